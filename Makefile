@@ -1,0 +1,42 @@
+# Makefile for hnswext (PGXS)
+#
+#   make              build the extension
+#   make install      install it into the PostgreSQL found by $(PG_CONFIG)
+#   make test         bootstrap, build, install, run every test suite on a
+#                     throwaway cluster (see test/run-tests.sh)
+#   make demo         bootstrap, build, install and walk through a session on a
+#                     throwaway cluster (see test/demo.sh)
+
+EXTENSION = hnswext
+MODULE_big = hnswext
+DATA = sql/hnswext--0.1.0.sql
+OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
+HEADERS = $(wildcard src/*.h)
+
+# Every sql/*.sql except the install scripts is a regression test.
+REGRESS = $(patsubst sql/%.sql,%,$(sort $(filter-out sql/hnswext--%.sql,$(wildcard sql/*.sql))))
+REGRESS_OPTS = --inputdir=. --load-extension=$(EXTENSION)
+
+# Warnings are errors whenever WERROR=1 (the test runner and CI set it).
+PG_CFLAGS += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
+	-Wno-sign-compare -fno-strict-aliasing
+ifeq ($(WERROR),1)
+PG_CFLAGS += -Werror
+endif
+
+EXTRA_CLEAN = test/tmp_check test/results test/fuzz/vector_text_fuzz
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+.PHONY: test demo bootstrap
+
+bootstrap:
+	bash test/bootstrap.sh
+
+test:
+	bash test/run-tests.sh
+
+demo:
+	bash test/demo.sh $(DEMO_FLAGS)

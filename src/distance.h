@@ -1,0 +1,38 @@
+/*-------------------------------------------------------------------------
+ *
+ * distance.h
+ *	  Distance kernels shared by the SQL functions and the HNSW index.
+ *
+ * Every metric has an exact, portable kernel that sums sequentially in
+ * float4, the same way pgvector does, so that the SQL functions return
+ * bit-identical results.  The index calls the kernels through the
+ * function pointers below, which DistanceInit() points at the fastest
+ * implementation the running CPU supports (see the speed issue); until
+ * SIMD kernels exist they point at the portable ones.
+ *
+ * All kernels take the dimension first and never read past dim elements.
+ *
+ * src/distance.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef HNSWEXT_DISTANCE_H
+#define HNSWEXT_DISTANCE_H
+
+typedef float (*DistanceKernel) (int dim, const float *a, const float *b);
+
+/* Portable kernels (exact sequential float4 sums, pgvector-compatible) */
+extern float L2SquaredDistanceScalar(int dim, const float *a, const float *b);
+extern float InnerProductScalar(int dim, const float *a, const float *b);
+extern float L1DistanceScalar(int dim, const float *a, const float *b);
+extern double CosineDistanceScalar(int dim, const float *a, const float *b);
+
+/* Kernels chosen at load time for the index's hot path */
+extern DistanceKernel L2SquaredDistanceKernel;
+extern DistanceKernel InnerProductKernel;
+extern DistanceKernel L1DistanceKernel;
+
+extern void DistanceInit(void);
+extern const char *DistanceKernelName(void);
+
+#endif							/* HNSWEXT_DISTANCE_H */
