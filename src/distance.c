@@ -1,0 +1,127 @@
+/*-------------------------------------------------------------------------
+ *
+ * distance.c
+ *	  Portable distance kernels and the load-time kernel selection.
+ *
+ * The scalar kernels below define the numeric results of the SQL distance
+ * functions.  They accumulate in float4, one element after another, so that
+ * results are bit-identical to pgvector's.  Do not reorder the sums or
+ * accumulate in double: that would change the last bits of the results
+ * users see.
+ *
+ * src/distance.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "distance.h"
+
+DistanceKernel L2SquaredDistanceKernel = L2SquaredDistanceScalar;
+DistanceKernel InnerProductKernel = InnerProductScalar;
+DistanceKernel L1DistanceKernel = L1DistanceScalar;
+
+/*
+ * Squared Euclidean distance between a and b.
+ */
+float
+L2SquaredDistanceScalar(int dim, const float *a, const float *b)
+{
+	float		sum = 0.0f;
+
+	for (int i = 0; i < dim; i++)
+	{
+		float		diff = a[i] - b[i];
+
+		sum += diff * diff;
+	}
+
+	return sum;
+}
+
+/*
+ * Inner (dot) product of a and b.
+ */
+float
+InnerProductScalar(int dim, const float *a, const float *b)
+{
+	float		sum = 0.0f;
+
+	for (int i = 0; i < dim; i++)
+		sum += a[i] * b[i];
+
+	return sum;
+}
+
+/*
+ * Manhattan (taxicab) distance between a and b.
+ */
+float
+L1DistanceScalar(int dim, const float *a, const float *b)
+{
+	float		sum = 0.0f;
+
+	for (int i = 0; i < dim; i++)
+		sum += fabsf(a[i] - b[i]);
+
+	return sum;
+}
+
+/*
+ * Cosine distance, 1 - cos(angle between a and b), in [0, 2].
+ *
+ * The dot product and both squared norms are summed in float4; only the
+ * final division is done in double.  Rounding can push the similarity a
+ * hair outside [-1, 1], so it is clamped.  If either vector is all zeros
+ * the angle is undefined and the result is NaN, which the comparisons in
+ * the clamp let through unchanged.
+ */
+double
+CosineDistanceScalar(int dim, const float *a, const float *b)
+{
+	float		dot = 0.0f;
+	float		norma = 0.0f;
+	float		normb = 0.0f;
+	double		similarity;
+
+	for (int i = 0; i < dim; i++)
+	{
+		dot += a[i] * b[i];
+		norma += a[i] * a[i];
+		normb += b[i] * b[i];
+	}
+
+	similarity = (double) dot / sqrt((double) norma * (double) normb);
+
+	if (similarity > 1.0)
+		similarity = 1.0;
+	else if (similarity < -1.0)
+		similarity = -1.0;
+
+	return 1.0 - similarity;
+}
+
+/*
+ * Choose the kernels the index uses.  Called once from _PG_init().
+ *
+ * Only the portable kernels exist so far; CPU-specific ones will be chosen
+ * here when they are added.
+ */
+void
+DistanceInit(void)
+{
+	L2SquaredDistanceKernel = L2SquaredDistanceScalar;
+	InnerProductKernel = InnerProductScalar;
+	L1DistanceKernel = L1DistanceScalar;
+}
+
+/*
+ * Name of the kernel family DistanceInit() selected, for diagnostics.
+ */
+const char *
+DistanceKernelName(void)
+{
+	return "scalar";
+}

@@ -1,0 +1,27 @@
+/*-------------------------------------------------------------------------
+ *
+ * hnswext.c
+ *	  Module entry point: library magic block and load-time initialisation.
+ *
+ * src/hnswext.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+
+#include "distance.h"
+
+PG_MODULE_MAGIC;
+
+void		_PG_init(void);
+
+/*
+ * Called once when the library is loaded into a backend.
+ */
+void
+_PG_init(void)
+{
+	DistanceInit();
+}
