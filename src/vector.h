@@ -36,5 +36,8 @@ typedef struct Vector
 /* vector.c */
 extern Vector *InitVector(int dim);
 extern void CheckVectorDimsMatch(int a, int b);
+extern void CheckVectorDim(int dim);
+extern void CheckVectorElement(float value);
+extern void CheckVectorTypmod(int dim, int32 typmod);
 
 #endif							/* HNSWEXT_VECTOR_H */
