@@ -21,23 +21,31 @@
 # does not exist we create a system user "hnswext".  When not root, the
 # current user owns the clusters.
 
-PG_MAJOR=${PG_MAJOR:-15}
+# The PostgreSQL binaries come first in PATH.  They are those of the
+# installation PG_CONFIG describes when it is set (as with PGXS), otherwise
+# Debian's PostgreSQL 15, which test/bootstrap.sh installs.
+if [ -n "${PG_CONFIG:-}" ] && _bindir=$("$PG_CONFIG" --bindir 2>/dev/null); then
+	:
+else
+	_bindir=/usr/lib/postgresql/15/bin
+fi
 case ":$PATH:" in
-	*":/usr/lib/postgresql/$PG_MAJOR/bin:"*) ;;
-	*) PATH="/usr/lib/postgresql/$PG_MAJOR/bin:$PATH" ;;
+	*":$_bindir:"*) ;;
+	*) PATH="$_bindir:$PATH" ;;
 esac
 export PATH
+unset _bindir
 
 # Environment variables passed through by as_cluster_user when it has to
 # switch users.
 CLUSTER_PASS_ENV=(PATH PGHOST PGPORT PGUSER PGDATABASE PGOPTIONS
 	PERL5LIB TESTDIR PG_REGRESS PG_TEST_EXTRA PG_TEST_NOCLEAN
 	PG_TEST_TIMEOUT_DEFAULT PG_TEST_PORT_DIR PROVE_FLAGS
-	PERL_TEST_HARNESS_DUMP_TAP HNSWEXT_SRCDIR TMPDIR LANG TERM CI)
+	PERL_TEST_HARNESS_DUMP_TAP HNSWEXT_SRCDIR PG_CONFIG TMPDIR LANG TERM CI)
 
 pg_bindir()
 {
-	pg_config --bindir
+	"${PG_CONFIG:-pg_config}" --bindir
 }
 
 cluster_user()
