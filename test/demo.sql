@@ -1,0 +1,109 @@
+-- test/demo.sql
+--     A short tour of hnswext, run by "make demo" (test/demo.sh) with psql
+--     echoing each statement before its output.
+
+\pset pager off
+\timing on
+
+-- 1. Install the extension into this database.
+CREATE EXTENSION hnswext;
+\dx hnswext
+
+-- 2. A vector is written like a JSON array of numbers.  The operators are
+--    <-> Euclidean (L2) distance, <#> negative inner product and
+--    <=> cosine distance.
+SELECT '[1,2,3]'::vector AS a,
+       '[4,5,6]'::vector AS b,
+       '[1,2,3]'::vector <-> '[4,5,6]' AS l2,
+       '[1,2,3]'::vector <#> '[4,5,6]' AS neg_inner_product,
+       '[1,2,3]'::vector <=> '[4,5,6]' AS cosine;
+
+-- 3. A table of 100,000 embeddings with 128 dimensions.  Real embeddings
+--    cluster by topic, so the data is drawn around 20 random centres, one
+--    per category, with some noise on top.
+CREATE TABLE items (
+    id bigserial PRIMARY KEY,
+    category int NOT NULL,
+    embedding vector(128) NOT NULL
+);
+
+CREATE TEMP TABLE centres AS
+    SELECT c AS category,
+           -- "WHERE c > 0" makes the subquery run once per centre
+           ARRAY(SELECT random() * 2 - 1
+                 FROM generate_series(1, 128) WHERE c > 0) AS centre
+    FROM generate_series(1, 20) c;
+
+INSERT INTO items (category, embedding)
+    SELECT c.category,
+           (SELECT array_agg(c.centre[d] + (random() - 0.5) * 0.5 ORDER BY d)
+            FROM generate_series(1, 128) d)::real[]::vector(128)
+    FROM generate_series(0, 99999) i
+    JOIN centres c ON c.category = 1 + i % 20;
+
+ANALYZE items;
+
+SELECT count(*) AS items,
+       pg_size_pretty(pg_total_relation_size('items')) AS size
+FROM items;
+
+-- A few rows, with the embedding cut short for the screen.
+SELECT id, category, left(embedding::text, 60) || '...' AS embedding
+FROM items
+ORDER BY id
+LIMIT 3;
+
+-- 4. Nearest neighbours of item 1 by Euclidean distance.  Without an index
+--    this is an exact search: every row is read and sorted.  Item 1 itself
+--    comes first at distance 0, followed by its neighbours, which should
+--    share its category.
+SELECT id, category,
+       embedding <-> (SELECT embedding FROM items WHERE id = 1) AS distance
+FROM items
+ORDER BY embedding <-> (SELECT embedding FROM items WHERE id = 1)
+LIMIT 5;
+
+-- The same by cosine distance, and by inner product.  The inner product
+-- also rewards length, so item 1 itself need not come first there.
+SELECT id, category,
+       embedding <=> (SELECT embedding FROM items WHERE id = 1) AS cosine_distance
+FROM items
+ORDER BY embedding <=> (SELECT embedding FROM items WHERE id = 1)
+LIMIT 5;
+
+SELECT id, category,
+       embedding <#> (SELECT embedding FROM items WHERE id = 1) AS neg_inner_product
+FROM items
+ORDER BY embedding <#> (SELECT embedding FROM items WHERE id = 1)
+LIMIT 5;
+
+-- Filtering combines with ordering as in any query: the items of
+-- category 7 closest to item 1.
+SELECT id, category,
+       embedding <-> (SELECT embedding FROM items WHERE id = 1) AS distance
+FROM items
+WHERE category = 7
+ORDER BY embedding <-> (SELECT embedding FROM items WHERE id = 1)
+LIMIT 5;
+
+-- 5. The plan of the exact search: a sequential scan feeding a top-N sort.
+EXPLAIN (COSTS OFF)
+SELECT id
+FROM items
+ORDER BY embedding <-> (SELECT embedding FROM items WHERE id = 1)
+LIMIT 5;
+
+-- ===== HNSW INDEX: to be added by the index lead =====
+-- Build the index here:
+--   CREATE INDEX ... USING hnsw (embedding vector_l2_ops)
+--       WITH (m = 16, ef_construction = 64);
+-- then repeat the nearest-neighbour query and its EXPLAIN to show the
+-- index scan, and compare its answer with the exact one above.
+-- ===== end of index section =====
+
+-- ===== SEARCH TUNING: to be added by the index lead =====
+-- SET hnsw.ef_search = ...; and show its effect on recall and speed.
+-- ===== end of search tuning section =====
+
+-- ===== TUNING AND INSPECTION FUNCTIONS: to be added by the index lead =====
+-- ===== end of tuning and inspection section =====
