@@ -923,16 +923,17 @@ def plot(args, rows):
     if terminal is None:
         warn("--plot: this gnuplot has no PNG terminal")
         return
-    curves = [("hnswext server-side", "hnswext", "qps_server"),
-              ("hnswext client round trip", "hnswext", "qps_client"),
-              ("hnswlib (1 thread)", "hnswlib", "qps_server")]
+    curves = [("hnswext server-side", "hnswext", "qps_server", "#1f4e9c"),
+              ("hnswext client round trip", "hnswext", "qps_client",
+               "#5fa8e8"),
+              ("hnswlib (1 thread)", "hnswlib", "qps_server", "#d2691e")]
     suffix = "-" + args.tag if args.tag else ""
     data_path = os.path.join(args.out, "recall_qps%s.dat" % suffix)
     png_path = os.path.join(args.out, "recall_qps%s.png" % suffix)
     plots = []
     with open(data_path, "w") as f:
         index = 0
-        for title, system, key in curves:
+        for title, system, key, colour in curves:
             pts = [r for r in rows if r["system"] == system and r.get(key)]
             if not pts:
                 continue
@@ -940,8 +941,9 @@ def plot(args, rows):
             for r in pts:
                 f.write("%.6f %.3f %d\n" % (r["recall"], r[key], r["ef_search"]))
             f.write("\n\n")
-            plots.append("'%s' index %d using 1:2 with linespoints title '%s'"
-                         % (data_path, index, title))
+            plots.append("'%s' index %d using 1:2 with linespoints lw 2 "
+                         "lc rgb '%s' title '%s'"
+                         % (data_path, index, colour, title))
             # Label each point with its ef_search.
             plots.append("'%s' index %d using 1:2:3 with labels offset 1,0.6 "
                          "font ',8' notitle" % (data_path, index))
