@@ -9,14 +9,15 @@
 CREATE EXTENSION hnswext;
 \dx hnswext
 
--- 2. A vector is written like a JSON array of numbers.  The operators are
---    <-> Euclidean (L2) distance, <#> negative inner product and
---    <=> cosine distance.
+-- 2. A vector is written like a JSON array of numbers.  The distance
+--    operators are <-> Euclidean (L2), <#> negative inner product,
+--    <=> cosine and <+> taxicab (L1).
 SELECT '[1,2,3]'::vector AS a,
        '[4,5,6]'::vector AS b,
        '[1,2,3]'::vector <-> '[4,5,6]' AS l2,
        '[1,2,3]'::vector <#> '[4,5,6]' AS neg_inner_product,
-       '[1,2,3]'::vector <=> '[4,5,6]' AS cosine;
+       '[1,2,3]'::vector <=> '[4,5,6]' AS cosine,
+       '[1,2,3]'::vector <+> '[4,5,6]' AS l1;
 
 -- 3. A table of 100,000 embeddings with 128 dimensions.  Real embeddings
 --    cluster by topic, so the data is drawn around 20 random centres, one
@@ -51,6 +52,15 @@ FROM items;
 SELECT id, category, left(embedding::text, 60) || '...' AS embedding
 FROM items
 ORDER BY id
+LIMIT 3;
+
+-- The average of each category's embeddings lands near its centre.
+SELECT i.category,
+       left(avg(i.embedding)::text, 40) || '...' AS average,
+       avg(i.embedding) <-> c.centre::real[]::vector AS distance_to_centre
+FROM items i JOIN centres c USING (category)
+GROUP BY i.category, c.centre
+ORDER BY i.category
 LIMIT 3;
 
 -- 4. Nearest neighbours of item 1 by Euclidean distance.  Without an index
