@@ -117,6 +117,10 @@ cluster_start()
 	if [ "$(id -u)" -eq 0 ]; then
 		chown "$user": "$dir" || return 1
 	fi
+	if ! (cd / && as_cluster_user test -w "$dir"); then
+		echo "cluster_start: user $user cannot write to $dir; are all its parent directories searchable by that user?" >&2
+		return 1
+	fi
 
 	# Run initdb and pg_ctl from inside DIR: the user might not be allowed to
 	# read the caller's working directory.
