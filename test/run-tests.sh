@@ -67,10 +67,11 @@ cleanup()
 	if [ -n "$tmp" ] && [ -d "$tmp" ]; then
 		cluster_stop "$tmp/cluster"
 		# Servers a TAP test left behind because it was killed.
-		for pidfile in $(find "$tmp" -name postmaster.pid 2>/dev/null); do
-			(cd "$tmp" && as_cluster_user pg_ctl -D "$(dirname "$pidfile")" \
-				-m immediate -w stop >/dev/null 2>&1)
-		done
+		find "$tmp" -name postmaster.pid 2>/dev/null |
+			while read -r pidfile; do
+				(cd "$tmp" && as_cluster_user pg_ctl -D "$(dirname "$pidfile")" \
+					-m immediate -w stop >/dev/null 2>&1)
+			done
 		if [ "${HNSWEXT_KEEP_TMP:-0}" = 1 ]; then
 			echo "run-tests: kept $tmp"
 		else
@@ -242,13 +243,14 @@ if suite_wanted tap; then
 		[ "$(id -u)" -eq 0 ] && chown -R "$(cluster_user)": "$tapdir"
 		status=0
 		(
-			cd "$tapdir" &&
-			TESTDIR=$tapdir \
-			PG_REGRESS=$PGXS_DIR/src/test/regress/pg_regress \
-			PERL5LIB=$PGXS_DIR/src/test/perl${PERL5LIB:+:$PERL5LIB} \
-			PERL_TEST_HARNESS_DUMP_TAP=$tapdir/dump \
-			TMPDIR=$tapdir/tmp \
-			HNSWEXT_SRCDIR=$srcdir \
+			cd "$tapdir" || exit 1
+			export TESTDIR=$tapdir
+			export PG_REGRESS=$PGXS_DIR/src/test/regress/pg_regress
+			export PERL5LIB=$PGXS_DIR/src/test/perl${PERL5LIB:+:$PERL5LIB}
+			export PERL_TEST_HARNESS_DUMP_TAP=$tapdir/dump
+			export TMPDIR=$tapdir/tmp
+			export HNSWEXT_SRCDIR=$srcdir
+			# shellcheck disable=SC2086 # PROVE_FLAGS is a list of flags
 			as_cluster_user prove ${PROVE_FLAGS:-} t/*.pl
 		) || status=$?
 
