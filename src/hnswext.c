@@ -12,6 +12,7 @@
 #include "fmgr.h"
 
 #include "distance.h"
+#include "hnsw.h"
 
 PG_MODULE_MAGIC;
 
@@ -24,4 +25,5 @@ void
 _PG_init(void)
 {
 	DistanceInit();
+	HnswInitGucs();
 }

@@ -1,0 +1,314 @@
+/*-------------------------------------------------------------------------
+ *
+ * hnsw.h
+ *	  Page layout, in-memory structures and prototypes of the HNSW index.
+ *
+ * See src/README.md for the design: what each page and tuple holds, the
+ * lock order, what each WAL record covers and the known limits.
+ *
+ * src/hnsw.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef HNSWEXT_HNSW_H
+#define HNSWEXT_HNSW_H
+
+#include "postgres.h"
+
+#include "access/amapi.h"
+#include "access/generic_xlog.h"
+#include "access/itup.h"
+#include "access/reloptions.h"
+#include "nodes/pathnodes.h"
+#include "storage/bufmgr.h"
+#include "storage/bufpage.h"
+#include "utils/relcache.h"
+
+#include "distance.h"
+
+/* Identification of our pages (in the special space) and of the meta page */
+#define HNSW_PAGE_ID			0xFF90
+#define HNSW_MAGIC				0x484E5357	/* "HNSW" */
+#define HNSW_VERSION			1
+
+#define HNSW_METAPAGE_BLKNO		0
+
+/*
+ * Block number used only as the key of the heavyweight lock that orders
+ * inserts against each other and against vacuum (never a real page).
+ */
+#define HNSW_UPDATE_LOCK		((BlockNumber) 0xFFFFFFF0)
+
+/* Page types kept in the special space */
+#define HNSW_PAGE_META			1
+#define HNSW_PAGE_ELEMENTS		2
+
+/* Index options and their limits */
+#define HNSW_DEFAULT_M				16
+#define HNSW_MIN_M					2
+#define HNSW_MAX_M					100
+#define HNSW_DEFAULT_EF_CONSTRUCTION	64
+#define HNSW_MIN_EF_CONSTRUCTION	4
+#define HNSW_MAX_EF_CONSTRUCTION	1000
+#define HNSW_DEFAULT_EF_SEARCH		40
+#define HNSW_MIN_EF_SEARCH			1
+#define HNSW_MAX_EF_SEARCH			1000
+
+/* Heap TIDs an element can carry (rows with an identical vector share it) */
+#define HNSW_MAX_HEAPTIDS		10
+
+/* Hard cap on an element's level; P(level >= 16) = m^-16 is never reached */
+#define HNSW_MAX_LEVEL			15
+
+/* Operator class support functions */
+#define HNSW_DISTANCE_PROC		1
+#define HNSW_NORM_PROC			2
+#define HNSW_NPROC				2
+
+/* Phases reported in pg_stat_progress_create_index */
+#define PROGRESS_HNSW_PHASE_LOAD		2
+#define PROGRESS_HNSW_PHASE_WRITE		3
+
+/* Links at a level: 2*m at level 0, m above */
+#define HnswLinksAtLevel(m, level)	((level) == 0 ? 2 * (m) : (m))
+/* Link slots in an element of the given level: (level + 2) * m */
+#define HnswLinkSlots(m, level)		(((level) + 2) * (m))
+
+/*
+ * Special space of every page.
+ */
+typedef struct HnswPageOpaqueData
+{
+	BlockNumber nextblkno;		/* next element page, for space search */
+	uint16		page_type;		/* HNSW_PAGE_META or HNSW_PAGE_ELEMENTS */
+	uint16		page_id;		/* always HNSW_PAGE_ID */
+} HnswPageOpaqueData;
+
+typedef HnswPageOpaqueData *HnswPageOpaque;
+
+#define HnswPageGetOpaque(page) ((HnswPageOpaque) PageGetSpecialPointer(page))
+
+/*
+ * Meta page contents, stored as the page's data (pd_lower covers it).
+ */
+typedef struct HnswMetaPageData
+{
+	uint32		magic;
+	uint32		version;
+	uint32		dimensions;
+	uint16		m;
+	uint16		ef_construction;
+	BlockNumber entry_blkno;	/* entry point, InvalidBlockNumber if empty */
+	OffsetNumber entry_offno;
+	int16		entry_level;	/* -1 when the graph is empty */
+	BlockNumber insert_page;	/* hint: page to try first for new tuples */
+} HnswMetaPageData;
+
+typedef HnswMetaPageData *HnswMetaPage;
+
+#define HnswPageGetMeta(page)	((HnswMetaPage) PageGetContents(page))
+
+/*
+ * Element tuple: one graph node.
+ *
+ * Fixed header, then ntids heap TIDs, then padding to a 4-byte boundary,
+ * then the vector (dimensions float4 values), then the link slots of
+ * every level from 0 up to "level": 2*m slots at level 0, m at each level
+ * above.  A link is the TID (block, offset) of another element tuple;
+ * unused slots are invalid and always follow the used ones.
+ *
+ * Keeping the links next to the vector means one tuple read gives both
+ * what is needed to evaluate an element and to expand it.
+ */
+typedef struct HnswElementTupleData
+{
+	uint8		level;
+	uint8		flags;
+	uint8		ntids;			/* live heap TIDs that follow */
+	uint8		unused;
+	ItemPointerData tids[FLEXIBLE_ARRAY_MEMBER];
+} HnswElementTupleData;
+
+typedef HnswElementTupleData *HnswElementTuple;
+
+#define HNSW_ELEMENT_DELETED	0x01	/* no live heap TIDs; navigation only */
+#define HNSW_ELEMENT_EXTERNAL	0x02	/* links live in a separate links tuple */
+#define HNSW_LINKS_TUPLE		0x80	/* this is a links tuple, not an element */
+
+/*
+ * When an element with its links would not fit in a page (very large
+ * vectors), the element holds, after its vector, the TID of a links tuple
+ * instead of the slots.  A links tuple is the 4-byte header with
+ * HNSW_LINKS_TUPLE in flags, followed by the slots.
+ */
+#define HNSW_LINKS_TUPLE_HEADER	offsetof(HnswElementTupleData, tids)
+#define HnswLinksTupleSize(m, level) \
+	(HNSW_LINKS_TUPLE_HEADER + sizeof(ItemPointerData) * HnswLinkSlots(m, level))
+#define HnswExternalElementSize(ntids, dim) \
+	(HnswLinksOffset(ntids, dim) + sizeof(ItemPointerData))
+
+#define HnswVectorOffset(ntids) \
+	TYPEALIGN(sizeof(float), offsetof(HnswElementTupleData, tids) + \
+			  sizeof(ItemPointerData) * (ntids))
+#define HnswLinksOffset(ntids, dim) \
+	(HnswVectorOffset(ntids) + sizeof(float) * (dim))
+#define HnswElementTupleSize(ntids, dim, m, level) \
+	(HnswLinksOffset(ntids, dim) + \
+	 sizeof(ItemPointerData) * HnswLinkSlots(m, level))
+
+#define HnswElementVector(etup) \
+	((float *) ((char *) (etup) + HnswVectorOffset((etup)->ntids)))
+#define HnswElementLinks(etup, dim) \
+	((ItemPointer) ((char *) (etup) + HnswLinksOffset((etup)->ntids, dim)))
+/* Slots of a tuple that holds links: an inline element or a links tuple */
+#define HnswTupleLinks(tup, dim) \
+	(((tup)->flags & HNSW_LINKS_TUPLE) ? \
+	 (ItemPointer) ((char *) (tup) + HNSW_LINKS_TUPLE_HEADER) : \
+	 HnswElementLinks(tup, dim))
+
+/* First slot of a level inside an element's link array */
+#define HnswLevelSlot(m, level)	((level) == 0 ? 0 : (level + 1) * (m))
+
+/*
+ * Cached description of an open index: options, metric and kernel.
+ */
+typedef enum HnswMetric
+{
+	HNSW_METRIC_L2,				/* squared Euclidean distance */
+	HNSW_METRIC_IP,				/* negative inner product */
+	HNSW_METRIC_COSINE,			/* negative inner product of unit vectors */
+	HNSW_METRIC_L1				/* taxicab distance */
+} HnswMetric;
+
+typedef struct HnswIndexInfo
+{
+	int			dimensions;
+	int			m;
+	int			ef_construction;
+	HnswMetric	metric;
+	DistanceKernel kernel;
+	bool		normalize;		/* cosine: vectors are stored normalized */
+} HnswIndexInfo;
+
+/* Index options as stored in pg_class.reloptions */
+typedef struct HnswOptions
+{
+	int32		vl_len_;		/* varlena header (do not touch directly!) */
+	int			m;
+	int			ef_construction;
+} HnswOptions;
+
+/*
+ * A candidate found by a search over the on-disk graph.
+ */
+typedef struct HnswCandidate
+{
+	float		distance;
+	BlockNumber blkno;			/* the element tuple */
+	OffsetNumber offno;
+	BlockNumber links_blkno;	/* the tuple holding its links */
+	OffsetNumber links_offno;
+	uint8		level;
+	uint8		ntids;
+	ItemPointerData tids[HNSW_MAX_HEAPTIDS];
+	float	   *vector;			/* copy, only when the search keeps vectors */
+} HnswCandidate;
+
+/* Binary heap of candidate pointers, ordered by distance */
+typedef struct HnswHeap
+{
+	int			count;
+	int			capacity;
+	bool		max_heap;		/* largest distance on top, else smallest */
+	HnswCandidate **items;
+} HnswHeap;
+
+/* hnsw_utils.c */
+extern int	hnsw_ef_search;
+extern void HnswInitGucs(void);
+extern int	HnswGetM(Relation index);
+extern int	HnswGetEfConstruction(Relation index);
+extern void HnswGetIndexInfo(Relation index, HnswIndexInfo *info);
+extern int	HnswRandomLevel(int m);
+extern int	HnswMaxLevelForTuple(int m, int dim);
+extern Size HnswMaxTupleSize(void);
+extern void HnswInitPage(Page page, uint16 page_type);
+extern void HnswReadMeta(Relation index, HnswMetaPageData *meta);
+extern bool HnswPrepareVector(HnswIndexInfo *info, Datum value, float *out);
+extern void HnswCheckDimensions(Relation index, int dim, int expected);
+extern void HnswHeapInit(HnswHeap *heap, int capacity, bool max_heap);
+extern void HnswHeapPush(HnswHeap *heap, HnswCandidate *c);
+extern HnswCandidate *HnswHeapPop(HnswHeap *heap);
+#define HnswHeapTop(heap)	((heap)->items[0])
+extern void HnswBuildElementTuple(HnswElementTuple etup, int dim, int m,
+								  int level, const ItemPointerData *tids,
+								  int ntids, const float *vector);
+extern bytea *hnswoptions(Datum reloptions, bool validate);
+extern bool hnswproperty(Oid index_oid, int attno, IndexAMProperty prop,
+						 const char *propname, bool *res, bool *isnull);
+extern char *hnswbuildphasename(int64 phasenum);
+
+/* hnsw_build.c */
+extern IndexBuildResult *hnswbuild(Relation heap, Relation index,
+								   struct IndexInfo *indexInfo);
+extern void hnswbuildempty(Relation index);
+
+/* hnsw_search.c */
+typedef struct HnswSearchState HnswSearchState;
+extern HnswSearchState *HnswSearchBegin(Relation index, HnswIndexInfo *info,
+										const float *query, bool keep_vectors);
+extern void HnswSearchEnd(HnswSearchState *state);
+extern HnswCandidate **HnswSearchLayer(HnswSearchState *state,
+									   HnswCandidate **entries, int nentries,
+									   int ef, int level, int *nresults);
+extern HnswCandidate *HnswSearchEntryCandidate(HnswSearchState *state,
+											   BlockNumber blkno,
+											   OffsetNumber offno);
+extern uint64 HnswSearchDistanceCount(HnswSearchState *state);
+extern int	HnswSearchReadLinks(HnswSearchState *state, HnswCandidate *c,
+								int level, ItemPointerData *out);
+extern HnswCandidate *HnswSearchLookup(HnswSearchState *state,
+									   BlockNumber blkno, OffsetNumber offno);
+extern HnswCandidate *HnswSearchDescend(HnswSearchState *state,
+										HnswMetaPageData *meta, int level);
+
+/* hnsw_insert.c */
+extern bool hnswinsert(Relation index, Datum *values, bool *isnull,
+					   ItemPointer heap_tid, Relation heap,
+					   IndexUniqueCheck checkUnique, bool indexUnchanged,
+					   struct IndexInfo *indexInfo);
+extern void HnswInsertVector(Relation index, HnswIndexInfo *info,
+							 const float *vector, ItemPointer heap_tid);
+
+/* hnsw_scan.c */
+extern IndexScanDesc hnswbeginscan(Relation index, int nkeys, int norderbys);
+extern void hnswrescan(IndexScanDesc scan, ScanKey keys, int nkeys,
+					   ScanKey orderbys, int norderbys);
+extern bool hnswgettuple(IndexScanDesc scan, ScanDirection dir);
+extern void hnswendscan(IndexScanDesc scan);
+
+/* hnsw_vacuum.c */
+extern IndexBulkDeleteResult *hnswbulkdelete(IndexVacuumInfo *info,
+											 IndexBulkDeleteResult *stats,
+											 IndexBulkDeleteCallback callback,
+											 void *callback_state);
+extern IndexBulkDeleteResult *hnswvacuumcleanup(IndexVacuumInfo *info,
+												IndexBulkDeleteResult *stats);
+
+/* hnsw_cost.c */
+extern void hnswcostestimate(PlannerInfo *root, IndexPath *path,
+							 double loop_count, Cost *indexStartupCost,
+							 Cost *indexTotalCost,
+							 Selectivity *indexSelectivity,
+							 double *indexCorrelation, double *indexPages);
+
+/* hnsw_validate.c */
+extern bool hnswvalidate(Oid opclassoid);
+
+/* hnsw_select.c: the paper's neighbour-selection heuristic (Algorithm 4) */
+typedef float (*HnswPairDistance) (void *arg, int a, int b);
+extern int	HnswSelectNeighbors(const float *cand_dist, int ncand, int limit,
+								HnswPairDistance pair_distance, void *arg,
+								int *selected);
+
+#endif							/* HNSWEXT_HNSW_H */

@@ -1,0 +1,627 @@
+/*-------------------------------------------------------------------------
+ *
+ * hnsw_insert.c
+ *	  Insert a row into the on-disk HNSW graph.
+ *
+ * Inserts hold the heavyweight update lock (see HNSW_UPDATE_LOCK) in share
+ * mode, or in exclusive mode when they may move the entry point, for their
+ * whole duration.  Buffer locks are taken one at a time, except that a page
+ * being extended is locked after its predecessor; see src/README.md.
+ *
+ * src/hnsw_insert.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/generic_xlog.h"
+#include "nodes/execnodes.h"
+#include "miscadmin.h"
+#include "storage/bufmgr.h"
+#include "storage/lmgr.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+
+#include "hnsw.h"
+
+/* How often a back-link update re-reads a list that changed under it */
+#define HNSW_BACKLINK_RETRIES	3
+
+/*
+ * InsertAddTuple
+ *		Put a tuple on the first page with room, starting from the meta
+ *		page's insert hint and extending the index when every page is full.
+ *		Returns the tuple's TID; *last_page gets the page used.
+ */
+static void
+InsertAddTuple(Relation index, BlockNumber start, Item tuple, Size size,
+			   ItemPointer tid)
+{
+	BlockNumber blkno = start;
+	Buffer		buf;
+	Page		page;
+	GenericXLogState *xlog;
+	OffsetNumber offno;
+
+	if (MAXALIGN(size) > HnswMaxTupleSize())
+		elog(ERROR, "hnsw tuple of %zu bytes does not fit a page", size);
+
+	if (blkno == InvalidBlockNumber)
+	{
+		BlockNumber nblocks = RelationGetNumberOfBlocks(index);
+
+		blkno = nblocks > 1 ? 1 : InvalidBlockNumber;
+	}
+
+	while (blkno != InvalidBlockNumber)
+	{
+		BlockNumber next;
+
+		buf = ReadBuffer(index, blkno);
+		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+		page = BufferGetPage(buf);
+
+		if (PageGetFreeSpace(page) >= MAXALIGN(size))
+		{
+			xlog = GenericXLogStart(index);
+			page = GenericXLogRegisterBuffer(xlog, buf, 0);
+			offno = PageAddItem(page, tuple, size, InvalidOffsetNumber,
+								false, false);
+			if (offno == InvalidOffsetNumber)
+				elog(ERROR, "failed to add tuple to hnsw index \"%s\"",
+					 RelationGetRelationName(index));
+			GenericXLogFinish(xlog);
+			UnlockReleaseBuffer(buf);
+			ItemPointerSet(tid, blkno, offno);
+			return;
+		}
+
+		next = HnswPageGetOpaque(page)->nextblkno;
+		if (next == InvalidBlockNumber)
+		{
+			/*
+			 * The last page is full: extend while still holding it, so that
+			 * concurrent inserters wait and then follow the new link.  The
+			 * new page and the link to it go into one WAL record.
+			 */
+			Buffer		newbuf;
+			Page		newpage;
+
+			LockRelationForExtension(index, ExclusiveLock);
+			newbuf = ReadBufferExtended(index, MAIN_FORKNUM, P_NEW,
+										RBM_NORMAL, NULL);
+			UnlockRelationForExtension(index, ExclusiveLock);
+			LockBuffer(newbuf, BUFFER_LOCK_EXCLUSIVE);
+
+			xlog = GenericXLogStart(index);
+			page = GenericXLogRegisterBuffer(xlog, buf, 0);
+			newpage = GenericXLogRegisterBuffer(xlog, newbuf,
+												GENERIC_XLOG_FULL_IMAGE);
+			HnswInitPage(newpage, HNSW_PAGE_ELEMENTS);
+			HnswPageGetOpaque(page)->nextblkno = BufferGetBlockNumber(newbuf);
+			offno = PageAddItem(newpage, tuple, size, InvalidOffsetNumber,
+								false, false);
+			if (offno == InvalidOffsetNumber)
+				elog(ERROR, "failed to add tuple to hnsw index \"%s\"",
+					 RelationGetRelationName(index));
+			GenericXLogFinish(xlog);
+			ItemPointerSet(tid, BufferGetBlockNumber(newbuf), offno);
+			UnlockReleaseBuffer(newbuf);
+			UnlockReleaseBuffer(buf);
+			return;
+		}
+		UnlockReleaseBuffer(buf);
+		blkno = next;
+	}
+
+	/* no element page at all yet: the first one follows the meta page */
+	LockRelationForExtension(index, ExclusiveLock);
+	buf = ReadBufferExtended(index, MAIN_FORKNUM, P_NEW, RBM_NORMAL, NULL);
+	UnlockRelationForExtension(index, ExclusiveLock);
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	xlog = GenericXLogStart(index);
+	page = GenericXLogRegisterBuffer(xlog, buf, GENERIC_XLOG_FULL_IMAGE);
+	HnswInitPage(page, HNSW_PAGE_ELEMENTS);
+	offno = PageAddItem(page, tuple, size, InvalidOffsetNumber, false, false);
+	if (offno == InvalidOffsetNumber)
+		elog(ERROR, "failed to add tuple to hnsw index \"%s\"",
+			 RelationGetRelationName(index));
+	GenericXLogFinish(xlog);
+	ItemPointerSet(tid, BufferGetBlockNumber(buf), offno);
+	UnlockReleaseBuffer(buf);
+}
+
+/*
+ * InsertUpdateMeta
+ *		Point the meta page's insert hint at "insert_page" and, when
+ *		new_level is not -1, move the entry point to the new element.
+ *
+ * The caller holds the update lock exclusively when moving the entry.
+ */
+static void
+InsertUpdateMeta(Relation index, BlockNumber insert_page, ItemPointer entry,
+				 int new_level)
+{
+	Buffer		buf = ReadBuffer(index, HNSW_METAPAGE_BLKNO);
+	GenericXLogState *xlog;
+	HnswMetaPage meta;
+
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	xlog = GenericXLogStart(index);
+	meta = HnswPageGetMeta(GenericXLogRegisterBuffer(xlog, buf, 0));
+	if (insert_page != InvalidBlockNumber &&
+		(meta->insert_page == InvalidBlockNumber ||
+		 insert_page > meta->insert_page))
+		meta->insert_page = insert_page;
+	if (new_level > meta->entry_level)
+	{
+		meta->entry_blkno = ItemPointerGetBlockNumber(entry);
+		meta->entry_offno = ItemPointerGetOffsetNumber(entry);
+		meta->entry_level = new_level;
+	}
+	GenericXLogFinish(xlog);
+	UnlockReleaseBuffer(buf);
+}
+
+/*
+ * InsertAddHeapTid
+ *		Give an existing element with an identical vector one more heap TID.
+ *		Returns false when it cannot take it (full, deleted, changed, or no
+ *		room on its page); then the caller inserts a new element.
+ */
+static bool
+InsertAddHeapTid(Relation index, HnswIndexInfo *info, HnswCandidate *dup,
+				 const float *vector, ItemPointer heap_tid)
+{
+	Buffer		buf = ReadBuffer(index, dup->blkno);
+	Page		page;
+	ItemId		itemid;
+	HnswElementTuple old;
+	HnswElementTuple new;
+	Size		oldsize;
+	Size		newsize;
+	int			dim = info->dimensions;
+	bool		ok = false;
+
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	page = BufferGetPage(buf);
+	if (dup->offno > PageGetMaxOffsetNumber(page))
+		goto done;
+	itemid = PageGetItemId(page, dup->offno);
+	if (!ItemIdIsNormal(itemid))
+		goto done;
+	old = (HnswElementTuple) PageGetItem(page, itemid);
+	oldsize = ItemIdGetLength(itemid);
+	if ((old->flags & (HNSW_ELEMENT_DELETED | HNSW_LINKS_TUPLE)) ||
+		old->ntids >= HNSW_MAX_HEAPTIDS ||
+		memcmp(HnswElementVector(old), vector, sizeof(float) * dim) != 0)
+		goto done;
+
+	/* the tuple grows by one TID; everything after it shifts */
+	newsize = oldsize - HnswVectorOffset(old->ntids) +
+		HnswVectorOffset(old->ntids + 1);
+	if (newsize > oldsize &&
+		(MAXALIGN(newsize) > HnswMaxTupleSize() ||
+		 MAXALIGN(newsize) - MAXALIGN(oldsize) > PageGetExactFreeSpace(page)))
+		goto done;
+
+	new = palloc0(newsize);
+	memcpy(new, old, HnswVectorOffset(0) + sizeof(ItemPointerData) * old->ntids);
+	new->tids[old->ntids] = *heap_tid;
+	new->ntids = old->ntids + 1;
+	memcpy((char *) new + HnswVectorOffset(new->ntids),
+		   (char *) old + HnswVectorOffset(old->ntids),
+		   oldsize - HnswVectorOffset(old->ntids));
+
+	{
+		GenericXLogState *xlog = GenericXLogStart(index);
+
+		page = GenericXLogRegisterBuffer(xlog, buf, 0);
+		if (!PageIndexTupleOverwrite(page, dup->offno, (Item) new, newsize))
+			elog(ERROR, "failed to grow hnsw element tuple");
+		GenericXLogFinish(xlog);
+	}
+	pfree(new);
+	ok = true;
+
+done:
+	UnlockReleaseBuffer(buf);
+	return ok;
+}
+
+/* Pair distances for the heuristic over candidates with kept vectors */
+typedef struct InsertSelectArg
+{
+	HnswIndexInfo *info;
+	float	  **vectors;
+} InsertSelectArg;
+
+static float
+InsertPairDistance(void *arg, int a, int b)
+{
+	InsertSelectArg *sa = (InsertSelectArg *) arg;
+
+	return sa->info->kernel(sa->info->dimensions, sa->vectors[a],
+							sa->vectors[b]);
+}
+
+/*
+ * InsertReadVector
+ *		Copy the vector of the element at tid into "out"; false when the
+ *		slot no longer holds an element.
+ */
+static bool
+InsertReadVector(Relation index, HnswIndexInfo *info, ItemPointer tid,
+				 float *out)
+{
+	Buffer		buf = ReadBuffer(index, ItemPointerGetBlockNumber(tid));
+	Page		page;
+	OffsetNumber offno = ItemPointerGetOffsetNumber(tid);
+	bool		ok = false;
+
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	page = BufferGetPage(buf);
+	if (offno <= PageGetMaxOffsetNumber(page) &&
+		ItemIdIsNormal(PageGetItemId(page, offno)))
+	{
+		HnswElementTuple etup = (HnswElementTuple)
+			PageGetItem(page, PageGetItemId(page, offno));
+
+		if (!(etup->flags & HNSW_LINKS_TUPLE))
+		{
+			memcpy(out, HnswElementVector(etup),
+				   sizeof(float) * info->dimensions);
+			ok = true;
+		}
+	}
+	UnlockReleaseBuffer(buf);
+	return ok;
+}
+
+/*
+ * InsertBacklink
+ *		Add the new element to the links of neighbour "nb" at "level".
+ *
+ * When the list is full, the heuristic chooses among the old links and the
+ * new element.  The vectors it needs are read without holding nb's page, so
+ * the list is read again under the exclusive lock and the update retried if
+ * a concurrent insert changed it meanwhile.
+ */
+static void
+InsertBacklink(Relation index, HnswIndexInfo *info, HnswSearchState *st,
+			   HnswCandidate *nb, ItemPointer newtid, const float *newvec,
+			   int level)
+{
+	int			limit = HnswLinksAtLevel(info->m, level);
+	ItemPointerData *seen = palloc(sizeof(ItemPointerData) * limit);
+	ItemPointerData *chosen = palloc(sizeof(ItemPointerData) * limit);
+	float	  **vectors = palloc(sizeof(float *) * (limit + 1));
+	float	   *dists = palloc(sizeof(float) * (limit + 1));
+	int		   *selected = palloc(sizeof(int) * (limit + 1));
+	ItemPointerData *cand_tids = palloc(sizeof(ItemPointerData) * (limit + 1));
+	int			nseen = -1;		/* -1: the list has not been read yet */
+	int			nchosen = -1;
+
+	for (int attempt = 0; attempt <= HNSW_BACKLINK_RETRIES; attempt++)
+	{
+		Buffer		buf = ReadBuffer(index, nb->links_blkno);
+		Page		page;
+		ItemId		itemid;
+		HnswElementTuple tup;
+		ItemPointer slots;
+		int			n = 0;
+		bool		same;
+
+		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+		page = BufferGetPage(buf);
+		if (nb->links_offno > PageGetMaxOffsetNumber(page) ||
+			!ItemIdIsNormal(itemid = PageGetItemId(page, nb->links_offno)))
+		{
+			UnlockReleaseBuffer(buf);
+			break;
+		}
+		tup = (HnswElementTuple) PageGetItem(page, itemid);
+		if (tup->level < level)
+		{
+			UnlockReleaseBuffer(buf);
+			break;
+		}
+		slots = HnswTupleLinks(tup, info->dimensions) +
+			HnswLevelSlot(info->m, level);
+		while (n < limit && ItemPointerIsValid(&slots[n]))
+		{
+			if (ItemPointerEquals(&slots[n], newtid))
+			{
+				UnlockReleaseBuffer(buf);
+				goto finished;	/* already linked */
+			}
+			n++;
+		}
+
+		same = (n == nseen);
+		for (int i = 0; same && i < n; i++)
+			same = ItemPointerEquals(&slots[i], &seen[i]);
+
+		if (n < limit || (same && nchosen >= 0))
+		{
+			GenericXLogState *xlog = GenericXLogStart(index);
+			Page		wpage = GenericXLogRegisterBuffer(xlog, buf, 0);
+			HnswElementTuple wtup = (HnswElementTuple)
+				PageGetItem(wpage, PageGetItemId(wpage, nb->links_offno));
+			ItemPointer wslots = HnswTupleLinks(wtup, info->dimensions) +
+				HnswLevelSlot(info->m, level);
+
+			if (n < limit)
+				wslots[n] = *newtid;
+			else
+			{
+				for (int i = 0; i < limit; i++)
+				{
+					if (i < nchosen)
+						wslots[i] = chosen[i];
+					else
+						ItemPointerSetInvalid(&wslots[i]);
+				}
+			}
+			GenericXLogFinish(xlog);
+			UnlockReleaseBuffer(buf);
+			break;
+		}
+
+		/* full, and not yet decided on this version of the list */
+		nseen = n;
+		memcpy(seen, slots, sizeof(ItemPointerData) * n);
+		UnlockReleaseBuffer(buf);
+
+		{
+			int			ncand = 0;
+			InsertSelectArg sa;
+
+			for (int i = 0; i < n; i++)
+			{
+				HnswCandidate *known = HnswSearchLookup(st,
+														ItemPointerGetBlockNumber(&seen[i]),
+														ItemPointerGetOffsetNumber(&seen[i]));
+				float	   *v;
+
+				if (known && known->vector)
+					v = known->vector;
+				else
+				{
+					v = palloc(sizeof(float) * info->dimensions);
+					if (!InsertReadVector(index, info, &seen[i], v))
+						continue;
+				}
+				vectors[ncand] = v;
+				cand_tids[ncand] = seen[i];
+				dists[ncand] = info->kernel(info->dimensions, nb->vector, v);
+				ncand++;
+			}
+			vectors[ncand] = (float *) newvec;
+			cand_tids[ncand] = *newtid;
+			dists[ncand] = info->kernel(info->dimensions, nb->vector, newvec);
+			ncand++;
+
+			/* sort candidates nearest first (insertion sort: n <= 200) */
+			for (int i = 1; i < ncand; i++)
+			{
+				float		d = dists[i];
+				float	   *v = vectors[i];
+				ItemPointerData t = cand_tids[i];
+				int			j = i - 1;
+
+				while (j >= 0 && dists[j] > d)
+				{
+					dists[j + 1] = dists[j];
+					vectors[j + 1] = vectors[j];
+					cand_tids[j + 1] = cand_tids[j];
+					j--;
+				}
+				dists[j + 1] = d;
+				vectors[j + 1] = v;
+				cand_tids[j + 1] = t;
+			}
+
+			sa.info = info;
+			sa.vectors = vectors;
+			nchosen = HnswSelectNeighbors(dists, ncand, limit,
+										  InsertPairDistance, &sa, selected);
+			for (int i = 0; i < nchosen; i++)
+				chosen[i] = cand_tids[selected[i]];
+		}
+	}
+
+finished:
+	pfree(seen);
+	pfree(chosen);
+	pfree(vectors);
+	pfree(dists);
+	pfree(selected);
+	pfree(cand_tids);
+}
+
+/*
+ * HnswInsertVector
+ *		Insert one prepared vector (normalized for cosine) with its heap TID.
+ */
+void
+HnswInsertVector(Relation index, HnswIndexInfo *info, const float *vector,
+				 ItemPointer heap_tid)
+{
+	int			level = HnswRandomLevel(info->m);
+	LOCKMODE	lockmode = ShareLock;
+	HnswMetaPageData meta;
+	HnswSearchState *st;
+	HnswCandidate **layers[HNSW_MAX_LEVEL + 1];
+	int			nlayer[HNSW_MAX_LEVEL + 1];
+	int			top = -1;
+	int			dim = info->dimensions;
+	int			m = info->m;
+	ItemPointerData newtid;
+	int		   *selected[HNSW_MAX_LEVEL + 1];
+	int			nselected[HNSW_MAX_LEVEL + 1];
+	bool		external;
+	Size		size;
+	HnswElementTuple etup;
+	ItemPointer slots;
+
+	LockPage(index, HNSW_UPDATE_LOCK, lockmode);
+	HnswReadMeta(index, &meta);
+	if (meta.entry_blkno == InvalidBlockNumber || level > meta.entry_level)
+	{
+		UnlockPage(index, HNSW_UPDATE_LOCK, lockmode);
+		lockmode = ExclusiveLock;
+		LockPage(index, HNSW_UPDATE_LOCK, lockmode);
+		HnswReadMeta(index, &meta);
+	}
+
+	st = HnswSearchBegin(index, info, vector, true);
+	if (meta.entry_blkno != InvalidBlockNumber)
+	{
+		HnswCandidate *ep;
+
+		top = Min(level, meta.entry_level);
+		ep = HnswSearchDescend(st, &meta, top);
+		if (ep == NULL)
+			top = -1;
+		for (int lc = top; lc >= 0; lc--)
+		{
+			HnswCandidate **entries = (lc == top) ? &ep : layers[lc + 1];
+			int			nentries = (lc == top) ? 1 : nlayer[lc + 1];
+
+			layers[lc] = HnswSearchLayer(st, entries, nentries,
+										 info->ef_construction, lc,
+										 &nlayer[lc]);
+		}
+
+		/* an identical vector already indexed takes the heap TID */
+		if (top >= 0 && nlayer[0] > 0 && layers[0][0]->distance <= 0 &&
+			memcmp(layers[0][0]->vector, vector, sizeof(float) * dim) == 0 &&
+			InsertAddHeapTid(index, info, layers[0][0], vector, heap_tid))
+		{
+			HnswSearchEnd(st);
+			UnlockPage(index, HNSW_UPDATE_LOCK, lockmode);
+			return;
+		}
+
+		/* choose the links of each level with the heuristic */
+		for (int lc = top; lc >= 0; lc--)
+		{
+			InsertSelectArg sa;
+			float	   *dists = palloc(sizeof(float) * Max(nlayer[lc], 1));
+			float	  **vectors = palloc(sizeof(float *) * Max(nlayer[lc], 1));
+
+			for (int i = 0; i < nlayer[lc]; i++)
+			{
+				dists[i] = layers[lc][i]->distance;
+				vectors[i] = layers[lc][i]->vector;
+			}
+			sa.info = info;
+			sa.vectors = vectors;
+			selected[lc] = palloc(sizeof(int) * Max(nlayer[lc], 1));
+			nselected[lc] = HnswSelectNeighbors(dists, nlayer[lc],
+												HnswLinksAtLevel(m, lc),
+												InsertPairDistance, &sa,
+												selected[lc]);
+		}
+	}
+
+	/* write the new element with its forward links */
+	size = HnswElementTupleSize(1, dim, m, level);
+	external = MAXALIGN(size) > HnswMaxTupleSize();
+	if (external)
+	{
+		Size		lsize = HnswLinksTupleSize(m, level);
+		HnswElementTuple ltup = palloc0(lsize);
+		ItemPointerData ltid;
+
+		ltup->level = level;
+		ltup->flags = HNSW_LINKS_TUPLE;
+		slots = HnswTupleLinks(ltup, dim);
+		for (int i = 0; i < HnswLinkSlots(m, level); i++)
+			ItemPointerSetInvalid(&slots[i]);
+		for (int lc = top; lc >= 0; lc--)
+			for (int i = 0; i < nselected[lc]; i++)
+			{
+				HnswCandidate *c = layers[lc][selected[lc][i]];
+
+				ItemPointerSet(&slots[HnswLevelSlot(m, lc) + i], c->blkno,
+							   c->offno);
+			}
+		InsertAddTuple(index, meta.insert_page, (Item) ltup, lsize, &ltid);
+
+		size = HnswExternalElementSize(1, dim);
+		etup = palloc0(size);
+		etup->level = level;
+		etup->flags = HNSW_ELEMENT_EXTERNAL;
+		etup->ntids = 1;
+		etup->tids[0] = *heap_tid;
+		memcpy(HnswElementVector(etup), vector, sizeof(float) * dim);
+		*HnswElementLinks(etup, dim) = ltid;
+	}
+	else
+	{
+		etup = palloc0(size);
+		HnswBuildElementTuple(etup, dim, m, level, heap_tid, 1, vector);
+		slots = HnswElementLinks(etup, dim);
+		for (int lc = top; lc >= 0; lc--)
+			for (int i = 0; i < nselected[lc]; i++)
+			{
+				HnswCandidate *c = layers[lc][selected[lc][i]];
+
+				ItemPointerSet(&slots[HnswLevelSlot(m, lc) + i], c->blkno,
+							   c->offno);
+			}
+	}
+	InsertAddTuple(index, meta.insert_page, (Item) etup, size, &newtid);
+
+	/* link the neighbours back to it */
+	for (int lc = top; lc >= 0; lc--)
+		for (int i = 0; i < nselected[lc]; i++)
+		{
+			CHECK_FOR_INTERRUPTS();
+			InsertBacklink(index, info, st, layers[lc][selected[lc][i]],
+						   &newtid, vector, lc);
+		}
+
+	HnswSearchEnd(st);
+
+	if (level > meta.entry_level ||
+		ItemPointerGetBlockNumber(&newtid) != meta.insert_page)
+		InsertUpdateMeta(index, ItemPointerGetBlockNumber(&newtid), &newtid,
+						 level > meta.entry_level ? level : -1);
+
+	UnlockPage(index, HNSW_UPDATE_LOCK, lockmode);
+}
+
+/*
+ * hnswinsert
+ *		aminsert callback: index one row.  NULL vectors are not indexed, nor
+ *		are zero vectors under cosine distance (their distance is undefined).
+ */
+bool
+hnswinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid,
+		   Relation heap, IndexUniqueCheck checkUnique, bool indexUnchanged,
+		   IndexInfo *indexInfo)
+{
+	MemoryContext ctx;
+	MemoryContext old;
+	HnswIndexInfo info;
+	float	   *vector;
+
+	if (isnull[0])
+		return false;
+
+	ctx = AllocSetContextCreate(CurrentMemoryContext, "hnsw insert",
+								ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(ctx);
+
+	HnswGetIndexInfo(index, &info);
+	vector = palloc(sizeof(float) * info.dimensions);
+	if (HnswPrepareVector(&info, values[0], vector))
+		HnswInsertVector(index, &info, vector, heap_tid);
+
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(ctx);
+	return false;
+}

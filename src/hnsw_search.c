@@ -1,0 +1,363 @@
+/*-------------------------------------------------------------------------
+ *
+ * hnsw_search.c
+ *	  Best-first search over the on-disk graph, shared by scans and inserts.
+ *
+ * Every element read takes a share lock on its page for as long as it
+ * takes to compute one distance and copy what the caller needs; no two
+ * buffer locks are ever held at once.  The last page read stays pinned so
+ * that consecutive reads from one page cost a single buffer lookup.
+ *
+ * src/hnsw_search.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <float.h>
+
+#include "common/hashfn.h"
+#include "miscadmin.h"
+#include "utils/rel.h"
+
+#include "hnsw.h"
+
+/* Set of visited elements, keyed by (block << 16 | offset) */
+typedef struct VisitedEntry
+{
+	uint64		key;
+	char		status;
+	HnswCandidate *candidate;	/* when it became one, else NULL */
+} VisitedEntry;
+
+#define SH_PREFIX visited
+#define SH_ELEMENT_TYPE VisitedEntry
+#define SH_KEY_TYPE uint64
+#define SH_KEY key
+#define SH_HASH_KEY(tb, k) murmurhash32((uint32) ((k) ^ ((k) >> 32)))
+#define SH_EQUAL(tb, a, b) ((a) == (b))
+#define SH_SCOPE static inline
+#define SH_DEFINE
+#define SH_DECLARE
+#include "lib/simplehash.h"
+
+struct HnswSearchState
+{
+	Relation	index;
+	HnswIndexInfo *info;
+	const float *query;
+	bool		keep_vectors;
+	visited_hash *visited;
+	Buffer		buf;			/* last page read, kept pinned */
+	BlockNumber buf_blkno;
+	uint64		ndistances;
+	ItemPointerData *links;		/* scratch for one level's links */
+};
+
+#define VisitedKey(blkno, offno)	(((uint64) (blkno) << 16) | (offno))
+
+/*
+ * HnswSearchBegin
+ *		Prepare a search for "query" (already normalized for cosine).  With
+ *		keep_vectors, every candidate carries a copy of its vector.
+ */
+HnswSearchState *
+HnswSearchBegin(Relation index, HnswIndexInfo *info, const float *query,
+				bool keep_vectors)
+{
+	HnswSearchState *st = palloc0(sizeof(HnswSearchState));
+
+	st->index = index;
+	st->info = info;
+	st->query = query;
+	st->keep_vectors = keep_vectors;
+	st->visited = visited_create(CurrentMemoryContext, 256, NULL);
+	st->buf = InvalidBuffer;
+	st->buf_blkno = InvalidBlockNumber;
+	st->links = palloc(sizeof(ItemPointerData) * 2 * info->m);
+	return st;
+}
+
+/*
+ * HnswSearchEnd
+ *		Release the pin kept by the search.  Candidates stay valid.
+ */
+void
+HnswSearchEnd(HnswSearchState *st)
+{
+	if (BufferIsValid(st->buf))
+		ReleaseBuffer(st->buf);
+	st->buf = InvalidBuffer;
+	visited_destroy(st->visited);
+}
+
+uint64
+HnswSearchDistanceCount(HnswSearchState *st)
+{
+	return st->ndistances;
+}
+
+/*
+ * SearchReadPage
+ *		Return the page of "blkno" share-locked; the caller unlocks with
+ *		LockBuffer(st->buf, BUFFER_LOCK_UNLOCK).
+ */
+static Page
+SearchReadPage(HnswSearchState *st, BlockNumber blkno)
+{
+	if (st->buf_blkno != blkno)
+	{
+		if (BufferIsValid(st->buf))
+			st->buf = ReleaseAndReadBuffer(st->buf, st->index, blkno);
+		else
+			st->buf = ReadBuffer(st->index, blkno);
+		st->buf_blkno = blkno;
+	}
+	LockBuffer(st->buf, BUFFER_LOCK_SHARE);
+	return BufferGetPage(st->buf);
+}
+
+/*
+ * SearchGetTuple
+ *		The tuple at offno of a locked page, or NULL when there is none there
+ *		(a slot vacuum removed).
+ */
+static HnswElementTuple
+SearchGetTuple(Page page, OffsetNumber offno)
+{
+	ItemId		itemid;
+
+	if (offno < FirstOffsetNumber || offno > PageGetMaxOffsetNumber(page))
+		return NULL;
+	itemid = PageGetItemId(page, offno);
+	if (!ItemIdIsNormal(itemid))
+		return NULL;
+	return (HnswElementTuple) PageGetItem(page, itemid);
+}
+
+/*
+ * SearchEvaluate
+ *		Read one element, compute its distance to the query, and return it as
+ *		a new candidate, or NULL when it is no nearer than "bound" (or is not
+ *		an element).
+ */
+static HnswCandidate *
+SearchEvaluate(HnswSearchState *st, BlockNumber blkno, OffsetNumber offno,
+			   float bound)
+{
+	Page		page = SearchReadPage(st, blkno);
+	HnswElementTuple etup = SearchGetTuple(page, offno);
+	HnswCandidate *c = NULL;
+	float		distance;
+	int			dim = st->info->dimensions;
+
+	if (etup == NULL || (etup->flags & HNSW_LINKS_TUPLE))
+	{
+		LockBuffer(st->buf, BUFFER_LOCK_UNLOCK);
+		return NULL;
+	}
+
+	distance = st->info->kernel(dim, st->query, HnswElementVector(etup));
+	st->ndistances++;
+
+	if (distance < bound)
+	{
+		c = palloc(sizeof(HnswCandidate));
+		c->distance = distance;
+		c->blkno = blkno;
+		c->offno = offno;
+		c->level = etup->level;
+		if (etup->flags & HNSW_ELEMENT_EXTERNAL)
+		{
+			ItemPointer ltid = HnswElementLinks(etup, dim);
+
+			c->links_blkno = ItemPointerGetBlockNumberNoCheck(ltid);
+			c->links_offno = ItemPointerGetOffsetNumberNoCheck(ltid);
+		}
+		else
+		{
+			c->links_blkno = blkno;
+			c->links_offno = offno;
+		}
+		c->ntids = (etup->flags & HNSW_ELEMENT_DELETED) ? 0 : etup->ntids;
+		memcpy(c->tids, etup->tids, sizeof(ItemPointerData) * c->ntids);
+		if (st->keep_vectors)
+		{
+			c->vector = palloc(sizeof(float) * dim);
+			memcpy(c->vector, HnswElementVector(etup), sizeof(float) * dim);
+		}
+		else
+			c->vector = NULL;
+	}
+	LockBuffer(st->buf, BUFFER_LOCK_UNLOCK);
+	return c;
+}
+
+/*
+ * HnswSearchReadLinks
+ *		Copy the links of a candidate at a level into "out"; returns their
+ *		number.  "out" must have room for 2 * m links.
+ */
+int
+HnswSearchReadLinks(HnswSearchState *st, HnswCandidate *c, int level,
+					ItemPointerData *out)
+{
+	Page		page;
+	HnswElementTuple tup;
+	int			n = 0;
+
+	if (level > c->level)
+		return 0;
+	page = SearchReadPage(st, c->links_blkno);
+	tup = SearchGetTuple(page, c->links_offno);
+	if (tup != NULL && tup->level >= level)
+	{
+		ItemPointer slots = HnswTupleLinks(tup, st->info->dimensions) +
+			HnswLevelSlot(st->info->m, level);
+		int			nslots = HnswLinksAtLevel(st->info->m, level);
+
+		while (n < nslots && ItemPointerIsValid(&slots[n]))
+		{
+			out[n] = slots[n];
+			n++;
+		}
+	}
+	LockBuffer(st->buf, BUFFER_LOCK_UNLOCK);
+	return n;
+}
+
+/*
+ * HnswSearchEntryCandidate
+ *		Evaluate an element unconditionally (the entry point).
+ */
+HnswCandidate *
+HnswSearchEntryCandidate(HnswSearchState *st, BlockNumber blkno,
+						 OffsetNumber offno)
+{
+	return SearchEvaluate(st, blkno, offno, FLT_MAX);
+}
+
+/*
+ * HnswSearchLookup
+ *		The candidate made of an element by the latest layer search, if any.
+ */
+HnswCandidate *
+HnswSearchLookup(HnswSearchState *st, BlockNumber blkno, OffsetNumber offno)
+{
+	VisitedEntry *e = visited_lookup(st->visited, VisitedKey(blkno, offno));
+
+	return e ? e->candidate : NULL;
+}
+
+/*
+ * HnswSearchLayer
+ *		Best-first search of one level from the given entry points (the
+ *		paper's SEARCH-LAYER), keeping the ef nearest elements.  Returns a
+ *		palloc'd array of candidates, nearest first, and their number.
+ */
+HnswCandidate **
+HnswSearchLayer(HnswSearchState *st, HnswCandidate **entries, int nentries,
+				int ef, int level, int *nresults)
+{
+	HnswHeap	cand;
+	HnswHeap	res;
+	HnswCandidate **out;
+	int			n;
+
+	visited_reset(st->visited);
+	HnswHeapInit(&cand, ef * 2, false);
+	HnswHeapInit(&res, ef + 1, true);
+
+	for (int i = 0; i < nentries; i++)
+	{
+		bool		found;
+		VisitedEntry *e = visited_insert(st->visited,
+										 VisitedKey(entries[i]->blkno,
+													entries[i]->offno),
+										 &found);
+
+		if (found)
+			continue;
+		e->candidate = entries[i];
+		HnswHeapPush(&cand, entries[i]);
+		HnswHeapPush(&res, entries[i]);
+		if (res.count > ef)
+			HnswHeapPop(&res);
+	}
+
+	while (cand.count > 0)
+	{
+		HnswCandidate *c = HnswHeapPop(&cand);
+		int			nlinks;
+
+		if (res.count >= ef && c->distance > HnswHeapTop(&res)->distance)
+			break;
+
+		CHECK_FOR_INTERRUPTS();
+
+		nlinks = HnswSearchReadLinks(st, c, level, st->links);
+		for (int i = 0; i < nlinks; i++)
+		{
+			BlockNumber blkno = ItemPointerGetBlockNumberNoCheck(&st->links[i]);
+			OffsetNumber offno = ItemPointerGetOffsetNumberNoCheck(&st->links[i]);
+			bool		found;
+			VisitedEntry *e;
+			HnswCandidate *nc;
+			float		bound;
+
+			e = visited_insert(st->visited, VisitedKey(blkno, offno), &found);
+			if (found)
+				continue;
+			e->candidate = NULL;
+
+			bound = res.count < ef ? FLT_MAX : HnswHeapTop(&res)->distance;
+			nc = SearchEvaluate(st, blkno, offno, bound);
+			if (nc == NULL)
+				continue;
+			/* the insert may have grown the table: look the entry up again */
+			e = visited_lookup(st->visited, VisitedKey(blkno, offno));
+			e->candidate = nc;
+			HnswHeapPush(&cand, nc);
+			HnswHeapPush(&res, nc);
+			if (res.count > ef)
+				HnswHeapPop(&res);
+		}
+	}
+
+	n = res.count;
+	out = palloc(sizeof(HnswCandidate *) * Max(n, 1));
+	for (int i = n - 1; i >= 0; i--)
+		out[i] = HnswHeapPop(&res);
+	pfree(cand.items);
+	pfree(res.items);
+	*nresults = n;
+	return out;
+}
+
+/*
+ * HnswSearchDescend
+ *		From the entry point, search greedily (ef = 1) through the levels
+ *		above "level"; returns the element to start level "level" from, or
+ *		NULL when the graph is empty.
+ */
+HnswCandidate *
+HnswSearchDescend(HnswSearchState *st, HnswMetaPageData *meta, int level)
+{
+	HnswCandidate *ep;
+
+	if (meta->entry_blkno == InvalidBlockNumber)
+		return NULL;
+	ep = HnswSearchEntryCandidate(st, meta->entry_blkno, meta->entry_offno);
+	if (ep == NULL)
+		return NULL;
+	for (int lc = meta->entry_level; lc > level; lc--)
+	{
+		int			n;
+		HnswCandidate **w = HnswSearchLayer(st, &ep, 1, 1, lc, &n);
+
+		if (n > 0)
+			ep = w[0];
+		pfree(w);
+	}
+	return ep;
+}

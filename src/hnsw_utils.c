@@ -1,0 +1,487 @@
+/*-------------------------------------------------------------------------
+ *
+ * hnsw_utils.c
+ *	  Handler, options, GUCs and small shared helpers of the HNSW index.
+ *
+ * src/hnsw_utils.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "access/amapi.h"
+#include "access/reloptions.h"
+#include "catalog/pg_type.h"
+#include "commands/progress.h"
+#include "commands/vacuum.h"
+#include "common/pg_prng.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/guc.h"
+#include "utils/rel.h"
+
+#include "hnsw.h"
+#include "vector.h"
+
+int			hnsw_ef_search = HNSW_DEFAULT_EF_SEARCH;
+
+static relopt_kind hnsw_relopt_kind;
+
+PG_FUNCTION_INFO_V1(hnswhandler);
+PG_FUNCTION_INFO_V1(vector_l2_squared_distance);
+
+/* Distance functions of the vector type, recognised by address */
+extern Datum vector_negative_inner_product(PG_FUNCTION_ARGS);
+extern Datum l1_distance(PG_FUNCTION_ARGS);
+
+/*
+ * The index orders inner-product opclasses by the negative inner product,
+ * so that smaller is nearer for every metric.
+ */
+static float
+HnswNegativeInnerProduct(int dim, const float *a, const float *b)
+{
+	return -InnerProductKernel(dim, a, b);
+}
+
+/*
+ * HnswInitGucs
+ *		Register the hnsw.* settings and the index options; called once from
+ *		_PG_init.
+ */
+void
+HnswInitGucs(void)
+{
+	hnsw_relopt_kind = add_reloption_kind();
+	add_int_reloption(hnsw_relopt_kind, "m",
+					  "Maximum number of links per element above level 0 (twice that at level 0)",
+					  HNSW_DEFAULT_M, HNSW_MIN_M, HNSW_MAX_M,
+					  AccessExclusiveLock);
+	add_int_reloption(hnsw_relopt_kind, "ef_construction",
+					  "Size of the candidate list while building the graph",
+					  HNSW_DEFAULT_EF_CONSTRUCTION, HNSW_MIN_EF_CONSTRUCTION,
+					  HNSW_MAX_EF_CONSTRUCTION, AccessExclusiveLock);
+
+	DefineCustomIntVariable("hnsw.ef_search",
+							"Size of the candidate list for HNSW index scans.",
+							"Larger values raise recall and cost time.",
+							&hnsw_ef_search, HNSW_DEFAULT_EF_SEARCH,
+							HNSW_MIN_EF_SEARCH, HNSW_MAX_EF_SEARCH,
+							PGC_USERSET, 0, NULL, NULL, NULL);
+
+	MarkGUCPrefixReserved("hnsw");
+}
+
+/*
+ * hnswhandler
+ *		The index access method handler: what PostgreSQL calls to learn our
+ *		capabilities and callbacks.
+ */
+Datum
+hnswhandler(PG_FUNCTION_ARGS)
+{
+	IndexAmRoutine *amroutine = makeNode(IndexAmRoutine);
+
+	amroutine->amstrategies = 0;
+	amroutine->amsupport = HNSW_NPROC;
+	amroutine->amoptsprocnum = 0;
+	amroutine->amcanorder = false;
+	amroutine->amcanorderbyop = true;
+	amroutine->amcanbackward = false;
+	amroutine->amcanunique = false;
+	amroutine->amcanmulticol = false;
+	amroutine->amoptionalkey = true;
+	amroutine->amsearcharray = false;
+	amroutine->amsearchnulls = false;
+	amroutine->amstorage = false;
+	amroutine->amclusterable = false;
+	amroutine->ampredlocks = false;
+	amroutine->amcanparallel = false;
+	amroutine->amcaninclude = false;
+	amroutine->amusemaintenanceworkmem = false;
+	amroutine->amparallelvacuumoptions = VACUUM_OPTION_PARALLEL_BULKDEL;
+	amroutine->amkeytype = InvalidOid;
+
+	amroutine->ambuild = hnswbuild;
+	amroutine->ambuildempty = hnswbuildempty;
+	amroutine->aminsert = hnswinsert;
+	amroutine->ambulkdelete = hnswbulkdelete;
+	amroutine->amvacuumcleanup = hnswvacuumcleanup;
+	amroutine->amcanreturn = NULL;
+	amroutine->amcostestimate = hnswcostestimate;
+	amroutine->amoptions = hnswoptions;
+	amroutine->amproperty = hnswproperty;
+	amroutine->ambuildphasename = hnswbuildphasename;
+	amroutine->amvalidate = hnswvalidate;
+	amroutine->amadjustmembers = NULL;
+	amroutine->ambeginscan = hnswbeginscan;
+	amroutine->amrescan = hnswrescan;
+	amroutine->amgettuple = hnswgettuple;
+	amroutine->amgetbitmap = NULL;
+	amroutine->amendscan = hnswendscan;
+	amroutine->ammarkpos = NULL;
+	amroutine->amrestrpos = NULL;
+	amroutine->amestimateparallelscan = NULL;
+	amroutine->aminitparallelscan = NULL;
+	amroutine->amparallelrescan = NULL;
+
+	PG_RETURN_POINTER(amroutine);
+}
+
+/*
+ * hnswoptions
+ *		Parse and validate the WITH (...) options of an hnsw index.
+ */
+bytea *
+hnswoptions(Datum reloptions, bool validate)
+{
+	static const relopt_parse_elt tab[] = {
+		{"m", RELOPT_TYPE_INT, offsetof(HnswOptions, m)},
+		{"ef_construction", RELOPT_TYPE_INT,
+		offsetof(HnswOptions, ef_construction)},
+	};
+	HnswOptions *opts;
+
+	opts = (HnswOptions *) build_reloptions(reloptions, validate,
+											hnsw_relopt_kind,
+											sizeof(HnswOptions),
+											tab, lengthof(tab));
+
+	if (validate && opts != NULL && opts->ef_construction < 2 * opts->m)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("ef_construction must be at least twice m"),
+				 errdetail("ef_construction is %d and m is %d.",
+						   opts->ef_construction, opts->m),
+				 errhint("The build keeps ef_construction candidates and links "
+						 "up to 2 * m of them at level 0, so a smaller list "
+						 "cannot fill an element's links.")));
+
+	return (bytea *) opts;
+}
+
+/*
+ * hnswproperty
+ *		Column properties: distance ordering is supported, plain ordering not.
+ */
+bool
+hnswproperty(Oid index_oid, int attno, IndexAMProperty prop,
+			 const char *propname, bool *res, bool *isnull)
+{
+	if (attno > 0 && prop == AMPROP_DISTANCE_ORDERABLE)
+	{
+		*res = true;
+		*isnull = false;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * hnswbuildphasename
+ *		Names of our build phases for pg_stat_progress_create_index.
+ */
+char *
+hnswbuildphasename(int64 phasenum)
+{
+	switch (phasenum)
+	{
+		case PROGRESS_CREATEIDX_SUBPHASE_INITIALIZE:
+			return "initializing";
+		case PROGRESS_HNSW_PHASE_LOAD:
+			return "loading tuples";
+		case PROGRESS_HNSW_PHASE_WRITE:
+			return "writing graph pages";
+		default:
+			return NULL;
+	}
+}
+
+int
+HnswGetM(Relation index)
+{
+	HnswOptions *opts = (HnswOptions *) index->rd_options;
+
+	return opts ? opts->m : HNSW_DEFAULT_M;
+}
+
+int
+HnswGetEfConstruction(Relation index)
+{
+	HnswOptions *opts = (HnswOptions *) index->rd_options;
+
+	return opts ? opts->ef_construction : HNSW_DEFAULT_EF_CONSTRUCTION;
+}
+
+/*
+ * HnswGetIndexInfo
+ *		Fill in the options, dimensions, metric and distance kernel of an
+ *		open index.
+ *
+ * The metric is recognised from the operator class's distance support
+ * function, so that the hot path calls a kernel directly instead of going
+ * through the function manager.
+ */
+void
+HnswGetIndexInfo(Relation index, HnswIndexInfo *info)
+{
+	FmgrInfo   *procinfo = index_getprocinfo(index, 1, HNSW_DISTANCE_PROC);
+	PGFunction	fn = procinfo->fn_addr;
+	int			typmod = TupleDescAttr(RelationGetDescr(index), 0)->atttypmod;
+
+	info->dimensions = typmod;
+	info->m = HnswGetM(index);
+	info->ef_construction = HnswGetEfConstruction(index);
+	info->normalize = false;
+
+	if (fn == vector_l2_squared_distance)
+	{
+		info->metric = HNSW_METRIC_L2;
+		info->kernel = L2SquaredDistanceKernel;
+	}
+	else if (fn == vector_negative_inner_product)
+	{
+		/* cosine opclasses add a norm function to normalize with */
+		if (index_getprocid(index, 1, HNSW_NORM_PROC) != InvalidOid)
+		{
+			info->metric = HNSW_METRIC_COSINE;
+			info->normalize = true;
+		}
+		else
+			info->metric = HNSW_METRIC_IP;
+		info->kernel = HnswNegativeInnerProduct;
+	}
+	else if (fn == l1_distance)
+	{
+		info->metric = HNSW_METRIC_L1;
+		info->kernel = L1DistanceKernel;
+	}
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("unsupported distance function for hnsw index \"%s\"",
+						RelationGetRelationName(index)),
+				 errdetail("Operator classes of the hnsw access method must use "
+						   "one of the distance functions of this extension.")));
+}
+
+/*
+ * HnswPrepareVector
+ *		Copy a vector datum into "out" in the form the index stores, checking
+ *		its dimensions.  Returns false when the vector cannot be indexed (a
+ *		zero vector under cosine distance).
+ */
+bool
+HnswPrepareVector(HnswIndexInfo *info, Datum value, float *out)
+{
+	Vector	   *vec = DatumGetVector(value);
+
+	if (vec->dim != info->dimensions)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("expected %d dimensions, not %d",
+						info->dimensions, vec->dim)));
+
+	memcpy(out, vec->x, sizeof(float) * vec->dim);
+
+	if (info->normalize)
+	{
+		double		norm = 0.0;
+
+		for (int i = 0; i < vec->dim; i++)
+			norm += (double) out[i] * (double) out[i];
+		if (norm == 0.0)
+			return false;
+		norm = sqrt(norm);
+		for (int i = 0; i < vec->dim; i++)
+			out[i] = (float) (out[i] / norm);
+	}
+	return true;
+}
+
+/*
+ * HnswRandomLevel
+ *		Draw a level: floor(-ln(U) * mL) with mL = 1/ln(m), U in (0, 1].
+ *
+ * Then P(level >= l) = m^-l.  Capped at HNSW_MAX_LEVEL.
+ */
+int
+HnswRandomLevel(int m)
+{
+	double		u = 1.0 - pg_prng_double(&pg_global_prng_state);	/* (0, 1] */
+	double		level = floor(-log(u) / log((double) m));
+
+	return (int) Min(level, HNSW_MAX_LEVEL);
+}
+
+/*
+ * HnswMaxTupleSize
+ *		Largest tuple that fits alone on one of our pages.
+ */
+Size
+HnswMaxTupleSize(void)
+{
+	return BLCKSZ - MAXALIGN(SizeOfPageHeaderData) -
+		MAXALIGN(sizeof(HnswPageOpaqueData)) - sizeof(ItemIdData);
+}
+
+/*
+ * HnswInitPage
+ *		Initialise an empty page of the given type.
+ */
+void
+HnswInitPage(Page page, uint16 page_type)
+{
+	HnswPageOpaque opaque;
+
+	PageInit(page, BLCKSZ, sizeof(HnswPageOpaqueData));
+	opaque = HnswPageGetOpaque(page);
+	opaque->nextblkno = InvalidBlockNumber;
+	opaque->page_type = page_type;
+	opaque->page_id = HNSW_PAGE_ID;
+}
+
+/*
+ * HnswReadMeta
+ *		Copy the meta page contents, checking that it is ours.
+ */
+void
+HnswReadMeta(Relation index, HnswMetaPageData *meta)
+{
+	Buffer		buf = ReadBuffer(index, HNSW_METAPAGE_BLKNO);
+	Page		page;
+	HnswMetaPage m;
+
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	page = BufferGetPage(buf);
+	m = HnswPageGetMeta(page);
+	if (HnswPageGetOpaque(page)->page_id != HNSW_PAGE_ID ||
+		m->magic != HNSW_MAGIC)
+		ereport(ERROR,
+				(errcode(ERRCODE_INDEX_CORRUPTED),
+				 errmsg("index \"%s\" is not an hnsw index",
+						RelationGetRelationName(index)),
+				 errhint("Please REINDEX it.")));
+	if (m->version != HNSW_VERSION)
+		ereport(ERROR,
+				(errcode(ERRCODE_INDEX_CORRUPTED),
+				 errmsg("hnsw index \"%s\" has version %u, expected %u",
+						RelationGetRelationName(index), m->version,
+						HNSW_VERSION),
+				 errhint("Please REINDEX it.")));
+	memcpy(meta, m, sizeof(HnswMetaPageData));
+	UnlockReleaseBuffer(buf);
+}
+
+/*
+ * HnswBuildElementTuple
+ *		Lay out an element tuple with inline links, all slots empty.
+ *
+ * etup must point at zeroed memory of HnswElementTupleSize(ntids, dim, m,
+ * level) bytes.
+ */
+void
+HnswBuildElementTuple(HnswElementTuple etup, int dim, int m, int level,
+					  const ItemPointerData *tids, int ntids,
+					  const float *vector)
+{
+	ItemPointer links;
+
+	etup->level = level;
+	etup->flags = 0;
+	etup->ntids = ntids;
+	memcpy(etup->tids, tids, sizeof(ItemPointerData) * ntids);
+	memcpy(HnswElementVector(etup), vector, sizeof(float) * dim);
+	links = HnswElementLinks(etup, dim);
+	for (int i = 0; i < HnswLinkSlots(m, level); i++)
+		ItemPointerSetInvalid(&links[i]);
+}
+
+/* Binary heaps of candidates */
+
+static inline bool
+HnswHeapAbove(HnswHeap *heap, HnswCandidate *a, HnswCandidate *b)
+{
+	return heap->max_heap ? a->distance > b->distance :
+		a->distance < b->distance;
+}
+
+void
+HnswHeapInit(HnswHeap *heap, int capacity, bool max_heap)
+{
+	heap->count = 0;
+	heap->capacity = Max(capacity, 16);
+	heap->max_heap = max_heap;
+	heap->items = palloc(sizeof(HnswCandidate *) * heap->capacity);
+}
+
+void
+HnswHeapPush(HnswHeap *heap, HnswCandidate *c)
+{
+	int			i;
+
+	if (heap->count >= heap->capacity)
+	{
+		heap->capacity *= 2;
+		heap->items = repalloc(heap->items,
+							   sizeof(HnswCandidate *) * heap->capacity);
+	}
+	i = heap->count++;
+	while (i > 0)
+	{
+		int			parent = (i - 1) / 2;
+
+		if (!HnswHeapAbove(heap, c, heap->items[parent]))
+			break;
+		heap->items[i] = heap->items[parent];
+		i = parent;
+	}
+	heap->items[i] = c;
+}
+
+HnswCandidate *
+HnswHeapPop(HnswHeap *heap)
+{
+	HnswCandidate *top;
+	HnswCandidate *last;
+	int			i = 0;
+
+	if (heap->count == 0)
+		return NULL;
+	top = heap->items[0];
+	last = heap->items[--heap->count];
+	for (;;)
+	{
+		int			child = 2 * i + 1;
+
+		if (child >= heap->count)
+			break;
+		if (child + 1 < heap->count &&
+			HnswHeapAbove(heap, heap->items[child + 1], heap->items[child]))
+			child++;
+		if (!HnswHeapAbove(heap, heap->items[child], last))
+			break;
+		heap->items[i] = heap->items[child];
+		i = child;
+	}
+	if (heap->count > 0)
+		heap->items[i] = last;
+	return top;
+}
+
+/*
+ * vector_l2_squared_distance
+ *		Squared Euclidean distance: the support function of vector_l2_ops,
+ *		which orders exactly like <-> without the square root.
+ */
+Datum
+vector_l2_squared_distance(PG_FUNCTION_ARGS)
+{
+	Vector	   *a = PG_GETARG_VECTOR_P(0);
+	Vector	   *b = PG_GETARG_VECTOR_P(1);
+
+	CheckVectorDimsMatch(a->dim, b->dim);
+	PG_RETURN_FLOAT8((double) L2SquaredDistanceScalar(a->dim, a->x, b->x));
+}
