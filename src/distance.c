@@ -23,6 +23,8 @@ DistanceKernel L2SquaredDistanceKernel = L2SquaredDistanceScalar;
 DistanceKernel InnerProductKernel = InnerProductScalar;
 DistanceKernel L1DistanceKernel = L1DistanceScalar;
 
+static const char *distance_kernel_name = "scalar";
+
 /*
  * Squared Euclidean distance between a and b.
  */
@@ -115,6 +117,7 @@ DistanceInit(void)
 	L2SquaredDistanceKernel = L2SquaredDistanceScalar;
 	InnerProductKernel = InnerProductScalar;
 	L1DistanceKernel = L1DistanceScalar;
+	distance_kernel_name = DistanceChooseSimd();
 }
 
 /*
@@ -123,5 +126,5 @@ DistanceInit(void)
 const char *
 DistanceKernelName(void)
 {
-	return "scalar";
+	return distance_kernel_name;
 }

@@ -33,6 +33,9 @@ extern DistanceKernel InnerProductKernel;
 extern DistanceKernel L1DistanceKernel;
 
 extern void DistanceInit(void);
+
+/* distance_simd.c: points the kernels above at SIMD code, returns its name */
+extern const char *DistanceChooseSimd(void);
 extern const char *DistanceKernelName(void);
 
 #endif							/* HNSWEXT_DISTANCE_H */
