@@ -29,8 +29,8 @@ if [ -n "${PG_CONFIG:-}" ] && _bindir=$("$PG_CONFIG" --bindir 2>/dev/null); then
 else
 	_bindir=/usr/lib/postgresql/15/bin
 fi
-case ":$PATH:" in
-	*":$_bindir:"*) ;;
+case "$PATH" in
+	"$_bindir:"*) ;;
 	*) PATH="$_bindir:$PATH" ;;
 esac
 export PATH
