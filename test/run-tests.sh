@@ -246,7 +246,8 @@ if suite_wanted tap; then
 			cd "$tapdir" || exit 1
 			export TESTDIR=$tapdir
 			export PG_REGRESS=$PGXS_DIR/src/test/regress/pg_regress
-			export PERL5LIB=$PGXS_DIR/src/test/perl${PERL5LIB:+:$PERL5LIB}
+			# Helper modules may sit next to the tests, as test/t/*.pm.
+			export PERL5LIB=$PGXS_DIR/src/test/perl:$tapdir/t${PERL5LIB:+:$PERL5LIB}
 			export PERL_TEST_HARNESS_DUMP_TAP=$tapdir/dump
 			export TMPDIR=$tapdir/tmp
 			export HNSWEXT_SRCDIR=$srcdir
