@@ -54,6 +54,6 @@ WHERE f = (SELECT relfilenode::text || '_init' FROM pg_class WHERE relname = 'un
 -- REINDEX CONCURRENTLY and CREATE INDEX CONCURRENTLY
 REINDEX INDEX CONCURRENTLY ins_idx;
 CREATE INDEX CONCURRENTLY ins_idx2 ON ins USING hnsw (v vector_l1_ops);
-SELECT id FROM ins ORDER BY v <+> '[300,0,0]' LIMIT 2;
+SELECT id FROM ins ORDER BY v <+> '[300.3,0,0.2]' LIMIT 3;
 
 DROP TABLE ins, unl;

@@ -41,6 +41,13 @@ typedef struct VisitedEntry
 #define SH_DECLARE
 #include "lib/simplehash.h"
 
+/*
+ * Pages pinned at once while evaluating neighbours.  A backend tracks its
+ * first 8 pins in a fast array and the rest in a hash table, so batches
+ * stay below that.
+ */
+#define HNSW_PIN_BATCH	6
+
 struct HnswSearchState
 {
 	Relation	index;
@@ -52,6 +59,8 @@ struct HnswSearchState
 	BlockNumber buf_blkno;
 	uint64		ndistances;
 	ItemPointerData *links;		/* scratch for one level's links */
+	ItemPointerData batch[HNSW_PIN_BATCH];	/* unvisited links being read */
+	Buffer		pinned[HNSW_PIN_BATCH]; /* their pages, pinned */
 };
 
 #define VisitedKey(blkno, offno)	(((uint64) (blkno) << 16) | (offno))
@@ -136,59 +145,68 @@ SearchGetTuple(Page page, OffsetNumber offno)
 }
 
 /*
+ * SearchEvaluateLocked
+ *		Compute the distance of the element at offno of a share-locked page
+ *		to the query, and return it as a new candidate, or NULL when it is
+ *		no nearer than "bound" (or is not an element).
+ */
+static HnswCandidate *
+SearchEvaluateLocked(HnswSearchState *st, Page page, BlockNumber blkno,
+					 OffsetNumber offno, float bound)
+{
+	HnswElementTuple etup = SearchGetTuple(page, offno);
+	HnswCandidate *c;
+	float		distance;
+	int			dim = st->info->dimensions;
+
+	if (etup == NULL || (etup->flags & HNSW_LINKS_TUPLE))
+		return NULL;
+
+	distance = st->info->kernel(dim, st->query, HnswElementVector(etup));
+	st->ndistances++;
+	if (!(distance < bound))
+		return NULL;
+
+	c = palloc(sizeof(HnswCandidate));
+	c->distance = distance;
+	c->blkno = blkno;
+	c->offno = offno;
+	c->level = etup->level;
+	if (etup->flags & HNSW_ELEMENT_EXTERNAL)
+	{
+		ItemPointer ltid = HnswElementLinks(etup, dim);
+
+		c->links_blkno = ItemPointerGetBlockNumberNoCheck(ltid);
+		c->links_offno = ItemPointerGetOffsetNumberNoCheck(ltid);
+	}
+	else
+	{
+		c->links_blkno = blkno;
+		c->links_offno = offno;
+	}
+	c->ntids = (etup->flags & HNSW_ELEMENT_DELETED) ? 0 : etup->ntids;
+	memcpy(c->tids, etup->tids, sizeof(ItemPointerData) * c->ntids);
+	if (st->keep_vectors)
+	{
+		c->vector = palloc(sizeof(float) * dim);
+		memcpy(c->vector, HnswElementVector(etup), sizeof(float) * dim);
+	}
+	else
+		c->vector = NULL;
+	return c;
+}
+
+/*
  * SearchEvaluate
- *		Read one element, compute its distance to the query, and return it as
- *		a new candidate, or NULL when it is no nearer than "bound" (or is not
- *		an element).
+ *		SearchEvaluateLocked for an element on any page.
  */
 static HnswCandidate *
 SearchEvaluate(HnswSearchState *st, BlockNumber blkno, OffsetNumber offno,
 			   float bound)
 {
 	Page		page = SearchReadPage(st, blkno);
-	HnswElementTuple etup = SearchGetTuple(page, offno);
-	HnswCandidate *c = NULL;
-	float		distance;
-	int			dim = st->info->dimensions;
+	HnswCandidate *c = SearchEvaluateLocked(st, page, blkno, offno, bound);
 
-	if (etup == NULL || (etup->flags & HNSW_LINKS_TUPLE))
-	{
-		LockBuffer(st->buf, BUFFER_LOCK_UNLOCK);
-		return NULL;
-	}
-
-	distance = st->info->kernel(dim, st->query, HnswElementVector(etup));
-	st->ndistances++;
-
-	if (distance < bound)
-	{
-		c = palloc(sizeof(HnswCandidate));
-		c->distance = distance;
-		c->blkno = blkno;
-		c->offno = offno;
-		c->level = etup->level;
-		if (etup->flags & HNSW_ELEMENT_EXTERNAL)
-		{
-			ItemPointer ltid = HnswElementLinks(etup, dim);
-
-			c->links_blkno = ItemPointerGetBlockNumberNoCheck(ltid);
-			c->links_offno = ItemPointerGetOffsetNumberNoCheck(ltid);
-		}
-		else
-		{
-			c->links_blkno = blkno;
-			c->links_offno = offno;
-		}
-		c->ntids = (etup->flags & HNSW_ELEMENT_DELETED) ? 0 : etup->ntids;
-		memcpy(c->tids, etup->tids, sizeof(ItemPointerData) * c->ntids);
-		if (st->keep_vectors)
-		{
-			c->vector = palloc(sizeof(float) * dim);
-			memcpy(c->vector, HnswElementVector(etup), sizeof(float) * dim);
-		}
-		else
-			c->vector = NULL;
-	}
 	LockBuffer(st->buf, BUFFER_LOCK_UNLOCK);
 	return c;
 }
@@ -250,6 +268,95 @@ HnswSearchLookup(HnswSearchState *st, BlockNumber blkno, OffsetNumber offno)
 }
 
 /*
+ * SearchPinUnvisited
+ *		From st->links[*next] on, take up to HNSW_PIN_BATCH links not visited
+ *		yet into st->batch, marking them visited and advancing *next; pin
+ *		their pages into st->pinned and prefetch their line pointers, then
+ *		their tuples.  Returns how many were taken.
+ *
+ * The prefetches read line pointers without the content lock: a stale
+ * value only makes a useless prefetch, which cannot fault, and every real
+ * read happens later under the lock.
+ */
+static int
+SearchPinUnvisited(HnswSearchState *st, int *next, int nlinks)
+{
+	int			n = 0;
+	Size		prefetch_bytes = Min(HnswLinksOffset(1, st->info->dimensions),
+									 1024);
+
+	for (; *next < nlinks && n < HNSW_PIN_BATCH; (*next)++)
+	{
+		ItemPointer link = &st->links[*next];
+		BlockNumber blkno = ItemPointerGetBlockNumberNoCheck(link);
+		OffsetNumber offno = ItemPointerGetOffsetNumberNoCheck(link);
+		bool		found;
+		VisitedEntry *e;
+		Page		page;
+
+		e = visited_insert(st->visited, VisitedKey(blkno, offno), &found);
+		if (found)
+			continue;
+		e->candidate = NULL;
+
+		st->batch[n] = *link;
+		st->pinned[n] = ReadBuffer(st->index, blkno);
+		page = BufferGetPage(st->pinned[n]);
+		__builtin_prefetch(page);
+		if (offno >= FirstOffsetNumber && offno <= MaxOffsetNumber)
+			__builtin_prefetch(PageGetItemId(page, offno));
+		n++;
+	}
+
+	for (int i = 0; i < n; i++)
+	{
+		OffsetNumber offno = ItemPointerGetOffsetNumberNoCheck(&st->batch[i]);
+		Page		page = BufferGetPage(st->pinned[i]);
+		char	   *tuple;
+
+		if (offno < FirstOffsetNumber || offno > MaxOffsetNumber)
+			continue;
+		tuple = (char *) page + ItemIdGetOffset(PageGetItemId(page, offno));
+		for (Size off = 0; off < prefetch_bytes &&
+			 tuple + off < (char *) page + BLCKSZ; off += 64)
+			__builtin_prefetch(tuple + off);
+	}
+	return n;
+}
+
+/*
+ * SearchEvaluateBatch
+ *		Evaluate the pinned batch from SearchPinUnvisited, adding the elements
+ *		nearer than the current ef-th result to both heaps, and unpin it.
+ */
+static void
+SearchEvaluateBatch(HnswSearchState *st, int nbatch, HnswHeap *cand,
+					HnswHeap *res, int ef)
+{
+	for (int i = 0; i < nbatch; i++)
+	{
+		BlockNumber blkno = ItemPointerGetBlockNumberNoCheck(&st->batch[i]);
+		OffsetNumber offno = ItemPointerGetOffsetNumberNoCheck(&st->batch[i]);
+		Buffer		buf = st->pinned[i];
+		HnswCandidate *nc;
+		float		bound;
+
+		bound = res->count < ef ? FLT_MAX : HnswHeapTop(res)->distance;
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		nc = SearchEvaluateLocked(st, BufferGetPage(buf), blkno, offno, bound);
+		LockBuffer(buf, BUFFER_LOCK_UNLOCK);
+		ReleaseBuffer(buf);
+		if (nc == NULL)
+			continue;
+		visited_lookup(st->visited, VisitedKey(blkno, offno))->candidate = nc;
+		HnswHeapPush(cand, nc);
+		HnswHeapPush(res, nc);
+		if (res->count > ef)
+			HnswHeapPop(res);
+	}
+}
+
+/*
  * HnswSearchLayer
  *		Best-first search of one level from the given entry points (the
  *		paper's SEARCH-LAYER), keeping the ef nearest elements.  Returns a
@@ -289,6 +396,8 @@ HnswSearchLayer(HnswSearchState *st, HnswCandidate **entries, int nentries,
 	{
 		HnswCandidate *c = HnswHeapPop(&cand);
 		int			nlinks;
+		int			next;
+		int			nbatch;
 
 		if (res.count >= ef && c->distance > HnswHeapTop(&res)->distance)
 			break;
@@ -296,32 +405,15 @@ HnswSearchLayer(HnswSearchState *st, HnswCandidate **entries, int nentries,
 		CHECK_FOR_INTERRUPTS();
 
 		nlinks = HnswSearchReadLinks(st, c, level, st->links);
-		for (int i = 0; i < nlinks; i++)
-		{
-			BlockNumber blkno = ItemPointerGetBlockNumberNoCheck(&st->links[i]);
-			OffsetNumber offno = ItemPointerGetOffsetNumberNoCheck(&st->links[i]);
-			bool		found;
-			VisitedEntry *e;
-			HnswCandidate *nc;
-			float		bound;
+		next = 0;
 
-			e = visited_insert(st->visited, VisitedKey(blkno, offno), &found);
-			if (found)
-				continue;
-			e->candidate = NULL;
-
-			bound = res.count < ef ? FLT_MAX : HnswHeapTop(&res)->distance;
-			nc = SearchEvaluate(st, blkno, offno, bound);
-			if (nc == NULL)
-				continue;
-			/* the insert may have grown the table: look the entry up again */
-			e = visited_lookup(st->visited, VisitedKey(blkno, offno));
-			e->candidate = nc;
-			HnswHeapPush(&cand, nc);
-			HnswHeapPush(&res, nc);
-			if (res.count > ef)
-				HnswHeapPop(&res);
-		}
+		/*
+		 * Evaluate the unvisited neighbours, a batch at a time.  Their pages
+		 * are pinned and the tuples prefetched first, so the cache misses of
+		 * one overlap with the work on the others.
+		 */
+		while ((nbatch = SearchPinUnvisited(st, &next, nlinks)) > 0)
+			SearchEvaluateBatch(st, nbatch, &cand, &res, ef);
 	}
 
 	n = res.count;
