@@ -223,6 +223,31 @@ typedef struct HnswHeap
 	HnswCandidate **items;
 } HnswHeap;
 
+/* hnsw_visited.c: set of visited elements, emptied in constant time */
+typedef struct HnswVisitedSlot
+{
+	uint64		key;			/* HnswTidKey of the element */
+	uint32		generation;		/* slot is a member when equal to the set's */
+	HnswCandidate *candidate;	/* what a search made of it, or NULL */
+} HnswVisitedSlot;
+
+typedef struct HnswVisitedSet
+{
+	uint32		mask;			/* table size - 1 (a power of 2) */
+	uint32		count;
+	uint32		generation;
+	HnswVisitedSlot *slots;
+} HnswVisitedSet;
+
+#define HnswTidKey(blkno, offno)	(((uint64) (blkno) << 16) | (offno))
+
+extern HnswVisitedSet *HnswVisitedCreate(int expected);
+extern void HnswVisitedReset(HnswVisitedSet *vs);
+extern bool HnswVisitedAdd(HnswVisitedSet *vs, uint64 key);
+extern HnswCandidate *HnswVisitedGet(HnswVisitedSet *vs, uint64 key);
+extern void HnswVisitedRemember(HnswVisitedSet *vs, uint64 key,
+								HnswCandidate *c);
+
 /* hnsw_utils.c */
 extern int	hnsw_ef_search;
 extern void HnswInitGucs(void);
@@ -233,6 +258,8 @@ extern int	HnswRandomLevel(int m);
 extern int	HnswMaxLevelForTuple(int m, int dim);
 extern Size HnswMaxTupleSize(void);
 extern void HnswInitPage(Page page, uint16 page_type);
+extern Buffer HnswRecentBuffer(Relation index, BlockNumber blkno);
+extern Buffer HnswPinBuffer(Relation index, BlockNumber blkno, Buffer hint);
 extern void HnswReadMeta(Relation index, HnswMetaPageData *meta);
 extern bool HnswPrepareVector(HnswIndexInfo *info, Datum value, float *out);
 extern void HnswCheckDimensions(Relation index, int dim, int expected);

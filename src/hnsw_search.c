@@ -16,30 +16,11 @@
 
 #include <float.h>
 
-#include "common/hashfn.h"
 #include "miscadmin.h"
+#include "storage/buf_internals.h"
 #include "utils/rel.h"
 
 #include "hnsw.h"
-
-/* Set of visited elements, keyed by (block << 16 | offset) */
-typedef struct VisitedEntry
-{
-	uint64		key;
-	char		status;
-	HnswCandidate *candidate;	/* when it became one, else NULL */
-} VisitedEntry;
-
-#define SH_PREFIX visited
-#define SH_ELEMENT_TYPE VisitedEntry
-#define SH_KEY_TYPE uint64
-#define SH_KEY key
-#define SH_HASH_KEY(tb, k) murmurhash32((uint32) ((k) ^ ((k) >> 32)))
-#define SH_EQUAL(tb, a, b) ((a) == (b))
-#define SH_SCOPE static inline
-#define SH_DEFINE
-#define SH_DECLARE
-#include "lib/simplehash.h"
 
 /*
  * Pages pinned at once while evaluating neighbours.  A backend tracks its
@@ -54,7 +35,7 @@ struct HnswSearchState
 	HnswIndexInfo *info;
 	const float *query;
 	bool		keep_vectors;
-	visited_hash *visited;
+	HnswVisitedSet *visited;
 	Buffer		buf;			/* last page read, kept pinned */
 	BlockNumber buf_blkno;
 	uint64		ndistances;
@@ -62,8 +43,6 @@ struct HnswSearchState
 	ItemPointerData batch[HNSW_PIN_BATCH];	/* unvisited links being read */
 	Buffer		pinned[HNSW_PIN_BATCH]; /* their pages, pinned */
 };
-
-#define VisitedKey(blkno, offno)	(((uint64) (blkno) << 16) | (offno))
 
 /*
  * HnswSearchBegin
@@ -80,7 +59,7 @@ HnswSearchBegin(Relation index, HnswIndexInfo *info, const float *query,
 	st->info = info;
 	st->query = query;
 	st->keep_vectors = keep_vectors;
-	st->visited = visited_create(CurrentMemoryContext, 256, NULL);
+	st->visited = HnswVisitedCreate(512);
 	st->buf = InvalidBuffer;
 	st->buf_blkno = InvalidBlockNumber;
 	st->links = palloc(sizeof(ItemPointerData) * 2 * info->m);
@@ -97,7 +76,6 @@ HnswSearchEnd(HnswSearchState *st)
 	if (BufferIsValid(st->buf))
 		ReleaseBuffer(st->buf);
 	st->buf = InvalidBuffer;
-	visited_destroy(st->visited);
 }
 
 uint64
@@ -117,9 +95,9 @@ SearchReadPage(HnswSearchState *st, BlockNumber blkno)
 	if (st->buf_blkno != blkno)
 	{
 		if (BufferIsValid(st->buf))
-			st->buf = ReleaseAndReadBuffer(st->buf, st->index, blkno);
-		else
-			st->buf = ReadBuffer(st->index, blkno);
+			ReleaseBuffer(st->buf);
+		st->buf = HnswPinBuffer(st->index, blkno,
+								HnswRecentBuffer(st->index, blkno));
 		st->buf_blkno = blkno;
 	}
 	LockBuffer(st->buf, BUFFER_LOCK_SHARE);
@@ -262,9 +240,7 @@ HnswSearchEntryCandidate(HnswSearchState *st, BlockNumber blkno,
 HnswCandidate *
 HnswSearchLookup(HnswSearchState *st, BlockNumber blkno, OffsetNumber offno)
 {
-	VisitedEntry *e = visited_lookup(st->visited, VisitedKey(blkno, offno));
-
-	return e ? e->candidate : NULL;
+	return HnswVisitedGet(st->visited, HnswTidKey(blkno, offno));
 }
 
 /*
@@ -284,36 +260,42 @@ SearchPinUnvisited(HnswSearchState *st, int *next, int nlinks)
 	int			n = 0;
 	Size		prefetch_bytes = Min(HnswLinksOffset(1, st->info->dimensions),
 									 1024);
+	Buffer		hints[HNSW_PIN_BATCH];
 
+	/* which are new; prefetch where their pages probably are */
 	for (; *next < nlinks && n < HNSW_PIN_BATCH; (*next)++)
 	{
 		ItemPointer link = &st->links[*next];
 		BlockNumber blkno = ItemPointerGetBlockNumberNoCheck(link);
 		OffsetNumber offno = ItemPointerGetOffsetNumberNoCheck(link);
-		bool		found;
-		VisitedEntry *e;
-		Page		page;
 
-		e = visited_insert(st->visited, VisitedKey(blkno, offno), &found);
-		if (found)
+		if (!HnswVisitedAdd(st->visited, HnswTidKey(blkno, offno)))
 			continue;
-		e->candidate = NULL;
-
 		st->batch[n] = *link;
-		st->pinned[n] = ReadBuffer(st->index, blkno);
-		page = BufferGetPage(st->pinned[n]);
-		__builtin_prefetch(page);
-		if (offno >= FirstOffsetNumber && offno <= MaxOffsetNumber)
-			__builtin_prefetch(PageGetItemId(page, offno));
+		hints[n] = HnswRecentBuffer(st->index, blkno);
+		if (BufferIsValid(hints[n]) && !BufferIsLocal(hints[n]))
+		{
+			Page		page = BufferGetPage(hints[n]);
+
+			__builtin_prefetch(GetBufferDescriptor(hints[n] - 1));
+			__builtin_prefetch(page);
+			if (offno >= FirstOffsetNumber && offno <= MaxOffsetNumber)
+				__builtin_prefetch(PageGetItemId(page, offno));
+		}
 		n++;
 	}
 
+	/* pin them, then prefetch the tuples */
 	for (int i = 0; i < n; i++)
 	{
 		OffsetNumber offno = ItemPointerGetOffsetNumberNoCheck(&st->batch[i]);
-		Page		page = BufferGetPage(st->pinned[i]);
+		Page		page;
 		char	   *tuple;
 
+		st->pinned[i] = HnswPinBuffer(st->index,
+									  ItemPointerGetBlockNumberNoCheck(&st->batch[i]),
+									  hints[i]);
+		page = BufferGetPage(st->pinned[i]);
 		if (offno < FirstOffsetNumber || offno > MaxOffsetNumber)
 			continue;
 		tuple = (char *) page + ItemIdGetOffset(PageGetItemId(page, offno));
@@ -348,7 +330,7 @@ SearchEvaluateBatch(HnswSearchState *st, int nbatch, HnswHeap *cand,
 		ReleaseBuffer(buf);
 		if (nc == NULL)
 			continue;
-		visited_lookup(st->visited, VisitedKey(blkno, offno))->candidate = nc;
+		HnswVisitedRemember(st->visited, HnswTidKey(blkno, offno), nc);
 		HnswHeapPush(cand, nc);
 		HnswHeapPush(res, nc);
 		if (res->count > ef)
@@ -371,21 +353,17 @@ HnswSearchLayer(HnswSearchState *st, HnswCandidate **entries, int nentries,
 	HnswCandidate **out;
 	int			n;
 
-	visited_reset(st->visited);
+	HnswVisitedReset(st->visited);
 	HnswHeapInit(&cand, ef * 2, false);
 	HnswHeapInit(&res, ef + 1, true);
 
 	for (int i = 0; i < nentries; i++)
 	{
-		bool		found;
-		VisitedEntry *e = visited_insert(st->visited,
-										 VisitedKey(entries[i]->blkno,
-													entries[i]->offno),
-										 &found);
+		uint64		key = HnswTidKey(entries[i]->blkno, entries[i]->offno);
 
-		if (found)
+		if (!HnswVisitedAdd(st->visited, key))
 			continue;
-		e->candidate = entries[i];
+		HnswVisitedRemember(st->visited, key, entries[i]);
 		HnswHeapPush(&cand, entries[i]);
 		HnswHeapPush(&res, entries[i]);
 		if (res.count > ef)

@@ -485,3 +485,68 @@ vector_l2_squared_distance(PG_FUNCTION_ARGS)
 	CheckVectorDimsMatch(a->dim, b->dim);
 	PG_RETURN_FLOAT8((double) L2SquaredDistanceScalar(a->dim, a->x, b->x));
 }
+
+/*
+ * Where each page of an index was last found in shared buffers, kept in the
+ * relcache entry (rd_amcache) so that it lasts across scans.  Pinning a page
+ * through its recent buffer skips the buffer mapping table, which is the
+ * largest fixed cost of reading one graph element.
+ */
+typedef struct HnswRecentBuffers
+{
+	BlockNumber size;
+	Buffer		buffers[FLEXIBLE_ARRAY_MEMBER];
+} HnswRecentBuffers;
+
+/*
+ * HnswRecentBuffer
+ *		The buffer that last held blkno, or InvalidBuffer; only a hint.
+ */
+Buffer
+HnswRecentBuffer(Relation index, BlockNumber blkno)
+{
+	HnswRecentBuffers *rb = (HnswRecentBuffers *) index->rd_amcache;
+
+	if (rb == NULL || blkno >= rb->size)
+		return InvalidBuffer;
+	return rb->buffers[blkno];
+}
+
+/*
+ * HnswPinBuffer
+ *		Pin page blkno of the index, trying the hint first.  Returns the
+ *		buffer pinned (not locked), and remembers it for later.
+ */
+Buffer
+HnswPinBuffer(Relation index, BlockNumber blkno, Buffer hint)
+{
+	HnswRecentBuffers *rb;
+	Buffer		buf;
+
+	if (BufferIsValid(hint) &&
+		ReadRecentBuffer(index->rd_node, MAIN_FORKNUM, blkno, hint))
+		return hint;
+
+	buf = ReadBuffer(index, blkno);
+
+	rb = (HnswRecentBuffers *) index->rd_amcache;
+	if (rb == NULL || blkno >= rb->size)
+	{
+		BlockNumber size = Max(blkno + 1, RelationGetNumberOfBlocks(index)) * 2;
+		HnswRecentBuffers *grown;
+
+		grown = MemoryContextAllocZero(index->rd_indexcxt,
+									   offsetof(HnswRecentBuffers, buffers) +
+									   sizeof(Buffer) * size);
+		grown->size = size;
+		if (rb != NULL)
+		{
+			memcpy(grown->buffers, rb->buffers, sizeof(Buffer) * rb->size);
+			pfree(rb);
+		}
+		index->rd_amcache = grown;
+		rb = grown;
+	}
+	rb->buffers[blkno] = buf;
+	return buf;
+}
