@@ -32,6 +32,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 import numpy as np
@@ -280,6 +281,40 @@ def percentile_ms(seconds, p):
     return float(np.percentile(np.asarray(seconds), p)) * 1000.0
 
 
+class WorkerWatcher:
+    """
+    Counts the parallel worker processes serving one leader backend, by
+    polling pg_stat_activity from a second connection in a thread, so a
+    "parallel" build that ran serially is reported as such.
+    """
+
+    def __init__(self, dsn, leader_pid):
+        import psycopg2
+
+        self.conn = psycopg2.connect(dsn)
+        self.conn.autocommit = True
+        self.leader_pid = leader_pid
+        self.pids = set()
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self.poll, daemon=True)
+        self.thread.start()
+
+    def poll(self):
+        cur = self.conn.cursor()
+        while not self.done.wait(0.05):
+            cur.execute("SELECT pid FROM pg_stat_activity "
+                        "WHERE leader_pid = %s AND pid <> %s",
+                        (self.leader_pid, self.leader_pid))
+            self.pids.update(row[0] for row in cur.fetchall())
+
+    def stop(self):
+        """Stop polling; return how many distinct workers were seen."""
+        self.done.set()
+        self.thread.join()
+        self.conn.close()
+        return len(self.pids)
+
+
 class PgBench:
     """One benchmark session against a PostgreSQL server with hnswext."""
 
@@ -362,14 +397,27 @@ class PgBench:
             self.sql("ALTER TABLE items RESET (parallel_workers)")
         log("postgres: CREATE INDEX (m = %d, ef_construction = %d, "
             "%d parallel workers)" % (a.m, a.ef_construction, workers))
+        if workers > 0:
+            watcher = WorkerWatcher(a.dsn, self.conn.get_backend_pid())
         t0 = time.perf_counter()
-        self.sql("CREATE INDEX %s ON items USING hnsw (embedding vector_l2_ops)"
-                 " WITH (m = %d, ef_construction = %d)"
-                 % (INDEX_NAME, a.m, a.ef_construction))
-        elapsed = time.perf_counter() - t0
+        try:
+            self.sql("CREATE INDEX %s ON items USING hnsw "
+                     "(embedding vector_l2_ops) "
+                     "WITH (m = %d, ef_construction = %d)"
+                     % (INDEX_NAME, a.m, a.ef_construction))
+            elapsed = time.perf_counter() - t0
+        finally:
+            if workers > 0:
+                seen = watcher.stop()
         size_mb = self.value("SELECT pg_relation_size(%s)",
                              (INDEX_NAME,)) / 2.0 ** 20
         log("postgres: built in %.1f s, %.1f MB" % (elapsed, size_mb))
+        if workers > 0:
+            self.facts["parallel_workers_seen"] = seen
+            if seen == 0:
+                warn("no parallel worker took part in the build: the index "
+                     "build is serial whatever max_parallel_maintenance_"
+                     "workers says")
         self.sql("ALTER TABLE items RESET (parallel_workers)")
         return elapsed, size_mb
 
@@ -791,9 +839,12 @@ def describe_setup(args, pg, hl):
                      % (args.copy_format, args.n, f["load_s"], f["table_mb"]))
         for kind, (secs, mb) in pg["builds"].items():
             workers = args.parallel if kind == "parallel" else 0
+            seen = ""
+            if kind == "parallel":
+                seen = ", %d worker processes seen" % f["parallel_workers_seen"]
             lines.append("hnswext build (%s, max_parallel_maintenance_workers "
-                         "= %d): %.2f s, index %.1f MB"
-                         % (kind, workers, secs, mb))
+                         "= %d%s): %.2f s, index %.1f MB"
+                         % (kind, workers, seen, secs, mb))
         if "exact_check_mismatches" in f:
             lines.append("exact check (seq scan vs numpy, 5 queries): %d "
                          "mismatching answers, max relative distance error "
