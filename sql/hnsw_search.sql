@@ -1,5 +1,10 @@
 -- Ordered scans for every operator class give the exact answer on a graph
 -- small enough for ef_search to cover it.
+-- the support function of vector_l2_ops orders like <->
+SELECT vector_l2_squared_distance('[1,2,3]', '[4,5,6]');
+SELECT vector_l2_squared_distance('[1,2]', '[4,5,6]');
+SELECT vector_l2_squared_distance('[0,0]', '[0,0]');
+
 SELECT setseed(0.42);
 CREATE TABLE pts (id int PRIMARY KEY, v vector(8));
 INSERT INTO pts
