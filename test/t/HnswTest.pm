@@ -1,0 +1,241 @@
+#
+# test/t/HnswTest.pm
+#	  Shared helpers for the HNSW index TAP tests (010_replication.pl,
+#	  011_crash.pl, 012_concurrency.pl).
+#
+# The test runner copies test/t and runs every t/*.pl with prove; this file
+# is not a test (its name does not end in .pl), only a module the tests load
+# with "use lib $FindBin::RealBin".
+#
+# Functions:
+#	hnsw_node(NAME, init => {...}, conf => TEXT)
+#		a started PostgreSQL::Test::Cluster node with settings that suit
+#		these tests; the caller creates the extension (a node made for a
+#		primary's backup must not)
+#	vector_sql(SEED, DIM)
+#		SQL expression for a pseudo-random vector of DIM components in
+#		[-1, 1), the same for the same integer SEED (an SQL expression)
+#	self_search_misses(NODE, TABLE, ef => N)
+#		(rows, misses): how many rows an index scan for the row's own vector
+#		does not return first
+#	check_self_search(NODE, TABLE, USING, LABEL)
+#		the assertions shared by the crash and concurrency tests: at most
+#		0.1% of the rows are missed, and no more than a fresh index on a copy
+#		of the rows misses
+#	recall_at_10(NODE, TABLE, NQUERIES, SEEDBASE, ef => N)
+#		average fraction of the true 10 nearest neighbours an index scan
+#		returns for NQUERIES pseudo-random query vectors
+#	pgbench_start(NODE, NAME, SCRIPTS, ARGS...) / pgbench_finish(RUN)
+#		run pgbench in the background and collect its exit status and output
+#	hnsw_meta(NODE, INDEX)
+#		the index's meta page fields, read with pageinspect
+#
+package HnswTest;
+
+use strict;
+use warnings;
+
+use Exporter 'import';
+use IPC::Run;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+our @EXPORT = qw(hnsw_node vector_sql self_search_misses check_self_search
+  recall_at_10 pgbench_start pgbench_finish pgbench_committed hnsw_meta
+  uses_index);
+
+# Allowed fraction of rows an index scan for their own vector may miss.
+our $MISS_FRACTION = 0.001;
+
+# ef_search used when looking rows up by their own vector.
+our $SELF_SEARCH_EF = 200;
+
+sub hnsw_node
+{
+	my ($name, %params) = @_;
+	my $node = PostgreSQL::Test::Cluster->new($name);
+
+	$node->init(%{ $params{init} // {} });
+	# init(allows_streaming => 1) sets shared_buffers = 1MB, too small to
+	# hold the indexes, which makes every check crawl.  The nested-loop
+	# checks look very expensive to the planner with enable_seqscan off;
+	# JIT-compiling them only costs time.
+	$node->append_conf(
+		'postgresql.conf', qq{
+shared_buffers = 64MB
+max_connections = 20
+jit = off
+});
+	$node->append_conf('postgresql.conf', $params{conf}) if $params{conf};
+	$node->start;
+	return $node;
+}
+
+sub vector_sql
+{
+	my ($seed, $dim) = @_;
+
+	# hashint8 is portable and deterministic; 4096 leaves room for every
+	# component of vectors up to 4096 dimensions per seed.
+	return "(SELECT array_agg(hashint8(($seed)::bigint * 4096 + g)::float8"
+	  . " / 2147483648 ORDER BY g)::vector($dim)"
+	  . " FROM generate_series(1, $dim) g)";
+}
+
+sub self_search_misses
+{
+	my ($node, $table, %opt) = @_;
+	my $ef = $opt{ef} // $SELF_SEARCH_EF;
+
+	# A row counts as found when the nearest element the index returns is
+	# at distance zero: itself or a row with an identical vector.
+	my $res = $node->safe_psql(
+		'postgres', qq{
+		SET enable_seqscan = off;
+		SET hnsw.ef_search = $ef;
+		SELECT count(*), count(*) FILTER (WHERE n.d IS NULL OR n.d > 0)
+		FROM $table s
+		LEFT JOIN LATERAL (
+			SELECT o.v <-> s.v AS d FROM $table o ORDER BY o.v <-> s.v LIMIT 1
+		) n ON true;
+	});
+	my ($rows, $misses) = split /\|/, $res;
+	return ($rows, $misses);
+}
+
+sub check_self_search
+{
+	my ($node, $table, $using, $label) = @_;
+	local $Test::Builder::Level = $Test::Builder::Level + 1;
+
+	my ($rows, $misses) = self_search_misses($node, $table);
+	ok($rows > 0 && $misses <= $MISS_FRACTION * $rows,
+		"$label: index scan finds each row by its own vector "
+		  . "($misses of $rows missed, at most 0.1% allowed)");
+
+	# The same rows in a freshly built index: the graph the inserts left
+	# behind must be no worse.
+	my $copy = "${table}_fresh";
+	$node->safe_psql(
+		'postgres', qq{
+		DROP TABLE IF EXISTS $copy;
+		CREATE TABLE $copy AS TABLE $table;
+		CREATE INDEX ON $copy USING $using;
+	});
+	my ($copy_rows, $copy_misses) = self_search_misses($node, $copy);
+	$node->safe_psql('postgres', "DROP TABLE $copy");
+	is($copy_rows, $rows, "$label: copy for the fresh index has every row");
+	ok($misses <= $copy_misses,
+		"$label: index misses no more rows than a freshly built one "
+		  . "($misses vs $copy_misses)");
+	return ($rows, $misses, $copy_misses);
+}
+
+sub recall_at_10
+{
+	my ($node, $table, $nqueries, $seedbase, %opt) = @_;
+	my $ef = $opt{ef} // 100;
+	my $dim = $opt{dim} // 16;
+	my $qv = vector_sql("$seedbase + i", $dim);
+
+	# An index result counts as a hit when it is no farther than the tenth
+	# true neighbour, so ties between equal distances do not matter.  The
+	# "+ 0" keeps the exact search off the index.
+	return $node->safe_psql(
+		'postgres', qq{
+		SET enable_seqscan = off;
+		SET hnsw.ef_search = $ef;
+		WITH q AS (SELECT i, $qv AS qv FROM generate_series(1, $nqueries) i)
+		SELECT round(avg(hits) / 10, 3) FROM (
+			SELECT (SELECT count(*)
+					FROM (SELECT o.v <-> q.qv AS d FROM $table o
+						  ORDER BY o.v <-> q.qv LIMIT 10) a
+					WHERE a.d <= (SELECT max(d)
+								  FROM (SELECT (e.v <-> q.qv) + 0 AS d
+										FROM $table e ORDER BY 1 LIMIT 10) x)
+				   ) AS hits
+			FROM q) s;
+	});
+}
+
+sub uses_index
+{
+	my ($node, $sql, $index) = @_;
+	my $plan = $node->safe_psql('postgres',
+		"SET enable_seqscan = off; EXPLAIN (COSTS OFF) $sql");
+	return $plan =~ /Index Scan using $index /;
+}
+
+sub pgbench_start
+{
+	my ($node, $name, $scripts, @args) = @_;
+	my @files;
+
+	for my $fn (sort keys %$scripts)
+	{
+		my ($base, $weight) = split /\@/, $fn;
+		my $path = $node->basedir . "/$name-$base";
+		PostgreSQL::Test::Utils::append_to_file($path, $scripts->{$fn});
+		push @files, '-f', defined $weight ? "$path\@$weight" : $path;
+	}
+
+	my $run = { name => $name, out => '', err => '' };
+	my @cmd = (
+		$node->installed_command('pgbench'), '--no-vacuum',
+		'--host', $node->host, '--port', $node->port,
+		@files, @args, 'postgres');
+	note "starting: @cmd";
+	$run->{handle} = IPC::Run::start(
+		\@cmd, '<', \undef, '>', \$run->{out}, '2>', \$run->{err},
+		IPC::Run::timeout($PostgreSQL::Test::Utils::timeout_default));
+	return $run;
+}
+
+sub pgbench_finish
+{
+	my ($run) = @_;
+
+	$run->{handle}->finish;
+	$run->{status} = $run->{handle}->result(0);
+	note "pgbench $run->{name} exited with $run->{status}";
+	note "pgbench $run->{name} stdout:\n$run->{out}";
+	note "pgbench $run->{name} stderr:\n$run->{err}";
+	return $run->{status};
+}
+
+# Transactions pgbench reports as committed, or undef.
+sub pgbench_committed
+{
+	my ($run) = @_;
+	return $1
+	  if $run->{out} =~ /number of transactions actually processed: (\d+)/;
+	return undef;
+}
+
+sub hnsw_meta
+{
+	my ($node, $index) = @_;
+
+	# HnswMetaPageData at the start of the page contents (offset 24):
+	# magic, version, dimensions (uint32 each), m, ef_construction (uint16),
+	# entry_blkno (uint32), entry_offno (uint16), entry_level (int16),
+	# insert_page (uint32); little-endian.
+	my $hex = $node->safe_psql('postgres',
+		"SELECT encode(substr(get_raw_page('$index', 0), 25, 28), 'hex')");
+	my ($magic, $version, $dims, $m, $efc, $eblk, $eoff, $elevel, $ins) =
+	  unpack('V V V v v V v s< V', pack('H*', $hex));
+	return {
+		magic => $magic,
+		version => $version,
+		dimensions => $dims,
+		m => $m,
+		ef_construction => $efc,
+		entry_blkno => $eblk,
+		entry_offno => $eoff,
+		entry_level => $elevel,
+		insert_page => $ins
+	};
+}
+
+1;
