@@ -15,9 +15,9 @@
 #	vector_sql(SEED, DIM)
 #		SQL expression for a pseudo-random vector of DIM components in
 #		[-1, 1), the same for the same integer SEED (an SQL expression)
-#	self_search_misses(NODE, TABLE, ef => N)
-#		(rows, misses): how many rows an index scan for the row's own vector
-#		does not return first
+#	self_search_misses(NODE, TABLE, ef => N, where => CONDITION)
+#		(rows, misses): how many rows (of those CONDITION on "s" selects) an
+#		index scan for the row's own vector does not return first
 #	check_self_search(NODE, TABLE, USING, LABEL)
 #		the assertions shared by the crash and concurrency tests: at most
 #		0.1% of the rows are missed, and no more than a fresh index on a copy
@@ -87,6 +87,7 @@ sub self_search_misses
 {
 	my ($node, $table, %opt) = @_;
 	my $ef = $opt{ef} // $SELF_SEARCH_EF;
+	my $where = $opt{where} ? "WHERE $opt{where}" : '';
 
 	# A row counts as found when the nearest element the index returns is
 	# at distance zero: itself or a row with an identical vector.
@@ -98,7 +99,8 @@ sub self_search_misses
 		FROM $table s
 		LEFT JOIN LATERAL (
 			SELECT o.v <-> s.v AS d FROM $table o ORDER BY o.v <-> s.v LIMIT 1
-		) n ON true;
+		) n ON true
+		$where;
 	});
 	my ($rows, $misses) = split /\|/, $res;
 	return ($rows, $misses);
