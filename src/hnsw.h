@@ -39,6 +39,13 @@
  */
 #define HNSW_UPDATE_LOCK		((BlockNumber) 0xFFFFFFF0)
 
+/*
+ * Likewise for the lock scans hold in share mode while they may return heap
+ * TIDs, and vacuum takes exclusively (and lets go at once) after removing
+ * dead TIDs, to wait out the scans that may still hold some.
+ */
+#define HNSW_SCAN_LOCK			((BlockNumber) 0xFFFFFFF1)
+
 /* Page types kept in the special space */
 #define HNSW_PAGE_META			1
 #define HNSW_PAGE_ELEMENTS		2
@@ -245,6 +252,7 @@ extern HnswVisitedSet *HnswVisitedCreate(int expected);
 extern void HnswVisitedReset(HnswVisitedSet *vs);
 extern bool HnswVisitedAdd(HnswVisitedSet *vs, uint64 key);
 extern HnswCandidate *HnswVisitedGet(HnswVisitedSet *vs, uint64 key);
+extern bool HnswVisitedContains(HnswVisitedSet *vs, uint64 key);
 extern void HnswVisitedRemember(HnswVisitedSet *vs, uint64 key,
 								HnswCandidate *c);
 
@@ -258,6 +266,18 @@ extern int	HnswRandomLevel(int m);
 extern int	HnswMaxLevelForTuple(int m, int dim);
 extern Size HnswMaxTupleSize(void);
 extern void HnswInitPage(Page page, uint16 page_type);
+extern HnswElementTuple HnswGetTupleOnPage(Page page, OffsetNumber offno);
+extern bool HnswReadElementVector(Relation index, HnswIndexInfo *info,
+								  ItemPointer tid, float *out);
+extern bool HnswReadElementHeader(Relation index, HnswIndexInfo *info,
+								  ItemPointer tid, float *vector, int *level,
+								  ItemPointer links_tid);
+extern bool HnswReadAllLinks(Relation index, HnswIndexInfo *info,
+							 ItemPointer links_tid, int level,
+							 ItemPointerData *slots);
+extern int	HnswReadElementLinks(Relation index, HnswIndexInfo *info,
+								 ItemPointer tid, int level,
+								 ItemPointerData *out);
 extern Buffer HnswRecentBuffer(Relation index, BlockNumber blkno);
 extern Buffer HnswPinBuffer(Relation index, BlockNumber blkno, Buffer hint);
 extern void HnswReadMeta(Relation index, HnswMetaPageData *meta);
@@ -304,6 +324,10 @@ extern bool hnswinsert(Relation index, Datum *values, bool *isnull,
 					   ItemPointer heap_tid, Relation heap,
 					   IndexUniqueCheck checkUnique, bool indexUnchanged,
 					   struct IndexInfo *indexInfo);
+extern void HnswAddBacklink(Relation index, HnswIndexInfo *info,
+							HnswSearchState *st, HnswCandidate *nb,
+							ItemPointer newtid, const float *newvec,
+							int level);
 extern void HnswInsertVector(Relation index, HnswIndexInfo *info,
 							 const float *vector, ItemPointer heap_tid);
 

@@ -18,6 +18,7 @@
 #include "nodes/execnodes.h"
 #include "miscadmin.h"
 #include "storage/bufmgr.h"
+#include "storage/freespace.h"
 #include "storage/lmgr.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -29,15 +30,15 @@
 
 /*
  * InsertAddTuple
- *		Put a tuple on the first page with room, starting from the meta
- *		page's insert hint and extending the index when every page is full.
- *		Returns the tuple's TID; *last_page gets the page used.
+ *		Put a tuple on a page with room: one the free space map offers (room
+ *		vacuum freed), else the first from the meta page's insert hint on,
+ *		else a new page.  Sets *tid to the tuple's TID.
  */
 static void
 InsertAddTuple(Relation index, BlockNumber start, Item tuple, Size size,
 			   ItemPointer tid)
 {
-	BlockNumber blkno = start;
+	BlockNumber blkno;
 	Buffer		buf;
 	Page		page;
 	GenericXLogState *xlog;
@@ -46,6 +47,39 @@ InsertAddTuple(Relation index, BlockNumber start, Item tuple, Size size,
 	if (MAXALIGN(size) > HnswMaxTupleSize())
 		elog(ERROR, "hnsw tuple of %zu bytes does not fit a page", size);
 
+	/* room that vacuum freed comes first */
+	blkno = GetPageWithFreeSpace(index, MAXALIGN(size) + sizeof(ItemIdData));
+	if (blkno != InvalidBlockNumber)
+	{
+		Size		avail;
+
+		buf = ReadBuffer(index, blkno);
+		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+		page = BufferGetPage(buf);
+		offno = InvalidOffsetNumber;
+		if (HnswPageGetOpaque(page)->page_type == HNSW_PAGE_ELEMENTS &&
+			PageGetFreeSpace(page) >= MAXALIGN(size))
+		{
+			xlog = GenericXLogStart(index);
+			page = GenericXLogRegisterBuffer(xlog, buf, 0);
+			offno = PageAddItem(page, tuple, size, InvalidOffsetNumber,
+								false, false);
+			if (offno == InvalidOffsetNumber)
+				elog(ERROR, "failed to add tuple to hnsw index \"%s\"",
+					 RelationGetRelationName(index));
+			GenericXLogFinish(xlog);
+		}
+		avail = PageGetFreeSpace(BufferGetPage(buf));
+		UnlockReleaseBuffer(buf);
+		RecordPageWithFreeSpace(index, blkno, avail);
+		if (offno != InvalidOffsetNumber)
+		{
+			ItemPointerSet(tid, blkno, offno);
+			return;
+		}
+	}
+
+	blkno = start;
 	if (blkno == InvalidBlockNumber)
 	{
 		BlockNumber nblocks = RelationGetNumberOfBlocks(index);
@@ -246,40 +280,7 @@ InsertPairDistance(void *arg, int a, int b)
 }
 
 /*
- * InsertReadVector
- *		Copy the vector of the element at tid into "out"; false when the
- *		slot no longer holds an element.
- */
-static bool
-InsertReadVector(Relation index, HnswIndexInfo *info, ItemPointer tid,
-				 float *out)
-{
-	Buffer		buf = ReadBuffer(index, ItemPointerGetBlockNumber(tid));
-	Page		page;
-	OffsetNumber offno = ItemPointerGetOffsetNumber(tid);
-	bool		ok = false;
-
-	LockBuffer(buf, BUFFER_LOCK_SHARE);
-	page = BufferGetPage(buf);
-	if (offno <= PageGetMaxOffsetNumber(page) &&
-		ItemIdIsNormal(PageGetItemId(page, offno)))
-	{
-		HnswElementTuple etup = (HnswElementTuple)
-			PageGetItem(page, PageGetItemId(page, offno));
-
-		if (!(etup->flags & HNSW_LINKS_TUPLE))
-		{
-			memcpy(out, HnswElementVector(etup),
-				   sizeof(float) * info->dimensions);
-			ok = true;
-		}
-	}
-	UnlockReleaseBuffer(buf);
-	return ok;
-}
-
-/*
- * InsertBacklink
+ * HnswAddBacklink
  *		Add the new element to the links of neighbour "nb" at "level".
  *
  * When the list is full, the heuristic chooses among the old links and the
@@ -287,8 +288,8 @@ InsertReadVector(Relation index, HnswIndexInfo *info, ItemPointer tid,
  * the list is read again under the exclusive lock and the update retried if
  * a concurrent insert changed it meanwhile.
  */
-static void
-InsertBacklink(Relation index, HnswIndexInfo *info, HnswSearchState *st,
+void
+HnswAddBacklink(Relation index, HnswIndexInfo *info, HnswSearchState *st,
 			   HnswCandidate *nb, ItemPointer newtid, const float *newvec,
 			   int level)
 {
@@ -389,7 +390,7 @@ InsertBacklink(Relation index, HnswIndexInfo *info, HnswSearchState *st,
 				else
 				{
 					v = palloc(sizeof(float) * info->dimensions);
-					if (!InsertReadVector(index, info, &seen[i], v))
+					if (!HnswReadElementVector(index, info, &seen[i], v))
 						continue;
 				}
 				vectors[ncand] = v;
@@ -511,6 +512,16 @@ HnswInsertVector(Relation index, HnswIndexInfo *info, const float *vector,
 			float	   *dists = palloc(sizeof(float) * Max(nlayer[lc], 1));
 			float	  **vectors = palloc(sizeof(float *) * Max(nlayer[lc], 1));
 
+			/* deleted elements route searches but get no new links */
+			int			nlive = 0;
+
+			for (int i = 0; i < nlayer[lc]; i++)
+			{
+				if (layers[lc][i]->ntids == 0)
+					continue;
+				layers[lc][nlive++] = layers[lc][i];
+			}
+			nlayer[lc] = nlive;
 			for (int i = 0; i < nlayer[lc]; i++)
 			{
 				dists[i] = layers[lc][i]->distance;
@@ -580,7 +591,7 @@ HnswInsertVector(Relation index, HnswIndexInfo *info, const float *vector,
 		for (int i = 0; i < nselected[lc]; i++)
 		{
 			CHECK_FOR_INTERRUPTS();
-			InsertBacklink(index, info, st, layers[lc][selected[lc][i]],
+			HnswAddBacklink(index, info, st, layers[lc][selected[lc][i]],
 						   &newtid, vector, lc);
 		}
 

@@ -16,6 +16,7 @@
 
 #include "access/relscan.h"
 #include "miscadmin.h"
+#include "storage/lmgr.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
@@ -26,6 +27,7 @@ typedef struct HnswScanOpaqueData
 	HnswIndexInfo info;
 	MemoryContext ctx;			/* everything of one search; reset on rescan */
 	bool		searched;
+	bool		locked;			/* holds HNSW_SCAN_LOCK (see hnsw_vacuum.c) */
 	HnswCandidate **results;
 	int			nresults;
 	int			pos;			/* current result */
@@ -52,6 +54,22 @@ hnswbeginscan(Relation index, int nkeys, int norderbys)
 }
 
 /*
+ * ScanUnlock
+ *		Let vacuum go on: the scan returns no more TIDs from its last search.
+ */
+static void
+ScanUnlock(IndexScanDesc scan)
+{
+	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
+
+	if (so->locked)
+	{
+		UnlockPage(scan->indexRelation, HNSW_SCAN_LOCK, ShareLock);
+		so->locked = false;
+	}
+}
+
+/*
  * hnswrescan
  *		Start over, possibly with a new query vector.
  */
@@ -67,6 +85,7 @@ hnswrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys,
 		memmove(scan->orderByData, orderbys,
 				scan->numberOfOrderBys * sizeof(ScanKeyData));
 
+	ScanUnlock(scan);
 	MemoryContextReset(so->ctx);
 	so->searched = false;
 	so->results = NULL;
@@ -90,6 +109,13 @@ ScanSearch(IndexScanDesc scan)
 	HnswCandidate *ep;
 
 	so->searched = true;
+
+	/*
+	 * Until this scan ends or restarts, vacuum must not let the heap reuse
+	 * the slots of the TIDs it is about to collect.
+	 */
+	LockPage(scan->indexRelation, HNSW_SCAN_LOCK, ShareLock);
+	so->locked = true;
 
 	/* a NULL query vector (or none at all) matches nothing */
 	if (scan->numberOfOrderBys == 0 ||
@@ -149,6 +175,7 @@ hnswendscan(IndexScanDesc scan)
 {
 	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
 
+	ScanUnlock(scan);
 	MemoryContextDelete(so->ctx);
 	pfree(so);
 	scan->opaque = NULL;

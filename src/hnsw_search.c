@@ -105,24 +105,6 @@ SearchReadPage(HnswSearchState *st, BlockNumber blkno)
 }
 
 /*
- * SearchGetTuple
- *		The tuple at offno of a locked page, or NULL when there is none there
- *		(a slot vacuum removed).
- */
-static HnswElementTuple
-SearchGetTuple(Page page, OffsetNumber offno)
-{
-	ItemId		itemid;
-
-	if (offno < FirstOffsetNumber || offno > PageGetMaxOffsetNumber(page))
-		return NULL;
-	itemid = PageGetItemId(page, offno);
-	if (!ItemIdIsNormal(itemid))
-		return NULL;
-	return (HnswElementTuple) PageGetItem(page, itemid);
-}
-
-/*
  * SearchEvaluateLocked
  *		Compute the distance of the element at offno of a share-locked page
  *		to the query, and return it as a new candidate, or NULL when it is
@@ -132,7 +114,7 @@ static HnswCandidate *
 SearchEvaluateLocked(HnswSearchState *st, Page page, BlockNumber blkno,
 					 OffsetNumber offno, float bound)
 {
-	HnswElementTuple etup = SearchGetTuple(page, offno);
+	HnswElementTuple etup = HnswGetTupleOnPage(page, offno);
 	HnswCandidate *c;
 	float		distance;
 	int			dim = st->info->dimensions;
@@ -205,7 +187,7 @@ HnswSearchReadLinks(HnswSearchState *st, HnswCandidate *c, int level,
 	if (level > c->level)
 		return 0;
 	page = SearchReadPage(st, c->links_blkno);
-	tup = SearchGetTuple(page, c->links_offno);
+	tup = HnswGetTupleOnPage(page, c->links_offno);
 	if (tup != NULL && tup->level >= level)
 	{
 		ItemPointer slots = HnswTupleLinks(tup, st->info->dimensions) +
@@ -307,6 +289,26 @@ SearchPinUnvisited(HnswSearchState *st, int *next, int nlinks)
 }
 
 /*
+ * SearchAdmit
+ *		Queue a candidate for expansion and, unless it is deleted, make it one
+ *		of the ef results, dropping the farthest when there are too many.
+ *
+ * Deleted elements still lead the search on, but never take a result's
+ * place: otherwise a region where many rows were deleted would fill the
+ * results with elements that can be neither returned nor linked to.
+ */
+static inline void
+SearchAdmit(HnswCandidate *c, HnswHeap *cand, HnswHeap *res, int ef)
+{
+	HnswHeapPush(cand, c);
+	if (c->ntids == 0)
+		return;
+	HnswHeapPush(res, c);
+	if (res->count > ef)
+		HnswHeapPop(res);
+}
+
+/*
  * SearchEvaluateBatch
  *		Evaluate the pinned batch from SearchPinUnvisited, adding the elements
  *		nearer than the current ef-th result to both heaps, and unpin it.
@@ -331,10 +333,7 @@ SearchEvaluateBatch(HnswSearchState *st, int nbatch, HnswHeap *cand,
 		if (nc == NULL)
 			continue;
 		HnswVisitedRemember(st->visited, HnswTidKey(blkno, offno), nc);
-		HnswHeapPush(cand, nc);
-		HnswHeapPush(res, nc);
-		if (res->count > ef)
-			HnswHeapPop(res);
+		SearchAdmit(nc, cand, res, ef);
 	}
 }
 
@@ -364,10 +363,7 @@ HnswSearchLayer(HnswSearchState *st, HnswCandidate **entries, int nentries,
 		if (!HnswVisitedAdd(st->visited, key))
 			continue;
 		HnswVisitedRemember(st->visited, key, entries[i]);
-		HnswHeapPush(&cand, entries[i]);
-		HnswHeapPush(&res, entries[i]);
-		if (res.count > ef)
-			HnswHeapPop(&res);
+		SearchAdmit(entries[i], &cand, &res, ef);
 	}
 
 	while (cand.count > 0)

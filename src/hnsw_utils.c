@@ -550,3 +550,157 @@ HnswPinBuffer(Relation index, BlockNumber blkno, Buffer hint)
 	rb->buffers[blkno] = buf;
 	return buf;
 }
+
+/*
+ * HnswGetTupleOnPage
+ *		The tuple at offno of a locked page, or NULL when there is none (a
+ *		slot that was freed, or past the end).
+ */
+HnswElementTuple
+HnswGetTupleOnPage(Page page, OffsetNumber offno)
+{
+	ItemId		itemid;
+
+	if (offno < FirstOffsetNumber || offno > PageGetMaxOffsetNumber(page))
+		return NULL;
+	itemid = PageGetItemId(page, offno);
+	if (!ItemIdIsNormal(itemid))
+		return NULL;
+	return (HnswElementTuple) PageGetItem(page, itemid);
+}
+
+/*
+ * HnswReadElementHeader
+ *		Copy the vector (when "vector" is not NULL), level and links location
+ *		of the live element at tid.  Returns false when tid holds no live
+ *		element.  Takes and releases a share lock on its page.
+ */
+bool
+HnswReadElementHeader(Relation index, HnswIndexInfo *info, ItemPointer tid,
+					  float *vector, int *level, ItemPointer links_tid)
+{
+	Buffer		buf = ReadBuffer(index, ItemPointerGetBlockNumber(tid));
+	HnswElementTuple etup;
+	bool		ok = false;
+
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	etup = HnswGetTupleOnPage(BufferGetPage(buf),
+							  ItemPointerGetOffsetNumber(tid));
+	if (etup != NULL &&
+		!(etup->flags & (HNSW_LINKS_TUPLE | HNSW_ELEMENT_DELETED)))
+	{
+		if (vector)
+			memcpy(vector, HnswElementVector(etup),
+				   sizeof(float) * info->dimensions);
+		*level = etup->level;
+		if (etup->flags & HNSW_ELEMENT_EXTERNAL)
+			*links_tid = *HnswElementLinks(etup, info->dimensions);
+		else
+			*links_tid = *tid;
+		ok = true;
+	}
+	UnlockReleaseBuffer(buf);
+	return ok;
+}
+
+/*
+ * HnswReadElementVector
+ *		Copy the vector of the element at tid, deleted or not; false when tid
+ *		holds no element.
+ */
+bool
+HnswReadElementVector(Relation index, HnswIndexInfo *info, ItemPointer tid,
+					  float *out)
+{
+	Buffer		buf = ReadBuffer(index, ItemPointerGetBlockNumber(tid));
+	HnswElementTuple etup;
+	bool		ok = false;
+
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	etup = HnswGetTupleOnPage(BufferGetPage(buf),
+							  ItemPointerGetOffsetNumber(tid));
+	if (etup != NULL && !(etup->flags & HNSW_LINKS_TUPLE))
+	{
+		memcpy(out, HnswElementVector(etup), sizeof(float) * info->dimensions);
+		ok = true;
+	}
+	UnlockReleaseBuffer(buf);
+	return ok;
+}
+
+/*
+ * HnswReadAllLinks
+ *		Copy all link slots (of every level up to "level") of the tuple at
+ *		links_tid; false when it is gone or has another level.
+ */
+bool
+HnswReadAllLinks(Relation index, HnswIndexInfo *info, ItemPointer links_tid,
+				 int level, ItemPointerData *slots)
+{
+	Buffer		buf = ReadBuffer(index, ItemPointerGetBlockNumber(links_tid));
+	HnswElementTuple tup;
+	bool		ok = false;
+
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	tup = HnswGetTupleOnPage(BufferGetPage(buf),
+							 ItemPointerGetOffsetNumber(links_tid));
+	if (tup != NULL && tup->level == level)
+	{
+		memcpy(slots, HnswTupleLinks(tup, info->dimensions),
+			   sizeof(ItemPointerData) * HnswLinkSlots(info->m, level));
+		ok = true;
+	}
+	UnlockReleaseBuffer(buf);
+	return ok;
+}
+
+/*
+ * HnswReadElementLinks
+ *		Copy the links at one level of the element at tid (deleted or not)
+ *		into "out" (room for 2 * m); returns their number.
+ */
+int
+HnswReadElementLinks(Relation index, HnswIndexInfo *info, ItemPointer tid,
+					 int level, ItemPointerData *out)
+{
+	Buffer		buf = ReadBuffer(index, ItemPointerGetBlockNumber(tid));
+	HnswElementTuple etup;
+	ItemPointerData links_tid;
+	int			n = 0;
+
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	etup = HnswGetTupleOnPage(BufferGetPage(buf),
+							  ItemPointerGetOffsetNumber(tid));
+	if (etup == NULL || (etup->flags & HNSW_LINKS_TUPLE) || etup->level < level)
+	{
+		UnlockReleaseBuffer(buf);
+		return 0;
+	}
+	if (etup->flags & HNSW_ELEMENT_EXTERNAL)
+	{
+		links_tid = *HnswElementLinks(etup, info->dimensions);
+		UnlockReleaseBuffer(buf);
+		buf = ReadBuffer(index, ItemPointerGetBlockNumber(&links_tid));
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		etup = HnswGetTupleOnPage(BufferGetPage(buf),
+								  ItemPointerGetOffsetNumber(&links_tid));
+		if (etup == NULL || etup->level < level)
+		{
+			UnlockReleaseBuffer(buf);
+			return 0;
+		}
+	}
+	{
+		ItemPointer slots = HnswTupleLinks(etup, info->dimensions) +
+			HnswLevelSlot(info->m, level);
+		int			nslots = HnswLinksAtLevel(info->m, level);
+
+		while (n < nslots && ItemPointerIsValid(&slots[n]))
+		{
+			out[n] = slots[n];
+			n++;
+		}
+	}
+	UnlockReleaseBuffer(buf);
+	return n;
+}

@@ -1,12 +1,24 @@
 /*-------------------------------------------------------------------------
  *
  * hnsw_vacuum.c
- *	  Remove dead heap TIDs from the index.
+ *	  Remove dead rows from the graph and repair it.
  *
- * An element whose heap TIDs are all dead is marked deleted: scans no
- * longer return it, but it stays in the graph as a stepping stone, so no
- * neighbour list needs repair.  (Removing such elements, repairing their
- * neighbours' links and reusing the space is the job of a later phase.)
+ * ambulkdelete works in three passes over the element pages:
+ *
+ * 1. Drop the heap TIDs the callback reports dead; an element with none
+ *    left is flagged deleted (scans stop returning it, it still routes
+ *    searches).  Then wait until every scan that began before this pass
+ *    has ended, so that none can return a dead TID after the heap reuses
+ *    its slot.
+ * 2. Wait until inserts that began before pass 1 have finished (none
+ *    started later links to a deleted element), move the entry point off a
+ *    deleted element, and give every live element that links to a deleted
+ *    one new links at that level, chosen with the selection heuristic from
+ *    its other links and the deleted neighbours' links.
+ * 3. Free the deleted elements' tuples and record the pages' free space in
+ *    the free space map, where inserts look first.
+ *
+ * See src/README.md for why this is safe with concurrent scans and inserts.
  *
  * src/hnsw_vacuum.c
  *
@@ -18,24 +30,49 @@
 #include "commands/vacuum.h"
 #include "miscadmin.h"
 #include "storage/bufmgr.h"
+#include "storage/freespace.h"
+#include "storage/indexfsm.h"
+#include "storage/lmgr.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
 
 #include "hnsw.h"
 
-/*
- * hnswbulkdelete
- *		ambulkdelete callback: drop the heap TIDs the callback reports dead.
- */
-IndexBulkDeleteResult *
-hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
-			   IndexBulkDeleteCallback callback, void *callback_state)
+/* How often pass 2 retries an element whose links changed meanwhile */
+#define HNSW_REPAIR_RETRIES		3
+
+typedef struct HnswVacuumState
 {
-	Relation	index = info->index;
+	Relation	index;
+	HnswIndexInfo info;
+	BufferAccessStrategy strategy;
+	IndexBulkDeleteResult *stats;
+	IndexBulkDeleteCallback callback;
+	void	   *callback_state;
+
+	HnswVisitedSet *deleted;	/* TIDs of deleted elements */
+	int64		ndeleted;
+
+	/* live element with the highest level: the entry point if needed */
+	BlockNumber top_blkno;
+	OffsetNumber top_offno;
+	int			top_level;
+
+	MemoryContext tmpctx;		/* reset per repaired element */
+} HnswVacuumState;
+
+/*
+ * VacuumRemoveDeadTids
+ *		Pass 1: drop dead heap TIDs from every element, flag elements with no
+ *		TID left as deleted, remember all deleted elements and the highest
+ *		live one.
+ */
+static void
+VacuumRemoveDeadTids(HnswVacuumState *vs)
+{
+	Relation	index = vs->index;
 	BlockNumber nblocks = RelationGetNumberOfBlocks(index);
 	char	   *newtup = palloc(BLCKSZ);
-
-	if (stats == NULL)
-		stats = palloc0(sizeof(IndexBulkDeleteResult));
 
 	for (BlockNumber blkno = HNSW_METAPAGE_BLKNO + 1; blkno < nblocks; blkno++)
 	{
@@ -47,7 +84,7 @@ hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 		vacuum_delay_point();
 
 		buf = ReadBufferExtended(index, MAIN_FORKNUM, blkno, RBM_NORMAL,
-								 info->strategy);
+								 vs->strategy);
 		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 		page = BufferGetPage(buf);
 		maxoff = PageGetMaxOffsetNumber(page);
@@ -62,18 +99,32 @@ hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 			if (!ItemIdIsNormal(itemid))
 				continue;
 			etup = (HnswElementTuple) PageGetItem(page, itemid);
-			if (etup->flags & (HNSW_LINKS_TUPLE | HNSW_ELEMENT_DELETED))
+			if (etup->flags & HNSW_LINKS_TUPLE)
 				continue;
+			if (etup->flags & HNSW_ELEMENT_DELETED)
+			{
+				HnswVisitedAdd(vs->deleted, HnswTidKey(blkno, off));
+				vs->ndeleted++;
+				continue;
+			}
 
 			for (int i = 0; i < etup->ntids; i++)
 			{
-				if (callback(&etup->tids[i], callback_state))
-					stats->tuples_removed++;
+				if (vs->callback(&etup->tids[i], vs->callback_state))
+					vs->stats->tuples_removed++;
 				else
 					live[nlive++] = etup->tids[i];
 			}
 			if (nlive == etup->ntids)
+			{
+				if (etup->level > vs->top_level)
+				{
+					vs->top_level = etup->level;
+					vs->top_blkno = blkno;
+					vs->top_offno = off;
+				}
 				continue;
+			}
 
 			if (xlog == NULL)
 			{
@@ -84,7 +135,11 @@ hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 			}
 
 			if (nlive == 0)
+			{
 				etup->flags |= HNSW_ELEMENT_DELETED;
+				HnswVisitedAdd(vs->deleted, HnswTidKey(blkno, off));
+				vs->ndeleted++;
+			}
 			else
 			{
 				/* rewrite the tuple with fewer TIDs: it shrinks */
@@ -102,6 +157,12 @@ hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 					   (char *) etup + HnswVectorOffset(etup->ntids), tail);
 				if (!PageIndexTupleOverwrite(page, off, (Item) newtup, newsize))
 					elog(ERROR, "failed to shrink hnsw element tuple");
+				if (nt->level > vs->top_level)
+				{
+					vs->top_level = nt->level;
+					vs->top_blkno = blkno;
+					vs->top_offno = off;
+				}
 			}
 		}
 
@@ -109,8 +170,513 @@ hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 			GenericXLogFinish(xlog);
 		UnlockReleaseBuffer(buf);
 	}
-
 	pfree(newtup);
+}
+
+/*
+ * VacuumMoveEntryPoint
+ *		If the entry point is deleted, make the highest live element the
+ *		entry point (or empty the graph).  The caller holds the update lock
+ *		exclusively, so no insert moves the entry point meanwhile.
+ */
+static void
+VacuumMoveEntryPoint(HnswVacuumState *vs)
+{
+	Buffer		buf = ReadBuffer(vs->index, HNSW_METAPAGE_BLKNO);
+	HnswMetaPage meta;
+	GenericXLogState *xlog;
+
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	meta = HnswPageGetMeta(BufferGetPage(buf));
+	if (meta->entry_blkno == InvalidBlockNumber ||
+		!HnswVisitedContains(vs->deleted, HnswTidKey(meta->entry_blkno,
+													  meta->entry_offno)))
+	{
+		UnlockReleaseBuffer(buf);
+		return;
+	}
+
+	xlog = GenericXLogStart(vs->index);
+	meta = HnswPageGetMeta(GenericXLogRegisterBuffer(xlog, buf, 0));
+	if (vs->top_level >= 0)
+	{
+		meta->entry_blkno = vs->top_blkno;
+		meta->entry_offno = vs->top_offno;
+		meta->entry_level = vs->top_level;
+	}
+	else
+	{
+		meta->entry_blkno = InvalidBlockNumber;
+		meta->entry_offno = InvalidOffsetNumber;
+		meta->entry_level = -1;
+	}
+	GenericXLogFinish(xlog);
+	UnlockReleaseBuffer(buf);
+}
+
+/* Is the link a live element's (not one of the deleted)? */
+static inline bool
+VacuumLinkIsLive(HnswVacuumState *vs, ItemPointer link)
+{
+	return !HnswVisitedContains(vs->deleted,
+								HnswTidKey(ItemPointerGetBlockNumber(link),
+										   ItemPointerGetOffsetNumber(link)));
+}
+
+/* Pair distances for the heuristic over the repair candidates */
+typedef struct RepairSelectArg
+{
+	HnswIndexInfo *info;
+	HnswCandidate **cands;
+} RepairSelectArg;
+
+static float
+RepairPairDistance(void *arg, int a, int b)
+{
+	RepairSelectArg *ra = (RepairSelectArg *) arg;
+
+	return ra->info->kernel(ra->info->dimensions, ra->cands[a]->vector,
+							ra->cands[b]->vector);
+}
+
+static int
+RepairCandidateCompare(const void *a, const void *b)
+{
+	float		da = (*(HnswCandidate *const *) a)->distance;
+	float		db = (*(HnswCandidate *const *) b)->distance;
+
+	return (da > db) - (da < db);
+}
+
+/*
+ * VacuumChooseLinks
+ *		New links at one level for element "self" with vector "vec": the
+ *		heuristic's choice among the live elements a search found near it
+ *		("found", nfound) and its own live links (slots, nslots).  Writes the
+ *		new list into "out" (invalid-padded to nslots) and the candidates it
+ *		chose into "chosen"; returns how many.
+ */
+static int
+VacuumChooseLinks(HnswVacuumState *vs, ItemPointer self, const float *vec,
+				  HnswCandidate **found, int nfound, ItemPointer slots,
+				  int nslots, int level, ItemPointer out,
+				  HnswCandidate **chosen)
+{
+	HnswIndexInfo *info = &vs->info;
+	HnswCandidate **cands = palloc(sizeof(HnswCandidate *) * (nfound + nslots));
+	HnswVisitedSet *seen = HnswVisitedCreate(nfound + nslots + 1);
+	int		   *selected = palloc(sizeof(int) * (nfound + nslots + 1));
+	float	   *dists = palloc(sizeof(float) * (nfound + nslots + 1));
+	int			ncand = 0;
+	int			nselected;
+	RepairSelectArg ra;
+
+	HnswVisitedAdd(seen, HnswTidKey(ItemPointerGetBlockNumber(self),
+									ItemPointerGetOffsetNumber(self)));
+	for (int i = 0; i < nfound; i++)
+	{
+		HnswCandidate *c = found[i];
+
+		if (c->ntids > 0 &&
+			!HnswVisitedContains(vs->deleted, HnswTidKey(c->blkno, c->offno)) &&
+			HnswVisitedAdd(seen, HnswTidKey(c->blkno, c->offno)))
+			cands[ncand++] = c;
+	}
+	for (int i = 0; i < nslots && ItemPointerIsValid(&slots[i]); i++)
+	{
+		HnswCandidate *c;
+
+		if (!VacuumLinkIsLive(vs, &slots[i]) ||
+			!HnswVisitedAdd(seen, HnswTidKey(ItemPointerGetBlockNumber(&slots[i]),
+											 ItemPointerGetOffsetNumber(&slots[i]))))
+			continue;
+		c = palloc0(sizeof(HnswCandidate));
+		c->vector = palloc(sizeof(float) * info->dimensions);
+		if (!HnswReadElementVector(vs->index, info, &slots[i], c->vector))
+			continue;
+		c->blkno = ItemPointerGetBlockNumber(&slots[i]);
+		c->offno = ItemPointerGetOffsetNumber(&slots[i]);
+		c->links_blkno = InvalidBlockNumber;	/* already linked back */
+		c->distance = info->kernel(info->dimensions, vec, c->vector);
+		cands[ncand++] = c;
+	}
+
+	qsort(cands, ncand, sizeof(HnswCandidate *), RepairCandidateCompare);
+	for (int i = 0; i < ncand; i++)
+		dists[i] = cands[i]->distance;
+	ra.info = info;
+	ra.cands = cands;
+	nselected = HnswSelectNeighbors(dists, ncand,
+									HnswLinksAtLevel(info->m, level),
+									RepairPairDistance, &ra, selected);
+	for (int i = 0; i < nslots; i++)
+	{
+		if (i < nselected)
+		{
+			chosen[i] = cands[selected[i]];
+			ItemPointerSet(&out[i], chosen[i]->blkno, chosen[i]->offno);
+		}
+		else
+			ItemPointerSetInvalid(&out[i]);
+	}
+	return nselected;
+}
+
+/*
+ * VacuumRepairElement
+ *		Give the live element at (blkno, offno) new links at every level
+ *		where it links to a deleted element.
+ *
+ * Like an insert, it searches the graph (deleted elements still route the
+ * search) for the element's nearest live elements and chooses among them
+ * and its remaining links with the heuristic; the elements it newly links
+ * to link back to it, so that elements reachable only through deleted ones
+ * become reachable again.  The new lists are written only if the links are
+ * still those the choice was made from, else it starts over.
+ */
+static void
+VacuumRepairElement(HnswVacuumState *vs, BlockNumber blkno, OffsetNumber offno)
+{
+	HnswIndexInfo *info = &vs->info;
+	int			dim = info->dimensions;
+	int			m = info->m;
+	ItemPointerData self;
+	float	   *vec = palloc(sizeof(float) * dim);
+
+	ItemPointerSet(&self, blkno, offno);
+
+	for (int attempt = 0; attempt <= HNSW_REPAIR_RETRIES; attempt++)
+	{
+		ItemPointerData links_tid;
+		int			level;
+		int			nslots;
+		ItemPointerData *slots;
+		ItemPointerData *newslots;
+		HnswCandidate **chosen[HNSW_MAX_LEVEL + 1];
+		int			nchosen[HNSW_MAX_LEVEL + 1];
+		bool		needs[HNSW_MAX_LEVEL + 1];
+		bool		any = false;
+		HnswMetaPageData meta;
+		HnswSearchState *st;
+		HnswCandidate *ep;
+		HnswCandidate **found = NULL;
+		int			nfound = 0;
+		int			top;
+		Buffer		buf;
+		Page		page;
+		HnswElementTuple tup;
+		bool		written = false;
+
+		if (!HnswReadElementHeader(vs->index, info, &self, vec, &level,
+								   &links_tid))
+			return;				/* gone or deleted meanwhile */
+
+		nslots = HnswLinkSlots(m, level);
+		slots = palloc(sizeof(ItemPointerData) * nslots);
+		newslots = palloc(sizeof(ItemPointerData) * nslots);
+		if (!HnswReadAllLinks(vs->index, info, &links_tid, level, slots))
+			return;
+		memcpy(newslots, slots, sizeof(ItemPointerData) * nslots);
+
+		for (int lc = 0; lc <= level; lc++)
+		{
+			int			first = HnswLevelSlot(m, lc);
+
+			needs[lc] = false;
+			nchosen[lc] = 0;
+			for (int i = 0; i < HnswLinksAtLevel(m, lc) &&
+				 ItemPointerIsValid(&slots[first + i]); i++)
+			{
+				if (!VacuumLinkIsLive(vs, &slots[first + i]))
+					needs[lc] = true;
+			}
+			any |= needs[lc];
+		}
+		if (!any)
+			return;
+
+		/* search from the entry point, as an insert of this vector would */
+		HnswReadMeta(vs->index, &meta);
+		st = HnswSearchBegin(vs->index, info, vec, true);
+		top = Min(level, meta.entry_level);
+		ep = HnswSearchDescend(st, &meta, top);
+		for (int lc = top; lc >= 0 && ep != NULL; lc--)
+		{
+			HnswCandidate **entries = found ? found : &ep;
+			int			nentries = found ? nfound : 1;
+
+			found = HnswSearchLayer(st, entries, nentries,
+									info->ef_construction, lc, &nfound);
+			if (!needs[lc])
+				continue;
+			chosen[lc] = palloc(sizeof(HnswCandidate *) * HnswLinksAtLevel(m, lc));
+			nchosen[lc] = VacuumChooseLinks(vs, &self, vec, found, nfound,
+											slots + HnswLevelSlot(m, lc),
+											HnswLinksAtLevel(m, lc), lc,
+											newslots + HnswLevelSlot(m, lc),
+											chosen[lc]);
+		}
+		/* levels above the entry point's (cannot happen) or an empty graph */
+		for (int lc = level; lc > top; lc--)
+		{
+			if (needs[lc])
+			{
+				chosen[lc] = NULL;
+				nchosen[lc] = VacuumChooseLinks(vs, &self, vec, NULL, 0,
+												slots + HnswLevelSlot(m, lc),
+												HnswLinksAtLevel(m, lc), lc,
+												newslots + HnswLevelSlot(m, lc),
+												NULL);
+			}
+		}
+
+		/* write the new lists if nothing changed under us */
+		buf = ReadBuffer(vs->index, ItemPointerGetBlockNumber(&links_tid));
+		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+		page = BufferGetPage(buf);
+		tup = HnswGetTupleOnPage(page, ItemPointerGetOffsetNumber(&links_tid));
+		if (tup != NULL && tup->level == level &&
+			memcmp(HnswTupleLinks(tup, dim), slots,
+				   sizeof(ItemPointerData) * nslots) == 0)
+		{
+			GenericXLogState *xlog = GenericXLogStart(vs->index);
+			Page		wpage = GenericXLogRegisterBuffer(xlog, buf, 0);
+
+			tup = HnswGetTupleOnPage(wpage, ItemPointerGetOffsetNumber(&links_tid));
+			memcpy(HnswTupleLinks(tup, dim), newslots,
+				   sizeof(ItemPointerData) * nslots);
+			GenericXLogFinish(xlog);
+			written = true;
+		}
+		UnlockReleaseBuffer(buf);
+
+		/* the new neighbours link back */
+		if (written)
+		{
+			for (int lc = 0; lc <= top; lc++)
+			{
+				for (int i = 0; i < nchosen[lc]; i++)
+				{
+					HnswCandidate *c = chosen[lc][i];
+
+					if (c->links_blkno != InvalidBlockNumber)
+						HnswAddBacklink(vs->index, info, st, c, &self, vec, lc);
+				}
+			}
+		}
+		HnswSearchEnd(st);
+		if (written)
+			return;
+	}
+}
+
+/*
+ * VacuumRepairLinks
+ *		Pass 2: repair every live element that links to a deleted one.
+ */
+static void
+VacuumRepairLinks(HnswVacuumState *vs)
+{
+	BlockNumber nblocks = RelationGetNumberOfBlocks(vs->index);
+	OffsetNumber *todo = palloc(sizeof(OffsetNumber) * MaxOffsetNumber);
+	int			dim = vs->info.dimensions;
+
+	for (BlockNumber blkno = HNSW_METAPAGE_BLKNO + 1; blkno < nblocks; blkno++)
+	{
+		Buffer		buf;
+		Page		page;
+		OffsetNumber maxoff;
+		int			ntodo = 0;
+
+		vacuum_delay_point();
+
+		buf = ReadBufferExtended(vs->index, MAIN_FORKNUM, blkno, RBM_NORMAL,
+								 vs->strategy);
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		page = BufferGetPage(buf);
+		maxoff = PageGetMaxOffsetNumber(page);
+		for (OffsetNumber off = FirstOffsetNumber; off <= maxoff; off++)
+		{
+			HnswElementTuple etup = HnswGetTupleOnPage(page, off);
+			ItemPointer slots;
+			int			nslots;
+
+			if (etup == NULL ||
+				(etup->flags & (HNSW_LINKS_TUPLE | HNSW_ELEMENT_DELETED)))
+				continue;
+			if (etup->flags & HNSW_ELEMENT_EXTERNAL)
+			{
+				/* its links are elsewhere: let the repair read them */
+				todo[ntodo++] = off;
+				continue;
+			}
+			slots = HnswElementLinks(etup, dim);
+			nslots = HnswLinkSlots(vs->info.m, etup->level);
+			for (int i = 0; i < nslots; i++)
+			{
+				if (ItemPointerIsValid(&slots[i]) &&
+					!VacuumLinkIsLive(vs, &slots[i]))
+				{
+					todo[ntodo++] = off;
+					break;
+				}
+			}
+		}
+		UnlockReleaseBuffer(buf);
+
+		for (int i = 0; i < ntodo; i++)
+		{
+			MemoryContext old = MemoryContextSwitchTo(vs->tmpctx);
+
+			CHECK_FOR_INTERRUPTS();
+			VacuumRepairElement(vs, blkno, todo[i]);
+			MemoryContextSwitchTo(old);
+			MemoryContextReset(vs->tmpctx);
+		}
+	}
+	pfree(todo);
+}
+
+/*
+ * VacuumFreeDeleted
+ *		Pass 3: free the tuples of deleted elements (and their links tuples)
+ *		and tell the free space map how much room each page now has.
+ */
+static void
+VacuumFreeDeleted(HnswVacuumState *vs)
+{
+	BlockNumber nblocks = RelationGetNumberOfBlocks(vs->index);
+	int			dim = vs->info.dimensions;
+	ItemPointerData *external = NULL;
+	int			nexternal = 0;
+	int			maxexternal = 0;
+
+	for (int pass = 0; pass < 2; pass++)
+	{
+		for (BlockNumber blkno = HNSW_METAPAGE_BLKNO + 1; blkno < nblocks; blkno++)
+		{
+			Buffer		buf;
+			Page		page;
+			GenericXLogState *xlog = NULL;
+			OffsetNumber maxoff;
+
+			/* the second pass only visits pages with links tuples to free */
+			if (pass == 1)
+			{
+				bool		any = false;
+
+				for (int i = 0; i < nexternal && !any; i++)
+					any = ItemPointerGetBlockNumber(&external[i]) == blkno;
+				if (!any)
+					continue;
+			}
+
+			vacuum_delay_point();
+			buf = ReadBufferExtended(vs->index, MAIN_FORKNUM, blkno,
+									 RBM_NORMAL, vs->strategy);
+			LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+			page = BufferGetPage(buf);
+			maxoff = PageGetMaxOffsetNumber(page);
+
+			for (OffsetNumber off = FirstOffsetNumber; off <= maxoff; off++)
+			{
+				HnswElementTuple etup = HnswGetTupleOnPage(page, off);
+				bool		free_it;
+
+				if (etup == NULL)
+					continue;
+				if (pass == 0)
+					free_it = !(etup->flags & HNSW_LINKS_TUPLE) &&
+						(etup->flags & HNSW_ELEMENT_DELETED);
+				else
+				{
+					free_it = false;
+					for (int i = 0; i < nexternal && !free_it; i++)
+						free_it = ItemPointerGetBlockNumber(&external[i]) == blkno &&
+							ItemPointerGetOffsetNumber(&external[i]) == off;
+				}
+				if (!free_it)
+					continue;
+
+				if (pass == 0 && (etup->flags & HNSW_ELEMENT_EXTERNAL))
+				{
+					if (nexternal == maxexternal)
+					{
+						maxexternal = Max(16, maxexternal * 2);
+						external = external ?
+							repalloc(external, sizeof(ItemPointerData) * maxexternal) :
+							palloc(sizeof(ItemPointerData) * maxexternal);
+					}
+					external[nexternal++] = *HnswElementLinks(etup, dim);
+				}
+				if (xlog == NULL)
+				{
+					xlog = GenericXLogStart(vs->index);
+					page = GenericXLogRegisterBuffer(xlog, buf, 0);
+				}
+				PageIndexTupleDeleteNoCompact(page, off);
+			}
+
+			if (xlog != NULL)
+			{
+				Size		avail;
+
+				GenericXLogFinish(xlog);
+				avail = PageGetFreeSpace(BufferGetPage(buf));
+				UnlockReleaseBuffer(buf);
+				RecordPageWithFreeSpace(vs->index, blkno, avail);
+			}
+			else
+				UnlockReleaseBuffer(buf);
+		}
+		if (nexternal == 0)
+			break;
+	}
+	FreeSpaceMapVacuum(vs->index);
+}
+
+/*
+ * hnswbulkdelete
+ *		ambulkdelete callback.
+ */
+IndexBulkDeleteResult *
+hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
+			   IndexBulkDeleteCallback callback, void *callback_state)
+{
+	HnswVacuumState vs;
+
+	if (stats == NULL)
+		stats = palloc0(sizeof(IndexBulkDeleteResult));
+
+	memset(&vs, 0, sizeof(vs));
+	vs.index = info->index;
+	HnswGetIndexInfo(info->index, &vs.info);
+	vs.strategy = info->strategy;
+	vs.stats = stats;
+	vs.callback = callback;
+	vs.callback_state = callback_state;
+	vs.deleted = HnswVisitedCreate(1024);
+	vs.top_level = -1;
+	vs.tmpctx = AllocSetContextCreate(CurrentMemoryContext, "hnsw vacuum",
+									  ALLOCSET_DEFAULT_SIZES);
+
+	/* pass 1, then wait out the scans that may hold dead heap TIDs */
+	VacuumRemoveDeadTids(&vs);
+	LockPage(vs.index, HNSW_SCAN_LOCK, ExclusiveLock);
+	UnlockPage(vs.index, HNSW_SCAN_LOCK, ExclusiveLock);
+
+	if (vs.ndeleted > 0)
+	{
+		/* wait out inserts that may link to deleted elements */
+		LockPage(vs.index, HNSW_UPDATE_LOCK, ExclusiveLock);
+		VacuumMoveEntryPoint(&vs);
+		UnlockPage(vs.index, HNSW_UPDATE_LOCK, ExclusiveLock);
+
+		VacuumRepairLinks(&vs);
+		VacuumFreeDeleted(&vs);
+	}
+
+	MemoryContextDelete(vs.tmpctx);
 	return stats;
 }
 
@@ -132,12 +698,14 @@ hnswvacuumcleanup(IndexVacuumInfo *info, IndexBulkDeleteResult *stats)
 	nblocks = RelationGetNumberOfBlocks(index);
 	stats->num_pages = nblocks;
 	stats->num_index_tuples = 0;
+	stats->pages_free = 0;
 
 	for (BlockNumber blkno = HNSW_METAPAGE_BLKNO + 1; blkno < nblocks; blkno++)
 	{
 		Buffer		buf;
 		Page		page;
 		OffsetNumber maxoff;
+		bool		empty = true;
 
 		vacuum_delay_point();
 		buf = ReadBufferExtended(index, MAIN_FORKNUM, blkno, RBM_NORMAL,
@@ -147,16 +715,17 @@ hnswvacuumcleanup(IndexVacuumInfo *info, IndexBulkDeleteResult *stats)
 		maxoff = PageGetMaxOffsetNumber(page);
 		for (OffsetNumber off = FirstOffsetNumber; off <= maxoff; off++)
 		{
-			ItemId		itemid = PageGetItemId(page, off);
-			HnswElementTuple etup;
+			HnswElementTuple etup = HnswGetTupleOnPage(page, off);
 
-			if (!ItemIdIsNormal(itemid))
+			if (etup == NULL)
 				continue;
-			etup = (HnswElementTuple) PageGetItem(page, itemid);
+			empty = false;
 			if (!(etup->flags & (HNSW_LINKS_TUPLE | HNSW_ELEMENT_DELETED)))
 				stats->num_index_tuples += etup->ntids;
 		}
 		UnlockReleaseBuffer(buf);
+		if (empty)
+			stats->pages_free++;
 	}
 	return stats;
 }

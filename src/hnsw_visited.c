@@ -140,3 +140,13 @@ HnswVisitedRemember(HnswVisitedSet *vs, uint64 key, HnswCandidate *c)
 	if (slot->generation == vs->generation)
 		slot->candidate = c;
 }
+
+/*
+ * HnswVisitedContains
+ *		Is the key a member?
+ */
+bool
+HnswVisitedContains(HnswVisitedSet *vs, uint64 key)
+{
+	return VisitedProbe(vs, key)->generation == vs->generation;
+}
