@@ -256,8 +256,18 @@ extern bool HnswVisitedContains(HnswVisitedSet *vs, uint64 key);
 extern void HnswVisitedRemember(HnswVisitedSet *vs, uint64 key,
 								HnswCandidate *c);
 
+/* hnsw.iterative_scan */
+typedef enum HnswIterativeScan
+{
+	HNSW_ITERATIVE_SCAN_OFF,
+	HNSW_ITERATIVE_SCAN_RELAXED,
+	HNSW_ITERATIVE_SCAN_STRICT
+} HnswIterativeScan;
+
 /* hnsw_utils.c */
 extern int	hnsw_ef_search;
+extern int	hnsw_iterative_scan;
+extern int	hnsw_max_scan_tuples;
 extern void HnswInitGucs(void);
 extern int	HnswGetM(Relation index);
 extern int	HnswGetEfConstruction(Relation index);

@@ -14,6 +14,8 @@
  */
 #include "postgres.h"
 
+#include <float.h>
+
 #include "access/relscan.h"
 #include "miscadmin.h"
 #include "storage/lmgr.h"
@@ -25,13 +27,21 @@
 typedef struct HnswScanOpaqueData
 {
 	HnswIndexInfo info;
-	MemoryContext ctx;			/* everything of one search; reset on rescan */
+	MemoryContext ctx;			/* everything of one scan; reset on rescan */
+	MemoryContext round_ctx;	/* one search round's candidates */
 	bool		searched;
 	bool		locked;			/* holds HNSW_SCAN_LOCK (see hnsw_vacuum.c) */
-	HnswCandidate **results;
+	float	   *query;			/* prepared query vector, NULL if none */
+	int			ef;				/* candidates kept by the latest round */
+	HnswCandidate **results;	/* of the latest round, nearest first */
 	int			nresults;
 	int			pos;			/* current result */
 	int			tidpos;			/* next heap TID of the current result */
+
+	/* iterative scans */
+	HnswVisitedSet *returned;	/* elements returned by earlier rounds */
+	int64		tuples_returned;
+	float		last_distance;
 } HnswScanOpaqueData;
 
 typedef HnswScanOpaqueData *HnswScanOpaque;
@@ -87,26 +97,29 @@ hnswrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys,
 
 	ScanUnlock(scan);
 	MemoryContextReset(so->ctx);
+	so->round_ctx = AllocSetContextCreate(so->ctx, "hnsw scan round",
+										  ALLOCSET_DEFAULT_SIZES);
 	so->searched = false;
+	so->query = NULL;
 	so->results = NULL;
 	so->nresults = 0;
 	so->pos = 0;
 	so->tidpos = 0;
+	so->returned = NULL;
+	so->tuples_returned = 0;
+	so->last_distance = -FLT_MAX;
 }
 
 /*
- * ScanSearch
- *		Run the graph search for the scan's query vector.
+ * ScanStart
+ *		Prepare the query vector and take the scan lock before the first
+ *		search.
  */
 static void
-ScanSearch(IndexScanDesc scan)
+ScanStart(IndexScanDesc scan)
 {
 	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
 	MemoryContext old;
-	float	   *query;
-	HnswMetaPageData meta;
-	HnswSearchState *st;
-	HnswCandidate *ep;
 
 	so->searched = true;
 
@@ -123,18 +136,71 @@ ScanSearch(IndexScanDesc scan)
 		return;
 
 	old = MemoryContextSwitchTo(so->ctx);
-	query = palloc(sizeof(float) * so->info.dimensions);
-	if (HnswPrepareVector(&so->info, scan->orderByData[0].sk_argument, query))
-	{
-		HnswReadMeta(scan->indexRelation, &meta);
-		st = HnswSearchBegin(scan->indexRelation, &so->info, query, false);
-		ep = HnswSearchDescend(st, &meta, 0);
-		if (ep != NULL)
-			so->results = HnswSearchLayer(st, &ep, 1, hnsw_ef_search, 0,
-										  &so->nresults);
-		HnswSearchEnd(st);
-	}
+	so->query = palloc(sizeof(float) * so->info.dimensions);
+	if (!HnswPrepareVector(&so->info, scan->orderByData[0].sk_argument,
+						   so->query))
+		so->query = NULL;
+	if (hnsw_iterative_scan != HNSW_ITERATIVE_SCAN_OFF)
+		so->returned = HnswVisitedCreate(4 * hnsw_ef_search);
 	MemoryContextSwitchTo(old);
+}
+
+/*
+ * ScanSearchRound
+ *		Search the graph keeping "ef" candidates: greedy descent through the
+ *		upper levels, then a best-first search of level 0.
+ */
+static void
+ScanSearchRound(IndexScanDesc scan, int ef)
+{
+	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
+	MemoryContext old;
+	HnswMetaPageData meta;
+	HnswSearchState *st;
+	HnswCandidate *ep;
+
+	MemoryContextReset(so->round_ctx);
+	so->results = NULL;
+	so->nresults = 0;
+	so->pos = 0;
+	so->tidpos = 0;
+	so->ef = ef;
+
+	old = MemoryContextSwitchTo(so->round_ctx);
+	HnswReadMeta(scan->indexRelation, &meta);
+	st = HnswSearchBegin(scan->indexRelation, &so->info, so->query, false);
+	ep = HnswSearchDescend(st, &meta, 0);
+	if (ep != NULL)
+		so->results = HnswSearchLayer(st, &ep, 1, ef, 0, &so->nresults);
+	HnswSearchEnd(st);
+	MemoryContextSwitchTo(old);
+}
+
+/*
+ * ScanNextRound
+ *		Iterative scans: the results ran out while the executor still wants
+ *		rows (a filter rejected them), so search again keeping twice as many
+ *		candidates; rows already returned are skipped.  Returns false when
+ *		there is nothing more to find or the scan has done its share of work
+ *		(hnsw.max_scan_tuples).
+ */
+static bool
+ScanNextRound(IndexScanDesc scan)
+{
+	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
+	int			limit = Max(hnsw_max_scan_tuples, hnsw_ef_search);
+
+	if (hnsw_iterative_scan == HNSW_ITERATIVE_SCAN_OFF || so->returned == NULL)
+		return false;
+	/* a round that found fewer than ef elements has seen them all */
+	if (so->nresults < so->ef || so->ef >= limit)
+		return false;
+	if (so->tuples_returned >= hnsw_max_scan_tuples)
+		return false;
+
+	CHECK_FOR_INTERRUPTS();
+	ScanSearchRound(scan, Min((int64) so->ef * 2, limit));
+	return true;
 }
 
 /*
@@ -147,23 +213,45 @@ hnswgettuple(IndexScanDesc scan, ScanDirection dir)
 	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
 
 	if (!so->searched)
-		ScanSearch(scan);
-
-	while (so->pos < so->nresults)
 	{
-		HnswCandidate *c = so->results[so->pos];
-
-		if (so->tidpos < c->ntids)
-		{
-			scan->xs_heaptid = c->tids[so->tidpos++];
-			scan->xs_recheck = false;
-			scan->xs_recheckorderby = false;
-			return true;
-		}
-		so->pos++;
-		so->tidpos = 0;
+		ScanStart(scan);
+		if (so->query == NULL)
+			return false;
+		ScanSearchRound(scan, hnsw_ef_search);
 	}
-	return false;
+
+	for (;;)
+	{
+		while (so->pos < so->nresults)
+		{
+			HnswCandidate *c = so->results[so->pos];
+
+			if (so->tidpos == 0 && so->returned != NULL)
+			{
+				/* first visit of this element in an iterative scan */
+				if (!HnswVisitedAdd(so->returned, HnswTidKey(c->blkno, c->offno)) ||
+					(hnsw_iterative_scan == HNSW_ITERATIVE_SCAN_STRICT &&
+					 c->distance < so->last_distance))
+				{
+					so->pos++;
+					continue;
+				}
+				so->last_distance = c->distance;
+			}
+			if (so->tidpos < c->ntids)
+			{
+				scan->xs_heaptid = c->tids[so->tidpos++];
+				scan->xs_recheck = false;
+				scan->xs_recheckorderby = false;
+				so->tuples_returned++;
+				return true;
+			}
+			so->pos++;
+			so->tidpos = 0;
+		}
+		if (!ScanNextRound(scan))
+			return false;
+	}
 }
 
 /*

@@ -26,6 +26,15 @@
 #include "vector.h"
 
 int			hnsw_ef_search = HNSW_DEFAULT_EF_SEARCH;
+int			hnsw_iterative_scan = HNSW_ITERATIVE_SCAN_OFF;
+int			hnsw_max_scan_tuples = 20000;
+
+static const struct config_enum_entry iterative_scan_options[] = {
+	{"off", HNSW_ITERATIVE_SCAN_OFF, false},
+	{"relaxed_order", HNSW_ITERATIVE_SCAN_RELAXED, false},
+	{"strict_order", HNSW_ITERATIVE_SCAN_STRICT, false},
+	{NULL, 0, false}
+};
 
 static relopt_kind hnsw_relopt_kind;
 
@@ -69,6 +78,22 @@ HnswInitGucs(void)
 							"Larger values raise recall and cost time.",
 							&hnsw_ef_search, HNSW_DEFAULT_EF_SEARCH,
 							HNSW_MIN_EF_SEARCH, HNSW_MAX_EF_SEARCH,
+							PGC_USERSET, 0, NULL, NULL, NULL);
+
+	DefineCustomEnumVariable("hnsw.iterative_scan",
+							 "Lets a scan search further when its first candidates are used up.",
+							 "With off, a scan returns at most hnsw.ef_search elements' rows; "
+							 "relaxed_order and strict_order search again with more candidates "
+							 "while the query wants more rows (strict_order never returns a row "
+							 "nearer than one it already returned).",
+							 &hnsw_iterative_scan, HNSW_ITERATIVE_SCAN_OFF,
+							 iterative_scan_options, PGC_USERSET, 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomIntVariable("hnsw.max_scan_tuples",
+							"Most rows an iterative scan returns before it stops searching further.",
+							NULL,
+							&hnsw_max_scan_tuples, 20000, 1, INT_MAX,
 							PGC_USERSET, 0, NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("hnsw");
