@@ -1,9 +1,9 @@
 #
 # test/t/011_crash.pl
-#	  HNSW indexes survive a crash: inserts interrupted by an immediate
-#	  shutdown leave an index that still finds every committed row, accepts
-#	  new rows and answers queries; indexes on unlogged tables come back
-#	  empty and usable.
+#	  HNSW indexes survive a crash: inserts (and then deletes and vacuum)
+#	  interrupted by an immediate shutdown leave an index that still finds
+#	  every committed row, accepts new rows and answers queries; indexes on
+#	  unlogged tables come back empty and usable.
 #
 use strict;
 use warnings;
@@ -142,6 +142,49 @@ for my $table ('u', 'u_empty')
 	cmp_ok($r, '>=', 0.95,
 		"unlogged $table: recall\@10 of 10 queries at ef_search 100 is $r");
 }
+
+# --- a second crash, during inserts, deletes and vacuum -------------------
+
+$max_id = $node->safe_psql('postgres', 'SELECT max(id) FROM t');
+my $writes = pgbench_start(
+	$node, 'crash_writes',
+	{
+		'insert.sql@3' => "\\set s random(1, 1000000000)\n"
+		  . "INSERT INTO t (v) SELECT ${\ vector_sql(':s', 16)};\n",
+		'delete.sql@1' => "\\set r random(1, $max_id)\n"
+		  . "DELETE FROM t WHERE id BETWEEN :r AND :r + 4;\n"
+	},
+	'--client=2', '--time=60', '--rate=600', '--random-seed=12');
+my $vacuums = pgbench_start($node, 'crash_vacuum',
+	{ 'vacuum.sql' => "VACUUM t;\n\\sleep 100 ms\n" },
+	'--client=1', '--time=60');
+$node->poll_query_until('postgres',
+	"SELECT count(*) > 200 FROM t WHERE id > $max_id")
+  or die 'writes did not start';
+usleep(1_500_000);
+$node->stop('immediate');
+pgbench_finish($writes);
+pgbench_finish($vacuums);
+ok(pgbench_committed($writes) > 0 && pgbench_committed($vacuums) > 0,
+	'inserts, deletes and vacuums ran before the second crash ('
+	  . pgbench_committed($writes) . ' writes, '
+	  . pgbench_committed($vacuums) . ' vacuums)');
+$node->start;
+
+check_self_search($node, 't', $t_using, 'after a crash during vacuum');
+$node->safe_psql('postgres', 'VACUUM t');
+my ($live, $missed) = self_search_misses($node, 't');
+ok($missed <= $HnswTest::MISS_FRACTION * $live,
+	"after vacuum following the crash: index finds each row ($missed of $live missed)"
+);
+
+is($node->safe_psql('postgres', 'SELECT count(*) FROM u'),
+	'0', 'unlogged u is empty again after the second crash');
+$node->safe_psql('postgres',
+	"INSERT INTO u SELECT i, $vec16 FROM generate_series(1, 300) i");
+($live, $missed) = self_search_misses($node, 'u');
+is("$live $missed", '300 0',
+	'unlogged u: index reset a second time takes inserts and finds each row');
 
 my $log = slurp_file($node->logfile);
 unlike($log, qr/\b(?:PANIC|TRAP)\b|server process .* was terminated by signal/,
