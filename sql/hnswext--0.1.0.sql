@@ -302,3 +302,10 @@ CREATE OPERATOR CLASS vector_l1_ops
 	FOR TYPE vector USING hnsw AS
 	OPERATOR 1 <+> (vector, vector) FOR ORDER BY float_ops,
 	FUNCTION 1 l1_distance(vector, vector);
+
+-- Structural check of an hnsw index (see README: hnsw_verify)
+CREATE FUNCTION hnsw_verify(index regclass, heapallindexed boolean DEFAULT false,
+	OUT elements bigint, OUT deleted_elements bigint, OUT heap_tids bigint,
+	OUT unreachable bigint, OUT pages bigint, OUT heap_rows_checked bigint)
+	RETURNS record
+	AS 'MODULE_PATHNAME' LANGUAGE C STRICT PARALLEL RESTRICTED;
