@@ -21,7 +21,8 @@ use HnswTest;
 my $primary = hnsw_node(
 	'primary',
 	init => { allows_streaming => 1 },
-	conf => "wal_consistency_checking = 'generic'\nwal_compression = lz4\n");
+	conf => "wal_consistency_checking = 'generic'\nwal_compression = lz4\n"
+	  . "autovacuum = off\n");
 # Consistency checking puts a full page image of every page into each
 # record; the slot keeps that much WAL until the standby has replayed it.
 $primary->safe_psql('postgres',
@@ -206,6 +207,38 @@ for my $ix (@indexes)
 		);
 	}
 }
+
+# --- queries on the standby while it replays inserts ---------------------
+#
+# Two clients insert into items on the primary while two query it on the
+# standby, which must return full results from pages being replayed.
+# Vacuumed rows still take candidate places in a scan (at most
+# hnsw.ef_search elements' rows are returned), so ef_search starts at 40.
+my $vec_s = vector_sql(':s', 16);
+$primary->safe_psql('postgres', 'CREATE SEQUENCE items_more START 100000');
+my $writes = pgbench_start(
+	$primary, 'primary_inserts',
+	{
+		'insert.sql' => "\\set s random(1000001, 1000000000)\n"
+		  . "INSERT INTO items SELECT nextval('items_more'), $vec_s;\n"
+	},
+	'--client=2', '--time=3', '--rate=200', '--random-seed=41');
+my $reads = pgbench_start($standby, 'standby_queries',
+	{ 'query.sql' => pgbench_query_script('items', 40) },
+	'--client=2', '--time=3', '--random-seed=42');
+pgbench_clean($writes, 'inserts on the primary');
+pgbench_clean($reads, 'queries on the standby during replay');
+
+$primary->wait_for_catchup($standby, 'replay', $primary->lsn('insert'));
+my $recheck = qq{
+	SET enable_seqscan = off;
+	SELECT i, (SELECT array_agg(id) FROM (SELECT id FROM items
+			ORDER BY v <-> ${\ vector_sql('910000 + i', 16)} LIMIT 10) a)
+	FROM generate_series(1, 8) i};
+is($standby->safe_psql('postgres', $recheck),
+	$primary->safe_psql('postgres', $recheck),
+	'items_l2: after the concurrent inserts, standby returns the same neighbours as the primary'
+);
 
 is( $standby->safe_psql(
 		'postgres',

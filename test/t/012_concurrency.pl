@@ -49,55 +49,13 @@ sub insert_script
 my $duplicate_script = "\\set d random(1, 20)\n"
   . "INSERT INTO t (v) SELECT ${\ vector_sql(':d', 16)};\n";
 
-# A query for a random vector and one for the vector of an original row,
-# at a random ef_search of at least MIN_EF; either must return the 10 rows
-# asked for, or the client fails with an error naming the count.
-sub query_script
-{
-	my ($min_ef) = @_;
-	return <<"EOS";
-\\set s random(1, 1000000000)
-\\set r random(1, 1000)
-\\set ef random($min_ef, 200)
-SET hnsw.ef_search = :ef;
-SET enable_seqscan = off;
-SELECT count(*) AS n FROM (SELECT id FROM t ORDER BY v <-> ${\ vector_sql(':s', 16)} LIMIT 10) q \\gset
-\\if :n != 10
-SELECT ('scan for a random vector returned ' || :n || ' rows')::int;
-\\endif
-SELECT count(*) AS n FROM (SELECT id FROM t ORDER BY v <-> (SELECT v FROM t WHERE id = :r) LIMIT 10) q \\gset
-\\if :n != 10
-SELECT ('scan for the vector of row ' || :r || ' returned ' || :n || ' rows')::int;
-\\endif
-EOS
-}
-
-# Checks that a finished pgbench run went cleanly; returns its committed
-# transactions.
-sub pgbench_clean
-{
-	my ($run, $label) = @_;
-	local $Test::Builder::Level = $Test::Builder::Level + 1;
-
-	my $status = pgbench_finish($run);
-	my $committed = pgbench_committed($run);
-	ok( $status == 0
-		  && defined $committed
-		  && $committed > 0
-		  && $run->{out} =~ /number of failed transactions: 0 /
-		  && $run->{err} !~ /error|abort|FATAL|PANIC/i,
-		"$label: pgbench ran without errors ("
-		  . ($committed // 'no') . ' transactions)');
-	return $committed // 0;
-}
-
 # --- inserts and queries --------------------------------------------------
 
 my $inserters = pgbench_start(
 	$node, 'inserts',
 	{ 'insert.sql@9' => insert_script('t'), 'duplicate.sql@1' => $duplicate_script },
 	'--client=4', '--jobs=2', '--time=6', '--rate=800', '--random-seed=21');
-my $queriers = pgbench_start($node, 'queries', { 'query.sql' => query_script(10) },
+my $queriers = pgbench_start($node, 'queries', { 'query.sql' => pgbench_query_script('t', 10) },
 	'--client=2', '--jobs=1', '--time=6', '--random-seed=22');
 
 my $inserted = pgbench_clean($inserters, 'concurrent inserts');
@@ -149,7 +107,7 @@ check_self_search($node, 'e', $e_using, 'after the entry point race');
 
 # --- deletes and vacuum beside inserts and scans ------------------------
 #
-# Deletes spare rows 1 to 1000, whose vectors the query script looks up.
+# Deletes spare rows 1 to 1000, near whose vectors the query script looks.
 # Rows deleted but not yet vacuumed still take candidate places in a scan,
 # which returns at most hnsw.ef_search elements' rows (a documented limit),
 # so the queries here use ef_search 40 or more: with about a quarter of the
@@ -167,7 +125,7 @@ my $writers = pgbench_start(
 my $vacuumer = pgbench_start($node, 'vacuum',
 	{ 'vacuum.sql' => "VACUUM t;\n\\sleep 300 ms\n" },
 	'--client=1', '--time=5');
-$queriers = pgbench_start($node, 'queries2', { 'query2.sql' => query_script(40) },
+$queriers = pgbench_start($node, 'queries2', { 'query2.sql' => pgbench_query_script('t', 40) },
 	'--client=1', '--time=5', '--random-seed=32');
 
 pgbench_clean($writers, 'concurrent inserts and deletes');

@@ -27,6 +27,11 @@
 #		returns for NQUERIES pseudo-random query vectors
 #	pgbench_start(NODE, NAME, SCRIPTS, ARGS...) / pgbench_finish(RUN)
 #		run pgbench in the background and collect its exit status and output
+#	pgbench_clean(RUN, LABEL)
+#		pgbench_finish, then assert that the run had no error
+#	pgbench_query_script(TABLE, MIN_EF)
+#		a pgbench script of nearest-neighbour queries that fails unless each
+#		returns its 10 rows
 #	hnsw_meta(NODE, INDEX)
 #		the index's meta page fields, read with pageinspect
 #
@@ -42,8 +47,8 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 
 our @EXPORT = qw(hnsw_node vector_sql self_search_misses check_self_search
-  recall_at_10 pgbench_start pgbench_finish pgbench_committed hnsw_meta
-  uses_index);
+  recall_at_10 pgbench_start pgbench_finish pgbench_committed pgbench_clean
+  pgbench_query_script hnsw_meta uses_index);
 
 # Allowed fraction of rows an index scan for their own vector may miss.
 our $MISS_FRACTION = 0.001;
@@ -222,6 +227,51 @@ sub pgbench_committed
 	return $1
 	  if $run->{out} =~ /number of transactions actually processed: (\d+)/;
 	return undef;
+}
+
+# A pgbench script with two nearest-neighbour queries on TABLE (id, v
+# vector(16)): one for a random vector, one for the vector of a row among
+# the first thousand ids, at a random ef_search from MIN_EF to 200.  Each
+# must return the 10 rows it asks for, or the client fails with an error
+# naming the count.
+sub pgbench_query_script
+{
+	my ($table, $min_ef) = @_;
+	return <<"EOS";
+\\set s random(1, 1000000000)
+\\set r random(1, 1000)
+\\set ef random($min_ef, 200)
+SET hnsw.ef_search = :ef;
+SET enable_seqscan = off;
+SELECT count(*) AS n FROM (SELECT id FROM $table ORDER BY v <-> ${\ vector_sql(':s', 16)} LIMIT 10) q \\gset
+\\if :n != 10
+SELECT ('scan for a random vector returned ' || :n || ' rows')::int;
+\\endif
+SELECT count(*) AS n FROM (SELECT id FROM $table ORDER BY v <-> (SELECT v FROM $table WHERE id >= :r ORDER BY id LIMIT 1) LIMIT 10) q \\gset
+\\if :n != 10
+SELECT ('scan for the vector of row ' || :r || ' returned ' || :n || ' rows')::int;
+\\endif
+EOS
+}
+
+# Waits for a pgbench run and checks that it went cleanly: exit status 0,
+# at least one transaction, none failed, no error on stderr.  Returns the
+# committed transactions.
+sub pgbench_clean
+{
+	my ($run, $label) = @_;
+	local $Test::Builder::Level = $Test::Builder::Level + 1;
+
+	my $status = pgbench_finish($run);
+	my $committed = pgbench_committed($run);
+	ok( $status == 0
+		  && defined $committed
+		  && $committed > 0
+		  && $run->{out} =~ /number of failed transactions: 0 /
+		  && $run->{err} !~ /error|abort|FATAL|PANIC/i,
+		"$label: pgbench ran without errors ("
+		  . ($committed // 'no') . ' transactions)');
+	return $committed // 0;
 }
 
 sub hnsw_meta
