@@ -105,6 +105,33 @@ cmp_ok((sort { $a <=> $b } @levels)[0], '>=', 1,
 	'entry point race: entry point rose above level 0 in every round');
 check_self_search($node, 'e', $e_using, 'after the entry point race');
 
+# --- concurrent inserts of big vectors -------------------------------------
+#
+# vector(1900) with m = 48: every element keeps its links in a separate
+# tuple, which inserts update beside the element tuples.  A fifth of the
+# inserts copy one of five hot vectors.
+my $b_using = 'hnsw (v vector_l2_ops) WITH (m = 48, ef_construction = 100)';
+$node->safe_psql(
+	'postgres', qq{
+	CREATE TABLE b (id bigserial PRIMARY KEY, v vector(1900));
+	INSERT INTO b (v) SELECT ${\ vector_sql('i', 1900)} FROM generate_series(1, 100) i;
+	CREATE INDEX b_v ON b USING $b_using;
+});
+my $big = pgbench_start(
+	$node, 'big',
+	{
+		'insert.sql@4' => "\\set s random(1000001, 1000000000)\n"
+		  . "INSERT INTO b (v) SELECT ${\ vector_sql(':s', 1900)};\n",
+		'duplicate.sql@1' => "\\set d random(1, 5)\n"
+		  . "INSERT INTO b (v) SELECT ${\ vector_sql(':d', 1900)};\n"
+	},
+	'--client=4', '--jobs=2', '--transactions=60', '--random-seed=51');
+my $big_inserted = pgbench_clean($big, 'concurrent inserts of vector(1900)');
+is($node->safe_psql('postgres', 'SELECT count(*) FROM b'),
+	100 + $big_inserted, 'vector(1900): table has every committed insert');
+check_self_search($node, 'b', $b_using, 'vector(1900) after concurrent inserts',
+	dim => 1900);
+
 # --- deletes and vacuum beside inserts and scans ------------------------
 #
 # Deletes spare rows 1 to 1000, near whose vectors the query script looks.

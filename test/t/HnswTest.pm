@@ -18,11 +18,11 @@
 #	self_search_misses(NODE, TABLE, ef => N, where => CONDITION)
 #		(rows, misses): how many rows (of those CONDITION on "s" selects) an
 #		index scan for the row's own vector does not return first
-#	check_self_search(NODE, TABLE, USING, LABEL)
+#	check_self_search(NODE, TABLE, USING, LABEL, dim => N)
 #		the assertions shared by the crash and concurrency tests: at most
 #		0.1% of the rows are missed, no more than a fresh index on a copy of
 #		the rows misses, and recall is as good as the fresh index's
-#	recall_at_10(NODE, TABLE, NQUERIES, SEEDBASE, ef => N)
+#	recall_at_10(NODE, TABLE, NQUERIES, SEEDBASE, ef => N, dim => N)
 #		average fraction of the true 10 nearest neighbours an index scan
 #		returns for NQUERIES pseudo-random query vectors
 #	pgbench_start(NODE, NAME, SCRIPTS, ARGS...) / pgbench_finish(RUN)
@@ -113,7 +113,8 @@ sub self_search_misses
 
 sub check_self_search
 {
-	my ($node, $table, $using, $label) = @_;
+	my ($node, $table, $using, $label, %opt) = @_;
+	my $dim = $opt{dim} // 16;
 	local $Test::Builder::Level = $Test::Builder::Level + 1;
 
 	my ($rows, $misses) = self_search_misses($node, $table);
@@ -139,8 +140,9 @@ sub check_self_search
 	# Recall of ordinary queries, where a worse graph shows first: at
 	# ef_search 40 both indexes miss some true neighbours.  50 queries give
 	# an estimate good to about 0.015.
-	my $recall = recall_at_10($node, $table, 50, 800000, ef => 40);
-	my $copy_recall = recall_at_10($node, $copy, 50, 800000, ef => 40);
+	my $recall = recall_at_10($node, $table, 50, 800000, ef => 40, dim => $dim);
+	my $copy_recall =
+	  recall_at_10($node, $copy, 50, 800000, ef => 40, dim => $dim);
 	$node->safe_psql('postgres', "DROP TABLE $copy");
 	cmp_ok($recall, '>=', $copy_recall - 0.05,
 		"$label: recall\@10 at ef_search 40 ($recall) is within 0.05 of "
