@@ -152,26 +152,20 @@ VectorSyntaxError(const char *input, const char *detail)
 }
 
 /*
- * Convert the number at the start of str, which must not start with
- * whitespace, to a vector element.  Sets *endptr past the number, or to
- * str if there is no number there.  Errors out on overflow, NaN and
- * infinities; underflow is accepted.
+ * Validate a number strtof() read from text and return it as an element.
+ * strtof_errno is errno as strtof() left it; start and end delimit the
+ * number's text, for the message.  Overflow is an error, underflow to a
+ * denormal or zero is accepted.
  */
 static float
-ParseVectorElement(char *str, char **endptr)
+CheckParsedElement(float value, int strtof_errno,
+				   const char *start, const char *end)
 {
-	float		value;
-
-	errno = 0;
-	value = strtof(str, endptr);
-	if (*endptr == str)
-		return 0.0f;
-
-	if (errno == ERANGE && isinf(value))
+	if (strtof_errno == ERANGE && isinf(value))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("value \"%s\" is out of range for type vector",
-						pnstrdup(str, *endptr - str))));
+						pnstrdup(start, end - start))));
 
 	CheckVectorElement(value);
 
@@ -189,6 +183,7 @@ vector_in(PG_FUNCTION_ARGS)
 	char	   *input = PG_GETARG_CSTRING(0);
 	int32		typmod = PG_GETARG_INT32(2);
 	char	   *p;
+	char	   *next;
 	int			capacity = 1;
 	int			dim = 0;
 	Vector	   *result;
@@ -216,6 +211,8 @@ vector_in(PG_FUNCTION_ARGS)
 
 	for (;;)
 	{
+		float		value;
+		int			strtof_errno;
 		char	   *end;
 
 		/* p is at the start of an element, past any whitespace */
@@ -227,23 +224,28 @@ vector_in(PG_FUNCTION_ARGS)
 		if (dim == VECTOR_MAX_DIM)
 			CheckVectorDim(dim + 1);
 
-		result->x[dim] = ParseVectorElement(p, &end);
+		errno = 0;
+		value = strtof(p, &end);
+		strtof_errno = errno;
 		if (end == p)
 			VectorSyntaxError(input, "Vector elements must be numbers.");
-		dim++;
 
-		p = SkipVectorSpace(end);
-		if (*p == ']')
-			break;
-		if (*p == '\0')
+		/* Check what follows first: "[infx]" is bad syntax, not infinity */
+		next = SkipVectorSpace(end);
+		if (*next == '\0')
 			VectorSyntaxError(input, "Unexpected end of input.");
-		if (*p != ',')
+		if (*next != ',' && *next != ']')
 			VectorSyntaxError(input,
 							  "Vector elements must be numbers separated by \",\".");
-		p = SkipVectorSpace(p + 1);
+
+		result->x[dim++] = CheckParsedElement(value, strtof_errno, p, end);
+
+		if (*next == ']')
+			break;
+		p = SkipVectorSpace(next + 1);
 	}
 
-	p = SkipVectorSpace(p + 1);
+	p = SkipVectorSpace(next + 1);
 	if (*p != '\0')
 		VectorSyntaxError(input, "Unexpected text after the closing \"]\".");
 
@@ -440,9 +442,11 @@ NumericToVectorElement(Datum value)
 	char	   *end;
 	float		result;
 
-	result = ParseVectorElement(text, &end);
+	errno = 0;
+	result = strtof(text, &end);
 	if (end == text || *end != '\0')
 		elog(ERROR, "unexpected numeric output \"%s\"", text);
+	result = CheckParsedElement(result, errno, text, end);
 
 	pfree(text);
 	return result;
