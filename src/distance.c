@@ -19,6 +19,17 @@
 
 #include "distance.h"
 
+/*
+ * Keep the compiler from fusing "sum += x * y" into one fused multiply-add
+ * when it targets a CPU that has one (-march=native and the like): FMA skips
+ * the rounding of the product and would change the results.
+ */
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#elif defined(__GNUC__)
+#pragma GCC optimize ("fp-contract=off")
+#endif
+
 DistanceKernel L2SquaredDistanceKernel = L2SquaredDistanceScalar;
 DistanceKernel InnerProductKernel = InnerProductScalar;
 DistanceKernel L1DistanceKernel = L1DistanceScalar;
@@ -108,8 +119,8 @@ CosineDistanceScalar(int dim, const float *a, const float *b)
 /*
  * Choose the kernels the index uses.  Called once from _PG_init().
  *
- * Only the portable kernels exist so far; CPU-specific ones will be chosen
- * here when they are added.
+ * Start from the portable kernels; DistanceChooseSimd() (distance_simd.c)
+ * replaces them with faster ones where the CPU allows.
  */
 void
 DistanceInit(void)
