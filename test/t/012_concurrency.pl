@@ -1,9 +1,11 @@
 #
 # test/t/012_concurrency.pl
 #	  HNSW indexes under concurrent use: pgbench clients insert (new and
-#	  duplicate vectors) while others query; inserts race to create and
-#	  raise the entry point of an index built on an empty table; deletes and
-#	  vacuum run beside inserts and scans.  Afterwards every committed row
+#	  duplicate vectors) while others query; CREATE INDEX CONCURRENTLY runs
+#	  beside inserts; inserts race to create and raise the entry point of an
+#	  index built on an empty table; big vectors whose links live in separate
+#	  tuples are inserted concurrently; deletes and vacuum run beside inserts
+#	  and scans.  Afterwards every committed row
 #	  must be in the table and found through the index, and the graph must
 #	  be as good as a freshly built one.
 #
@@ -71,6 +73,37 @@ cmp_ok(
 	'duplicates of the hot vectors were inserted');
 
 check_self_search($node, 't', $t_using, 'after concurrent inserts');
+
+# --- CREATE INDEX CONCURRENTLY beside inserts -------------------------------
+#
+# Rows inserted while the index builds reach it through its own inserts or
+# through the validation pass; the index must find all of them.
+my $cic_inserts = pgbench_start($node, 'cic_inserts',
+	{ 'insert.sql' => insert_script('t') },
+	'--client=2', '--time=4', '--rate=400', '--random-seed=23');
+$node->poll_query_until('postgres',
+	'SELECT count(*) > ' . (1000 + $inserted + 100) . ' FROM t')
+  or die 'inserts did not start';
+$node->safe_psql('postgres',
+	'CREATE INDEX CONCURRENTLY t_cos ON t USING hnsw (v vector_cosine_ops)');
+my $cic_inserted =
+  pgbench_clean($cic_inserts, 'inserts during CREATE INDEX CONCURRENTLY');
+is( $node->safe_psql(
+		'postgres', q{
+		SELECT indisvalid AND indisready FROM pg_index
+		WHERE indexrelid = 't_cos'::regclass}),
+	't',
+	'CREATE INDEX CONCURRENTLY beside inserts leaves a valid index');
+ok( uses_index(
+		$node, 'SELECT id FROM t ORDER BY v <=> ' . vector_sql(3, 16) . ' LIMIT 10',
+		't_cos'),
+	'cosine query plan uses the concurrently built index');
+my ($cic_rows, $cic_misses) = self_search_misses($node, 't', op => '<=>');
+ok( $cic_rows == 1000 + $inserted + $cic_inserted
+	  && $cic_misses <= $HnswTest::MISS_FRACTION * $cic_rows,
+	"concurrently built index finds each row by its own vector "
+	  . "($cic_misses of $cic_rows missed)");
+$node->safe_psql('postgres', 'DROP INDEX t_cos');
 
 # --- inserts race to create and raise the entry point -------------------
 #

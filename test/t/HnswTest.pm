@@ -15,9 +15,10 @@
 #	vector_sql(SEED, DIM)
 #		SQL expression for a pseudo-random vector of DIM components in
 #		[-1, 1), the same for the same integer SEED (an SQL expression)
-#	self_search_misses(NODE, TABLE, ef => N, where => CONDITION)
+#	self_search_misses(NODE, TABLE, ef => N, where => CONDITION, op => OP)
 #		(rows, misses): how many rows (of those CONDITION on "s" selects) an
-#		index scan for the row's own vector does not return first
+#		index scan ordered by OP (default <->) for the row's own vector does
+#		not return first
 #	check_self_search(NODE, TABLE, USING, LABEL, dim => N)
 #		the assertions shared by the crash and concurrency tests: at most
 #		0.1% of the rows are missed, no more than a fresh index on a copy of
@@ -92,18 +93,21 @@ sub self_search_misses
 {
 	my ($node, $table, %opt) = @_;
 	my $ef = $opt{ef} // $SELF_SEARCH_EF;
+	my $op = $opt{op} // '<->';
 	my $where = $opt{where} ? "WHERE $opt{where}" : '';
 
-	# A row counts as found when the nearest element the index returns is
-	# at distance zero: itself or a row with an identical vector.
+	# A row counts as found when the first row the index returns has the
+	# same vector: itself or a copy.  (Comparing vectors rather than
+	# distances to zero suits the cosine distance too, whose distance from a
+	# vector to itself may round to a tiny non-zero value.)
 	my $res = $node->safe_psql(
 		'postgres', qq{
 		SET enable_seqscan = off;
 		SET hnsw.ef_search = $ef;
-		SELECT count(*), count(*) FILTER (WHERE n.d IS NULL OR n.d > 0)
+		SELECT count(*), count(*) FILTER (WHERE n.same IS NOT TRUE)
 		FROM $table s
 		LEFT JOIN LATERAL (
-			SELECT o.v <-> s.v AS d FROM $table o ORDER BY o.v <-> s.v LIMIT 1
+			SELECT o.v = s.v AS same FROM $table o ORDER BY o.v $op s.v LIMIT 1
 		) n ON true
 		$where;
 	});
