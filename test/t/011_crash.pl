@@ -82,6 +82,7 @@ cmp_ok($rows, '>=', 1000 + ($acknowledged // 0),
 	'every acknowledged insert survived the crash');
 
 check_self_search($node, 't', $t_using, 'after crash');
+verify_index($node, 't_v', 't', 'after crash');
 
 # --- (c) the recovered index answers queries and takes inserts ----------
 
@@ -138,6 +139,7 @@ for my $table ('u', 'u_empty')
 	my ($n, $missed) = self_search_misses($node, $table);
 	is("$n $missed", ($table eq 'u' ? 600 : 300) . ' 0',
 		"unlogged $table: reset index takes inserts and finds each row");
+	verify_index($node, "${table}_v", $table, "unlogged $table after the reset");
 	my $r = recall_at_10($node, $table, 10, 700000, ef => 100);
 	cmp_ok($r, '>=', 0.95,
 		"unlogged $table: recall\@10 of 10 queries at ef_search 100 is $r");
@@ -172,6 +174,7 @@ ok(pgbench_committed($writes) > 0 && pgbench_committed($vacuums) > 0,
 $node->start;
 
 check_self_search($node, 't', $t_using, 'after a crash during vacuum');
+verify_index($node, 't_v', 't', 'after a crash during vacuum');
 $node->safe_psql('postgres', 'VACUUM t');
 my ($live, $missed) = self_search_misses($node, 't');
 ok($missed <= $HnswTest::MISS_FRACTION * $live,

@@ -73,6 +73,7 @@ cmp_ok(
 	'duplicates of the hot vectors were inserted');
 
 check_self_search($node, 't', $t_using, 'after concurrent inserts');
+verify_index($node, 't_v', 't', 'after concurrent inserts');
 
 # --- CREATE INDEX CONCURRENTLY beside inserts -------------------------------
 #
@@ -103,6 +104,7 @@ ok( $cic_rows == 1000 + $inserted + $cic_inserted
 	  && $cic_misses <= $HnswTest::MISS_FRACTION * $cic_rows,
 	"concurrently built index finds each row by its own vector "
 	  . "($cic_misses of $cic_rows missed)");
+verify_index($node, 't_cos', 't', 'CREATE INDEX CONCURRENTLY');
 $node->safe_psql('postgres', 'DROP INDEX t_cos');
 
 # --- inserts race to create and raise the entry point -------------------
@@ -137,6 +139,7 @@ ok($round_misses <= $HnswTest::MISS_FRACTION * $round_rows,
 cmp_ok((sort { $a <=> $b } @levels)[0], '>=', 1,
 	'entry point race: entry point rose above level 0 in every round');
 check_self_search($node, 'e', $e_using, 'after the entry point race');
+verify_index($node, 'e_v', 'e', 'after the entry point race');
 
 # --- concurrent inserts of big vectors -------------------------------------
 #
@@ -164,6 +167,7 @@ is($node->safe_psql('postgres', 'SELECT count(*) FROM b'),
 	100 + $big_inserted, 'vector(1900): table has every committed insert');
 check_self_search($node, 'b', $b_using, 'vector(1900) after concurrent inserts',
 	dim => 1900);
+verify_index($node, 'b_v', 'b', 'vector(1900) after concurrent inserts');
 
 # --- deletes and vacuum beside inserts and scans ------------------------
 #
@@ -197,6 +201,7 @@ ok($misses <= $HnswTest::MISS_FRACTION * $rows,
 	"during vacuum: index finds each live row ($misses of $rows missed)");
 $node->safe_psql('postgres', 'VACUUM t');
 check_self_search($node, 't', $t_using, 'after concurrent vacuum');
+verify_index($node, 't_v', 't', 'after concurrent vacuum');
 
 my $log = slurp_file($node->logfile);
 unlike($log, qr/\b(?:PANIC|TRAP)\b|server process .* was terminated by signal/,

@@ -33,6 +33,9 @@
 #	pgbench_query_script(TABLE, MIN_EF)
 #		a pgbench script of nearest-neighbour queries that fails unless each
 #		returns its 10 rows
+#	verify_index(NODE, INDEX, TABLE, LABEL, unreachable => undef)
+#		hnsw_verify with heapallindexed passes and checked every row; at
+#		most 0.1% of the elements are unreachable (unless told not to check)
 #	hnsw_meta(NODE, INDEX)
 #		the index's meta page fields, read with pageinspect
 #
@@ -49,7 +52,7 @@ use Test::More;
 
 our @EXPORT = qw(hnsw_node vector_sql self_search_misses check_self_search
   recall_at_10 pgbench_start pgbench_finish pgbench_committed pgbench_clean
-  pgbench_query_script hnsw_meta uses_index);
+  pgbench_query_script hnsw_meta uses_index verify_index);
 
 # Allowed fraction of rows an index scan for their own vector may miss.
 our $MISS_FRACTION = 0.001;
@@ -278,6 +281,39 @@ sub pgbench_clean
 		"$label: pgbench ran without errors ("
 		  . ($committed // 'no') . ' transactions)');
 	return $committed // 0;
+}
+
+# Runs hnsw_verify(INDEX, heapallindexed => true) and asserts that it
+# passes, that it checked every row of TABLE that has a vector and, unless
+# unreachable => undef is given, that at most 0.1% of the elements are
+# unreachable from the entry point.  Returns the result row as a hash.
+sub verify_index
+{
+	my ($node, $index, $table, $label, %opt) = @_;
+	local $Test::Builder::Level = $Test::Builder::Level + 1;
+	my $check_unreachable = !exists $opt{unreachable} || defined $opt{unreachable};
+
+	my ($ret, $out, $err) = $node->psql(
+		'postgres', qq{
+		SELECT elements, deleted_elements, heap_tids, unreachable,
+			heap_rows_checked,
+			(SELECT count(v) FROM $table)
+		FROM hnsw_verify('$index', heapallindexed => true)});
+	my %r;
+	@r{qw(elements deleted_elements heap_tids unreachable heap_rows_checked rows)}
+	  = split /\|/, $out;
+	ok($ret == 0 && defined $r{rows} && $r{heap_rows_checked} == $r{rows},
+		"$label: hnsw_verify($index) passes and finds every row in the index"
+		  . ($ret == 0 ? " ($out)" : ": $err"));
+	if ($check_unreachable)
+	{
+		ok( $ret == 0
+			  && $r{unreachable} <= $MISS_FRACTION * $r{elements},
+			"$label: at most 0.1% of the elements of $index are unreachable ("
+			  . ($r{unreachable} // '?') . ' of '
+			  . ($r{elements} // '?') . ')');
+	}
+	return \%r;
 }
 
 sub hnsw_meta
