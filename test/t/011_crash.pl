@@ -148,6 +148,8 @@ for my $table ('u', 'u_empty')
 # --- a second crash, during inserts, deletes and vacuum -------------------
 
 $max_id = $node->safe_psql('postgres', 'SELECT max(id) FROM t');
+my $vacuums_before = $node->safe_psql('postgres',
+	"SELECT vacuum_count FROM pg_stat_user_tables WHERE relid = 't'::regclass");
 my $writes = pgbench_start(
 	$node, 'crash_writes',
 	{
@@ -160,10 +162,14 @@ my $writes = pgbench_start(
 my $vacuums = pgbench_start($node, 'crash_vacuum',
 	{ 'vacuum.sql' => "VACUUM t;\n\\sleep 100 ms\n" },
 	'--client=1', '--time=60');
-$node->poll_query_until('postgres',
-	"SELECT count(*) > 200 FROM t WHERE id > $max_id")
-  or die 'writes did not start';
-usleep(1_500_000);
+# Crash once two vacuums have finished, most likely during the third.
+$node->poll_query_until(
+	'postgres', qq{
+	SELECT count(*) > 200 FROM t WHERE id > $max_id
+	  AND (SELECT vacuum_count >= $vacuums_before + 2
+		   FROM pg_stat_user_tables WHERE relid = 't'::regclass)})
+  or die 'writes and vacuums did not start';
+usleep(100_000);
 $node->stop('immediate');
 pgbench_finish($writes);
 pgbench_finish($vacuums);
