@@ -45,8 +45,8 @@ my $vec1900 = vector_sql('i', 1900);
 # --- build ----------------------------------------------------------------
 #
 # items: built over 2000 rows, with an L2 and a cosine index.
-# grow: indexes built on an empty table (inner product and L1), so the
-#	first insert creates the entry point and later ones move it up.
+# grow: indexes built on an empty table (inner product with m = 2, and L1),
+#	so the first insert creates the entry point and later ones move it up.
 # big: vector(1900) with m = 48, too big for an element and its links to
 #	share a tuple, so every element keeps its links in a separate tuple.
 $primary->safe_psql(
@@ -189,7 +189,7 @@ for my $ix (@indexes)
 			SET hnsw.ef_search = $ef;
 			SELECT q.qid, r.ids
 			FROM ($queries) q(qid, qv),
-			LATERAL (SELECT array_agg(id) AS ids, count(*) AS n
+			LATERAL (SELECT array_agg(id) AS ids
 					 FROM (SELECT id FROM $table
 						   ORDER BY v $op q.qv LIMIT 10) a) r
 			ORDER BY q.qid};

@@ -26,8 +26,12 @@
 #	recall_at_10(NODE, TABLE, NQUERIES, SEEDBASE, ef => N, dim => N)
 #		average fraction of the true 10 nearest neighbours an index scan
 #		returns for NQUERIES pseudo-random query vectors
+#	uses_index(NODE, SQL, INDEX)
+#		whether the plan of SQL (with enable_seqscan off) scans INDEX
 #	pgbench_start(NODE, NAME, SCRIPTS, ARGS...) / pgbench_finish(RUN)
 #		run pgbench in the background and collect its exit status and output
+#	pgbench_committed(RUN)
+#		the transactions a finished run committed, from its summary
 #	pgbench_clean(RUN, LABEL)
 #		pgbench_finish, then assert that the run had no error
 #	pgbench_query_script(TABLE, MIN_EF)
@@ -37,7 +41,8 @@
 #		hnsw_verify with heapallindexed passes and checked every row; at
 #		most 0.1% of the elements are unreachable (unless told not to check)
 #	hnsw_meta(NODE, INDEX)
-#		the index's meta page fields, read with pageinspect
+#		the index's meta page fields, read with pageinspect (the layout is
+#		HnswMetaPageData in src/hnsw.h; a changed layout makes it die)
 #
 package HnswTest;
 
@@ -328,6 +333,8 @@ sub hnsw_meta
 		"SELECT encode(substr(get_raw_page('$index', 0), 25, 28), 'hex')");
 	my ($magic, $version, $dims, $m, $efc, $eblk, $eoff, $elevel, $ins) =
 	  unpack('V V V v v V v s< V', pack('H*', $hex));
+	die "hnsw_meta: $index: unexpected meta page (magic $magic, version $version)"
+	  unless $magic == 0x484E5357 && $version == 1;
 	return {
 		magic => $magic,
 		version => $version,
