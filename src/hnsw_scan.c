@@ -42,6 +42,7 @@ typedef struct HnswScanOpaqueData
 	HnswVisitedSet *returned;	/* elements returned by earlier rounds */
 	int64		tuples_returned;
 	float		last_distance;
+	float		cutoff;			/* strict_order: end of this round's trusted part */
 } HnswScanOpaqueData;
 
 typedef HnswScanOpaqueData *HnswScanOpaque;
@@ -145,6 +146,13 @@ ScanStart(IndexScanDesc scan)
 	MemoryContextSwitchTo(old);
 }
 
+/* The largest candidate list an iterative scan's rounds grow to */
+static inline int
+ScanRoundLimit(void)
+{
+	return Max(hnsw_max_scan_tuples, hnsw_ef_search);
+}
+
 /*
  * ScanSearchRound
  *		Search the graph keeping "ef" candidates: greedy descent through the
@@ -174,6 +182,23 @@ ScanSearchRound(IndexScanDesc scan, int ef)
 		so->results = HnswSearchLayer(st, &ep, 1, ef, 0, &so->nresults);
 	HnswSearchEnd(st);
 	MemoryContextSwitchTo(old);
+
+	/*
+	 * When another round may follow, an iterative scan returns only the
+	 * nearer part of this round's candidates: the far end of a candidate
+	 * list is the part a larger search most often improves on, and
+	 * strict_order would have to drop any element a later round finds
+	 * nearer than one already returned.
+	 */
+	so->cutoff = FLT_MAX;
+	if (so->returned != NULL && so->nresults == ef && ef < ScanRoundLimit())
+	{
+		/* strict_order cannot take back a miss, so it trusts less */
+		int			trusted = hnsw_iterative_scan == HNSW_ITERATIVE_SCAN_STRICT ?
+			so->nresults / 4 : so->nresults / 2;
+
+		so->cutoff = so->results[trusted]->distance;
+	}
 }
 
 /*
@@ -188,7 +213,7 @@ static bool
 ScanNextRound(IndexScanDesc scan)
 {
 	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
-	int			limit = Max(hnsw_max_scan_tuples, hnsw_ef_search);
+	int			limit = ScanRoundLimit();
 
 	if (hnsw_iterative_scan == HNSW_ITERATIVE_SCAN_OFF || so->returned == NULL)
 		return false;
@@ -226,6 +251,8 @@ hnswgettuple(IndexScanDesc scan, ScanDirection dir)
 		{
 			HnswCandidate *c = so->results[so->pos];
 
+			if (c->distance > so->cutoff)
+				break;			/* the rest waits for a larger round */
 			if (so->tidpos == 0 && so->returned != NULL)
 			{
 				/* first visit of this element in an iterative scan */
