@@ -1,0 +1,729 @@
+/*-------------------------------------------------------------------------
+ *
+ * kernel_test.c
+ *	  Check the distance kernels the index uses against the exact scalar ones.
+ *
+ * DistanceInit() points the index's kernels (squared L2, inner product, L1)
+ * at the widest SIMD code the CPU supports, capped by the environment
+ * variable HNSWEXT_KERNEL (scalar, avx2, avx512).  This program calls it,
+ * checks that it chose what the environment and the CPU call for, and then
+ * compares the chosen kernels with the scalar kernels of distance.c for
+ * every dimension from 1 to MAX_DIM, on a series of input patterns: random
+ * values, values with widely spread exponents, huge values (near +-1e18, so
+ * that squares are still finite in float), subnormals, zeros, equal and
+ * opposite vectors, alternating huge and tiny elements, and small integers
+ * whose sums are exact in any order.  Each result is also checked against
+ * the sum computed in long double.
+ *
+ * Each input vector ends right before an inaccessible page, so a kernel
+ * that reads past the last element crashes the program.
+ *
+ * Usage: HNSWEXT_KERNEL=scalar|avx2|avx512 kernel_test (or unset: the
+ * widest the CPU has).  Exit status 0: every comparison passed; 1: a
+ * mismatch or a wrong kernel choice (described on stderr); 77: the CPU
+ * lacks the requested instruction set, nothing was tested; 2: usage or
+ * set-up error.
+ *
+ * Built and run by test/t/020_kernels.pl; it links only src/distance.c and
+ * src/distance_simd.c, which need nothing from the backend:
+ *	gcc -O2 -I`pg_config --includedir-server` -Isrc \
+ *		test/kernels/kernel_test.c src/distance.c src/distance_simd.c -lm
+ *
+ * test/kernels/kernel_test.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "distance.h"
+
+/*
+ * port.h sends these to libpgport's implementations, which this program
+ * does not link; use the C library's.
+ */
+#undef printf
+#undef fprintf
+#undef snprintf
+#undef vfprintf
+
+#define MAX_DIM			2000
+#define TRIALS			2		/* random inputs per pattern and dimension */
+#define MAX_REPORTS		20		/* mismatches described before going quiet */
+
+#define EXIT_MISMATCH	1
+#define EXIT_ERROR		2
+#define EXIT_SKIP		77
+
+/* Unit roundoff of float: half the distance from 1 to the next float */
+#define FLOAT_U			((long double) FLT_EPSILON / 2)
+
+typedef struct Metric
+{
+	const char *name;
+	DistanceKernel scalar;
+	DistanceKernel *chosen;		/* the pointer DistanceInit() set */
+	bool		squares;		/* terms (a-b)^2 */
+	bool		products;		/* terms a*b; otherwise |a-b| */
+} Metric;
+
+static Metric metrics[] = {
+	{"l2_squared", L2SquaredDistanceScalar, &L2SquaredDistanceKernel, true, false},
+	{"inner_product", InnerProductScalar, &InnerProductKernel, false, true},
+	{"l1", L1DistanceScalar, &L1DistanceKernel, false, false},
+};
+
+#define NMETRICS	((int) (sizeof(metrics) / sizeof(metrics[0])))
+
+/* Fills a and b (dim elements each) for one trial of a pattern */
+typedef void (*PatternFill) (int dim, float *a, float *b);
+
+typedef struct Pattern
+{
+	const char *name;
+	PatternFill fill;
+	bool		exact;			/* every sum exact: results must be identical */
+} Pattern;
+
+static const char *kernel_name;
+static long mismatches;
+static long comparisons;
+static long overflowed;			/* comparisons where a sum could overflow */
+static long double worst_ratio; /* largest |kernel - scalar| / tolerance */
+static long double pattern_worst_ratio; /* the same, for the current pattern */
+
+/* What is being computed, for the crash message */
+static const char *volatile current_metric = "(none)";
+static const char *volatile current_pattern = "(none)";
+static volatile int current_dim;
+
+/* ------------------------------------------------------------------------
+ * Random numbers: splitmix64, fixed seed, so every run sees the same data.
+ * ------------------------------------------------------------------------
+ */
+static uint64_t rng_state = UINT64_C(0x2545F4914F6CDD1D);
+
+static uint64_t
+rand64(void)
+{
+	uint64_t	z = (rng_state += UINT64_C(0x9E3779B97F4A7C15));
+
+	z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+	return z ^ (z >> 31);
+}
+
+/* Uniform in [0, 1) */
+static double
+rand_unit(void)
+{
+	return (rand64() >> 11) * (1.0 / 9007199254740992.0);
+}
+
+/* Uniform integer in [lo, hi] */
+static int
+rand_int(int lo, int hi)
+{
+	return lo + (int) (rand64() % (uint64_t) (hi - lo + 1));
+}
+
+static float
+rand_sign(void)
+{
+	return (rand64() & 1) ? 1.0f : -1.0f;
+}
+
+/* Random sign, mantissa in [1, 2), exponent uniform in [lo, hi] */
+static float
+rand_exp(int lo, int hi)
+{
+	return rand_sign() * ldexpf((float) (1.0 + rand_unit()), rand_int(lo, hi));
+}
+
+/* +-(0.5 .. 1) * scale */
+static float
+rand_near(double scale)
+{
+	return rand_sign() * (float) ((0.5 + 0.5 * rand_unit()) * scale);
+}
+
+/* ------------------------------------------------------------------------
+ * Input patterns
+ * ------------------------------------------------------------------------
+ */
+static void
+fill_uniform(int dim, float *a, float *b)
+{
+	for (int i = 0; i < dim; i++)
+	{
+		a[i] = (float) (2.0 * rand_unit() - 1.0);
+		b[i] = (float) (2.0 * rand_unit() - 1.0);
+	}
+}
+
+/* Magnitudes from about 1e-18 to 2e18: squares span the whole float range */
+static void
+fill_wide_exponents(int dim, float *a, float *b)
+{
+	for (int i = 0; i < dim; i++)
+	{
+		a[i] = rand_exp(-60, 60);
+		b[i] = rand_exp(-60, 60);
+	}
+}
+
+/* Near +-1e18: squares (<= 4e36) are finite, long sums overflow */
+static void
+fill_huge(int dim, float *a, float *b)
+{
+	for (int i = 0; i < dim; i++)
+	{
+		a[i] = rand_near(1e18);
+		b[i] = rand_near(1e18);
+	}
+}
+
+/* Huge against ordinary values: inner products stay finite */
+static void
+fill_huge_vs_unit(int dim, float *a, float *b)
+{
+	for (int i = 0; i < dim; i++)
+	{
+		a[i] = rand_near(1e18);
+		b[i] = (float) (2.0 * rand_unit() - 1.0);
+	}
+}
+
+/* As large as possible (up to 1e18) while every sum stays below FLT_MAX/8 */
+static void
+fill_large_finite(int dim, float *a, float *b)
+{
+	double		scale = fmin(1e18, sqrt(FLT_MAX / 8.0 / (4.0 * dim)));
+
+	for (int i = 0; i < dim; i++)
+	{
+		a[i] = rand_near(scale);
+		b[i] = rand_near(scale);
+	}
+}
+
+/* Subnormals: every product and square underflows */
+static void
+fill_subnormal(int dim, float *a, float *b)
+{
+	for (int i = 0; i < dim; i++)
+	{
+		a[i] = rand_sign() * ldexpf((float) rand_int(1, (1 << 23) - 1), -149);
+		b[i] = rand_sign() * ldexpf((float) rand_int(1, (1 << 23) - 1), -149);
+	}
+}
+
+/* Small normal numbers whose products straddle the subnormal boundary */
+static void
+fill_tiny(int dim, float *a, float *b)
+{
+	for (int i = 0; i < dim; i++)
+	{
+		a[i] = rand_exp(-80, -50);
+		b[i] = rand_exp(-80, -50);
+	}
+}
+
+/* Zeros of both signs */
+static void
+fill_zeros(int dim, float *a, float *b)
+{
+	for (int i = 0; i < dim; i++)
+	{
+		a[i] = rand_sign() * 0.0f;
+		b[i] = rand_sign() * 0.0f;
+	}
+}
+
+static void
+fill_zero_vs_uniform(int dim, float *a, float *b)
+{
+	for (int i = 0; i < dim; i++)
+	{
+		a[i] = 0.0f;
+		b[i] = (float) (2.0 * rand_unit() - 1.0);
+	}
+}
+
+/* b = a: L2 and L1 are exactly zero */
+static void
+fill_identical(int dim, float *a, float *b)
+{
+	for (int i = 0; i < dim; i++)
+		a[i] = b[i] = rand_exp(-30, 30);
+}
+
+/* b = -a: the inner product is minus a sum of squares */
+static void
+fill_opposite(int dim, float *a, float *b)
+{
+	for (int i = 0; i < dim; i++)
+	{
+		a[i] = rand_exp(-30, 30);
+		b[i] = -a[i];
+	}
+}
+
+/* Products of alternating sign and equal size: the inner product cancels */
+static void
+fill_cancelling(int dim, float *a, float *b)
+{
+	for (int i = 0; i < dim; i++)
+	{
+		a[i] = (float) (2.0 * rand_unit() - 1.0);
+		b[i] = (i % 2) ? -a[i] : a[i];
+	}
+}
+
+/* Alternating huge and subnormal elements, the huge ones in the same places */
+static void
+fill_alternating(int dim, float *a, float *b)
+{
+	for (int i = 0; i < dim; i++)
+	{
+		a[i] = (i % 2) ? rand_near(1e-40) : rand_near(1e18);
+		b[i] = (i % 2) ? rand_near(1e-40) : rand_near(1e18);
+	}
+}
+
+/* Alternating huge and subnormal elements, huge meets tiny */
+static void
+fill_alternating_crossed(int dim, float *a, float *b)
+{
+	for (int i = 0; i < dim; i++)
+	{
+		a[i] = (i % 2) ? rand_near(1e-40) : rand_near(1e18);
+		b[i] = (i % 2) ? rand_near(1e18) : rand_near(1e-40);
+	}
+}
+
+/*
+ * Nonzero integers of magnitude at most 8, times a common power of two.
+ * Every term is at most 16^2 = 256 units and MAX_DIM * 256 < 2^24, so every
+ * partial sum, in any order, is exact in float: all kernels must return
+ * exactly the same number.  This catches a skipped or repeated element that
+ * the rounding tolerance of the other patterns could hide.
+ */
+static void
+fill_small_integers(int dim, float *a, float *b)
+{
+	int			scale = rand_int(-30, 30);
+
+	for (int i = 0; i < dim; i++)
+	{
+		a[i] = ldexpf(rand_sign() * (float) rand_int(1, 8), scale);
+		b[i] = ldexpf(rand_sign() * (float) rand_int(1, 8), scale);
+	}
+}
+
+static const Pattern patterns[] = {
+	{"uniform", fill_uniform, false},
+	{"wide exponents", fill_wide_exponents, false},
+	{"huge", fill_huge, false},
+	{"huge vs unit", fill_huge_vs_unit, false},
+	{"large finite", fill_large_finite, false},
+	{"subnormal", fill_subnormal, false},
+	{"tiny", fill_tiny, false},
+	{"zeros", fill_zeros, false},
+	{"zero vs uniform", fill_zero_vs_uniform, false},
+	{"identical", fill_identical, false},
+	{"opposite", fill_opposite, false},
+	{"cancelling", fill_cancelling, false},
+	{"alternating", fill_alternating, false},
+	{"alternating crossed", fill_alternating_crossed, false},
+	{"small integers", fill_small_integers, true},
+};
+
+#define NPATTERNS	((int) (sizeof(patterns) / sizeof(patterns[0])))
+
+/* ------------------------------------------------------------------------
+ * Checking
+ * ------------------------------------------------------------------------
+ */
+
+/*
+ * Rounding bound for one kernel on n terms.
+ *
+ * Every kernel forms the same terms: a[i] - b[i] is one IEEE subtraction,
+ * rounded identically whether done one at a time or in SIMD lanes, so the
+ * terms t_i (d^2, a*b or |d|) are the same real numbers for all kernels.
+ * They differ in how they add them up: the scalar code rounds each product
+ * and adds the terms one after another; the SIMD code fuses each product
+ * into its addition (FMA), adds into 8 or 16 lanes (two accumulators), then
+ * adds the lanes together and the scalar tail.
+ *
+ * For any order of summing n numbers in floating point with unit roundoff
+ * u = 2^-24, the computed sum differs from the exact one by at most
+ * gamma(n-1) * sum |t_i|, where gamma(k) = k u / (1 - k u) (Higham,
+ * "Accuracy and Stability of Numerical Algorithms", 2nd ed., section 4.2);
+ * rounding each product first adds at most u |t_i| per term.  So each
+ * kernel is within gamma(n) * S of the exact sum, S = sum |t_i|, and any
+ * two kernels are within 2 gamma(n) * S of each other.  For dim = 2000 that
+ * is about 2.4e-4 * S; the error is relative to S, not to the result,
+ * because a sum of terms of both signs (the inner product) can cancel to
+ * far less than S while keeping errors of the size of S's rounding.
+ *
+ * The relative bound assumes no underflow.  A result in the subnormal
+ * range is instead rounded with an absolute error of at most 2^-150 (half
+ * the smallest subnormal); each kernel rounds at most 2n times, so we add
+ * 2n * 2^-150 per kernel.
+ *
+ * The bound is a worst case, far above typical differences (those grow
+ * like sqrt(n) u S), so it can hide a small term dropped at a large
+ * dimension; the "small integers" pattern, where every sum is exact and
+ * results must agree bit for bit, is there for that.
+ */
+static long double
+kernel_error_bound(int n, long double sum_abs)
+{
+	long double nu = n * FLOAT_U;
+
+	return nu / (1 - nu) * sum_abs + 2.0L * n * ldexpl(1.0L, -150);
+}
+
+/*
+ * Exact value (in long double: every term is exact there, and the sum's
+ * own rounding is 2^-40 times smaller than the float bound) and S, the sum
+ * of the terms' magnitudes.
+ */
+static void
+reference_sum(const Metric *m, int dim, const float *a, const float *b,
+			  long double *exact, long double *sum_abs)
+{
+	long double e = 0;
+	long double s = 0;
+
+	for (int i = 0; i < dim; i++)
+	{
+		long double t;
+
+		if (m->products)
+			t = (long double) a[i] * (long double) b[i];
+		else
+		{
+			/* the kernels' float subtraction, rounded to float */
+			volatile float d = a[i] - b[i];
+
+			t = m->squares ? (long double) d * d : fabsl((long double) d);
+		}
+		e += t;
+		s += fabsl(t);
+	}
+	*exact = e;
+	*sum_abs = s;
+}
+
+static void
+report(const Metric *m, const Pattern *p, int dim, int trial,
+	   const char *what, float scalar, float kernel, long double exact,
+	   long double tolerance)
+{
+	mismatches++;
+	if (mismatches > MAX_REPORTS)
+		return;
+	fprintf(stderr,
+			"MISMATCH kernel %s, %s, pattern \"%s\", dim %d, trial %d: %s\n"
+			"    scalar %.9g (%a), kernel %.9g (%a), exact %.12Lg,"
+			" tolerance %.3Lg\n",
+			kernel_name, m->name, p->name, dim, trial, what,
+			scalar, scalar, kernel, kernel, exact, tolerance);
+}
+
+/*
+ * Whether float result r is consistent with a sum whose exact value is
+ * exact, given S = sum_abs and the rounding bound.  Overflow: a finite
+ * result means no operation overflowed, so the bound applies; a non-finite
+ * one is allowed only if some ordering of the sum could exceed FLT_MAX, and
+ * required when every ordering must (non-negative terms only).
+ */
+static bool
+consistent(float r, long double exact, long double sum_abs, long double bound,
+		   bool nonnegative)
+{
+	long double max_sum = sum_abs + bound;
+
+	if (isfinite(r))
+	{
+		if (nonnegative && exact - bound > (long double) FLT_MAX * (1 + FLOAT_U))
+			return false;
+		return fabsl((long double) r - exact) <= bound;
+	}
+	if (max_sum <= FLT_MAX)
+		return false;
+	if (nonnegative)
+		return isinf(r) && r > 0;
+	return true;
+}
+
+/*
+ * Compare the chosen kernels with the scalar ones and the exact sums, for
+ * one input.
+ */
+static void
+check_input(const Pattern *p, int dim, int trial, const float *a,
+			const float *b)
+{
+	for (int mi = 0; mi < NMETRICS; mi++)
+	{
+		const Metric *m = &metrics[mi];
+		float		scalar;
+		float		kernel;
+		long double exact;
+		long double sum_abs;
+		long double bound;
+		bool		nonnegative = !m->products;
+
+		current_metric = m->name;
+		current_pattern = p->name;
+		current_dim = dim;
+		scalar = m->scalar(dim, a, b);
+		kernel = (*m->chosen) (dim, a, b);
+		reference_sum(m, dim, a, b, &exact, &sum_abs);
+		bound = kernel_error_bound(dim, sum_abs);
+		comparisons++;
+		if (sum_abs + bound > FLT_MAX)
+			overflowed++;
+
+		if (p->exact)
+		{
+			if (scalar != exact || kernel != exact)
+				report(m, p, dim, trial, "sum must be exact in every kernel",
+					   scalar, kernel, exact, 0);
+			continue;
+		}
+
+		if (!consistent(scalar, exact, sum_abs, bound, nonnegative))
+			report(m, p, dim, trial, "scalar kernel outside its error bound",
+				   scalar, kernel, exact, bound);
+		if (!consistent(kernel, exact, sum_abs, bound, nonnegative))
+			report(m, p, dim, trial, "kernel outside its error bound",
+				   scalar, kernel, exact, bound);
+
+		/* The comparison the kernels are for: chosen against scalar */
+		if (isfinite(scalar) && isfinite(kernel))
+		{
+			long double diff = fabsl((long double) kernel - scalar);
+
+			if (diff > 2 * bound)
+				report(m, p, dim, trial, "kernel differs from scalar",
+					   scalar, kernel, exact, 2 * bound);
+			else if (diff > 0 && diff / (2 * bound) > pattern_worst_ratio)
+				pattern_worst_ratio = diff / (2 * bound);
+		}
+		else if (isinf(scalar) && isinf(kernel))
+		{
+			if ((scalar > 0) != (kernel > 0))
+				report(m, p, dim, trial, "infinities of opposite sign",
+					   scalar, kernel, exact, 0);
+		}
+		else if (sum_abs + bound <= FLT_MAX)
+			report(m, p, dim, trial, "non-finite result without overflow",
+				   scalar, kernel, exact, 2 * bound);
+	}
+}
+
+/* write() a string from a signal handler */
+static void
+write_str(const char *s)
+{
+	ssize_t		rc = write(STDERR_FILENO, s, strlen(s));
+
+	(void) rc;
+}
+
+/*
+ * A kernel that reads past the end of a vector touches the guard page and
+ * gets SIGSEGV: say which computation it was, then die of the signal.
+ */
+static void
+crash_handler(int signo)
+{
+	char		digits[16];
+	int			pos = sizeof(digits) - 1;
+	int			dim = current_dim;
+
+	digits[pos] = '\0';
+	do
+	{
+		digits[--pos] = '0' + dim % 10;
+		dim /= 10;
+	} while (dim > 0 && pos > 0);
+
+	write_str("FAIL: crashed (");
+	write_str(signo == SIGSEGV ? "SIGSEGV" : "signal");
+	write_str(") computing ");
+	write_str(current_metric);
+	write_str(", pattern \"");
+	write_str(current_pattern);
+	write_str("\", dim ");
+	write_str(digits + pos);
+	write_str(": a kernel read outside its vectors (they end at an "
+			  "unreadable page)\n");
+	signal(signo, SIG_DFL);
+	raise(signo);
+}
+
+/*
+ * Memory for one vector of up to MAX_DIM floats, followed by a page that
+ * cannot be read.  Returns the address just past the usable part: a vector
+ * of n elements starts n floats before it.
+ */
+static float *
+guarded_end(void)
+{
+	long		page = sysconf(_SC_PAGESIZE);
+	size_t		usable = ((MAX_DIM * sizeof(float) + page - 1) / page) * page;
+	char	   *base;
+
+	base = mmap(NULL, usable + page, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (base == MAP_FAILED)
+	{
+		perror("kernel_test: mmap");
+		exit(EXIT_ERROR);
+	}
+	if (mprotect(base + usable, page, PROT_NONE) != 0)
+	{
+		perror("kernel_test: mprotect");
+		exit(EXIT_ERROR);
+	}
+	return (float *) (base + usable);
+}
+
+/*
+ * The kernel family DistanceInit() must choose for the requested cap on
+ * this CPU, or NULL (with *why set) if the CPU lacks it.
+ */
+static const char *
+expected_kernel(const char *request, const char **why)
+{
+	bool		have_avx2 = false;
+	bool		have_avx512 = false;
+
+#if defined(__x86_64__) && defined(__GNUC__)
+	__builtin_cpu_init();
+	have_avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+	have_avx512 = __builtin_cpu_supports("avx512f");
+#endif
+
+	if (request == NULL)
+		return have_avx512 ? "avx512f" : have_avx2 ? "avx2+fma" : "scalar";
+	if (strcmp(request, "scalar") == 0)
+		return "scalar";
+	if (strcmp(request, "avx2") == 0)
+	{
+		*why = "this CPU lacks AVX2 and FMA";
+		return have_avx2 ? "avx2+fma" : NULL;
+	}
+	if (strcmp(request, "avx512") == 0)
+	{
+		*why = "this CPU lacks AVX-512F";
+		return have_avx512 ? "avx512f" : NULL;
+	}
+	fprintf(stderr, "kernel_test: HNSWEXT_KERNEL must be scalar, avx2 or "
+			"avx512, not \"%s\"\n", request);
+	exit(EXIT_ERROR);
+}
+
+int
+main(void)
+{
+	const char *request = getenv("HNSWEXT_KERNEL");
+	const char *why = NULL;
+	const char *expected = expected_kernel(request, &why);
+	float	   *a_end = guarded_end();
+	float	   *b_end = guarded_end();
+
+	/* keep the progress lines when the output is a pipe and a kernel crashes */
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	signal(SIGSEGV, crash_handler);
+	signal(SIGBUS, crash_handler);
+
+	if (expected == NULL)
+	{
+		printf("SKIP HNSWEXT_KERNEL=%s: %s\n", request, why);
+		return EXIT_SKIP;
+	}
+
+	DistanceInit();
+	kernel_name = DistanceKernelName();
+	printf("HNSWEXT_KERNEL=%s: DistanceInit chose \"%s\"\n",
+		   request ? request : "(unset)", kernel_name);
+	if (strcmp(kernel_name, expected) != 0)
+	{
+		fprintf(stderr, "FAIL: expected kernel \"%s\", DistanceInit chose "
+				"\"%s\"\n", expected, kernel_name);
+		return EXIT_MISMATCH;
+	}
+	if (strcmp(kernel_name, "scalar") == 0)
+	{
+		for (int mi = 0; mi < NMETRICS; mi++)
+		{
+			if (*metrics[mi].chosen != metrics[mi].scalar)
+			{
+				fprintf(stderr, "FAIL: kernel \"scalar\" chosen but %s does "
+						"not point at the scalar function\n", metrics[mi].name);
+				return EXIT_MISMATCH;
+			}
+		}
+	}
+
+	for (int pi = 0; pi < NPATTERNS; pi++)
+	{
+		const Pattern *p = &patterns[pi];
+		long		before = mismatches;
+		long		comparisons_before = comparisons;
+		long		overflowed_before = overflowed;
+
+		pattern_worst_ratio = 0;
+		for (int dim = 1; dim <= MAX_DIM; dim++)
+		{
+			/* vectors end at the guard page: no reading past dim */
+			float	   *a = a_end - dim;
+			float	   *b = b_end - dim;
+
+			for (int trial = 0; trial < TRIALS; trial++)
+			{
+				p->fill(dim, a, b);
+				check_input(p, dim, trial, a, b);
+			}
+		}
+		printf("  %-20s dims 1-%d: %6ld comparisons, %5ld could overflow, "
+			   "%ld mismatches, largest difference %.2Lf of tolerance\n",
+			   p->name, MAX_DIM, comparisons - comparisons_before,
+			   overflowed - overflowed_before, mismatches - before,
+			   pattern_worst_ratio);
+		if (pattern_worst_ratio > worst_ratio)
+			worst_ratio = pattern_worst_ratio;
+	}
+
+	if (mismatches > 0)
+	{
+		if (mismatches > MAX_REPORTS)
+			fprintf(stderr, "(%ld more mismatches not shown)\n",
+					mismatches - MAX_REPORTS);
+		fprintf(stderr, "FAIL: kernel %s: %ld of %ld comparisons mismatched\n",
+				kernel_name, mismatches, comparisons);
+		return EXIT_MISMATCH;
+	}
+	printf("largest difference from the scalar kernels: %.3Lg of the "
+		   "tolerance\n", worst_ratio);
+	printf("PASS: kernel %s matches the scalar kernels in %ld comparisons "
+		   "(%d metrics, %d patterns, dims 1-%d, %d trials)\n",
+		   kernel_name, comparisons, NMETRICS, NPATTERNS, MAX_DIM, TRIALS);
+	return 0;
+}
