@@ -10,7 +10,8 @@
 #   3. PostgreSQL: COPY the data into items(id, embedding), build the HNSW
 #      index (serial, optionally parallel), and for each hnsw.ef_search
 #      measure recall@k and queries per second, both one query per client
-#      round trip and all queries in one statement on the server
+#      round trip and all queries in one statement on the server; last,
+#      single-row INSERTs per second with pgbench (1 and 4 clients)
 #   4. hnswlib: build the same graph in-process, query it at each ef
 #   5. print a table and write bench/out/results.{md,csv,json}, optionally
 #      a recall/QPS plot
@@ -66,27 +67,45 @@ def warn(msg):
 # Reference data
 # ---------------------------------------------------------------------------
 
-def make_clustered(total, dim, seed):
+def clustered_model(total, dim, rng):
     """
-    Gaussian clusters in a 32-dimensional latent space, embedded in dim
-    dimensions.  One centre per 1000 points, centres ~ N(0, 2^2); a point is
-    its centre (chosen uniformly) plus N(0, 1) noise, mapped through one fixed
-    Gaussian matrix with entries N(0, 1/32), plus N(0, 0.05^2) per dimension.
-    Looks like real embeddings: low intrinsic dimension, uneven density.
+    The fixed part of the "clustered" distribution for TOTAL points: one
+    centre per 1000 points, centres ~ N(0, 2^2) in a 32-dimensional latent
+    space, and one Gaussian matrix with entries N(0, 1/32) mapping the latent
+    space to DIM dimensions.  Returns (centres, projection).
     """
-    rng = np.random.default_rng(seed)
     n_centres = max(1, total // 1000)
     centres = rng.normal(0.0, 2.0, size=(n_centres, LATENT_DIM))
     projection = rng.normal(0.0, math.sqrt(1.0 / LATENT_DIM),
                             size=(LATENT_DIM, dim))
-    out = np.empty((total, dim), dtype=np.float32)
-    for start in range(0, total, GEN_CHUNK):
-        rows = min(GEN_CHUNK, total - start)
-        which = rng.integers(0, n_centres, size=rows)
+    return centres, projection
+
+
+def sample_clustered(count, centres, projection, rng):
+    """
+    COUNT points of the clustered distribution: a centre chosen uniformly,
+    N(0, 1) latent noise, the projection, then N(0, 0.05^2) per dimension.
+    """
+    dim = projection.shape[1]
+    out = np.empty((count, dim), dtype=np.float32)
+    for start in range(0, count, GEN_CHUNK):
+        rows = min(GEN_CHUNK, count - start)
+        which = rng.integers(0, len(centres), size=rows)
         latent = centres[which] + rng.normal(0.0, 1.0, size=(rows, LATENT_DIM))
         out[start:start + rows] = (latent @ projection +
                                    rng.normal(0.0, 0.05, size=(rows, dim)))
     return out
+
+
+def make_clustered(total, dim, seed):
+    """
+    Gaussian clusters in a 32-dimensional latent space, embedded in dim
+    dimensions (see clustered_model and sample_clustered).  Looks like real
+    embeddings: low intrinsic dimension, uneven density.
+    """
+    rng = np.random.default_rng(seed)
+    centres, projection = clustered_model(total, dim, rng)
+    return sample_clustered(total, centres, projection, rng)
 
 
 def make_uniform(total, dim, seed):
@@ -97,6 +116,22 @@ def make_uniform(total, dim, seed):
         rows = min(GEN_CHUNK, total - start)
         out[start:start + rows] = rng.random(size=(rows, dim), dtype=np.float32)
     return out
+
+
+def make_extra(args, count):
+    """
+    COUNT more points from the distribution of the data set (the same
+    centres and projection for "clustered"), drawn from a random stream of
+    their own so the table and the queries are unchanged: the rows the
+    insert benchmark adds.
+    """
+    extra_seed = [args.seed, 1]
+    if args.dataset == "uniform":
+        return make_uniform(count, args.dim, extra_seed)
+    centres, projection = clustered_model(
+        args.n + args.queries, args.dim, np.random.default_rng(args.seed))
+    return sample_clustered(count, centres, projection,
+                            np.random.default_rng(extra_seed))
 
 
 GENERATORS = {"clustered": make_clustered, "uniform": make_uniform}
@@ -281,6 +316,38 @@ def percentile_ms(seconds, p):
     return float(np.percentile(np.asarray(seconds), p)) * 1000.0
 
 
+def find_pgbench():
+    """pgbench from PATH, else from pg_config --bindir; None if neither."""
+    path = shutil.which("pgbench")
+    if path:
+        return path
+    try:
+        bindir = subprocess.run(["pg_config", "--bindir"], check=True,
+                                stdout=subprocess.PIPE, text=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    path = os.path.join(bindir.strip(), "pgbench")
+    return path if os.access(path, os.X_OK) else None
+
+
+def parse_pgbench(output):
+    """
+    Throughput (transactions per second without the initial connection
+    time) and average latency from pgbench's summary.
+    """
+    result = {}
+    for line in output.splitlines():
+        line = line.strip()
+        if line.startswith("tps = "):
+            result["inserts_per_s"] = float(line.split()[2])
+        elif line.startswith("latency average = "):
+            result["latency_ms"] = float(line.split()[3])
+    if "inserts_per_s" not in result:
+        raise RuntimeError("no tps line in pgbench's output:\n" + output)
+    result.setdefault("latency_ms", float("nan"))
+    return result
+
+
 class WorkerWatcher:
     """
     Counts the parallel worker processes serving one leader backend, by
@@ -352,11 +419,11 @@ class PgBench:
             "SELECT count(*) FROM pg_am WHERE amname = 'hnsw'") > 0
         return self.has_hnsw
 
-    def load_table(self, table, id_column, vectors):
+    def load_table(self, table, id_column, vectors, primary_key=False):
         """(Re)create TABLE and COPY VECTORS into it; return seconds taken."""
         dim = vectors.shape[1]
         self.sql("DROP TABLE IF EXISTS %s" % table)
-        key = " PRIMARY KEY" if table == "items" else ""
+        key = " PRIMARY KEY" if primary_key else ""
         self.sql("CREATE TABLE %s (%s int%s, embedding vector(%d))"
                  % (table, id_column, key, dim))
         if self.args.copy_format == "binary":
@@ -375,7 +442,8 @@ class PgBench:
     def load(self, base, queries):
         log("postgres: loading %d rows with COPY (%s)"
             % (len(base), self.args.copy_format))
-        self.facts["load_s"] = self.load_table("items", "id", base)
+        self.facts["load_s"] = self.load_table("items", "id", base,
+                                               primary_key=True)
         self.load_table("queries", "qid", queries)
         self.facts["table_mb"] = self.value(
             "SELECT pg_table_size('items')") / 2.0 ** 20
@@ -543,6 +611,79 @@ class PgBench:
                result["qps_server"], result["qps_client"], result["p99_ms"]))
         return result
 
+    # One single-row INSERT per pgbench transaction.  The vectors wait in
+    # insert_source; the sequence hands each transaction the next one, so no
+    # vector is inserted twice (equal vectors would share an index element
+    # and make inserts look cheaper).
+    INSERT_SCRIPT = ("INSERT INTO items (id, embedding) "
+                     "SELECT sid + %d, embedding FROM insert_source "
+                     "WHERE sid = (SELECT nextval('insert_source_seq'))::int;\n")
+
+    def measure_inserts(self, vectors):
+        """
+        Single-row INSERTs per second into the indexed table, with pgbench,
+        for each client count in --insert-clients: --insert-rows rows each,
+        split evenly between the clients.  The measurements follow one
+        another, so each starts with the rows of the ones before in the
+        table.  Afterwards the inserted rows are deleted and the table
+        vacuumed, leaving n rows and nothing for autovacuum to do.  Returns
+        a list of result dicts, or None if pgbench is missing.
+        """
+        a = self.args
+        pgbench = find_pgbench()
+        if pgbench is None:
+            warn("pgbench not found: no insert measurement")
+            return None
+        self.load_table("insert_source", "sid", vectors, primary_key=True)
+        self.sql("DROP SEQUENCE IF EXISTS insert_source_seq")
+        self.sql("CREATE SEQUENCE insert_source_seq MINVALUE 0 START 0")
+        results = []
+        with tempfile.TemporaryDirectory(dir=a.out) as tmp:
+            script = os.path.join(tmp, "insert.sql")
+            with open(script, "w") as f:
+                f.write(self.INSERT_SCRIPT % a.n)
+            try:
+                for clients in a.insert_clients:
+                    before = self.value("SELECT count(*) FROM items")
+                    per_client = a.insert_rows // clients
+                    cmd = [pgbench, "--no-vacuum", "--protocol=prepared",
+                           "--file=" + script, "--client=%d" % clients,
+                           "--jobs=%d" % clients,
+                           "--transactions=%d" % per_client]
+                    if a.dsn:
+                        cmd.append(a.dsn)
+                    log("postgres: %d single-row INSERTs with pgbench, "
+                        "%d client(s), into %d rows"
+                        % (per_client * clients, clients, before))
+                    run = subprocess.run(cmd, stdout=subprocess.PIPE,
+                                         stderr=subprocess.PIPE, text=True)
+                    if run.returncode != 0:
+                        warn("pgbench failed (exit %d): %s"
+                             % (run.returncode, run.stderr.strip()))
+                        break
+                    result = parse_pgbench(run.stdout)
+                    result.update(clients=clients,
+                                  rows=per_client * clients,
+                                  rows_before=before)
+                    inserted = self.value("SELECT count(*) FROM items") - before
+                    if inserted != result["rows"]:
+                        warn("pgbench reported %d INSERTs but the table has "
+                             "%d more rows" % (result["rows"], inserted))
+                    log("postgres: %d client(s): %.0f inserts/s, latency "
+                        "%.2f ms" % (clients, result["inserts_per_s"],
+                                     result["latency_ms"]))
+                    results.append(result)
+            finally:
+                t0 = time.perf_counter()
+                self.sql("DELETE FROM items WHERE id >= %s", (a.n,))
+                self.sql("VACUUM (ANALYZE) items")
+                self.facts["insert_cleanup_s"] = time.perf_counter() - t0
+                self.sql("DROP TABLE insert_source")
+                self.sql("DROP SEQUENCE insert_source_seq")
+                log("postgres: inserted rows deleted, table vacuumed in "
+                    "%.1f s" % self.facts["insert_cleanup_s"])
+        return results
+
     def exact_check(self, base, queries, truth, count=5):
         """
         With index scans disabled, compare the server's exact answers and
@@ -611,6 +752,11 @@ class PgBench:
             point = self.measure(queries, truth, ef, len(queries))
             point["system"] = "hnswext"
             out["points"].append(point)
+
+        # Last, so that the rows it adds cannot change the figures above.
+        if a.insert_rows > 0:
+            out["inserts"] = self.measure_inserts(
+                make_extra(a, a.insert_rows * len(a.insert_clients)))
         return out
 
 
@@ -850,6 +996,10 @@ def describe_setup(args, pg, hl):
                          "mismatching answers, max relative distance error "
                          "%.2g" % (f["exact_check_mismatches"],
                                    f["exact_check_max_rel_error"]))
+        if "insert_cleanup_s" in f:
+            lines.append("after the insert measurements: DELETE of the "
+                         "inserted rows and VACUUM (ANALYZE) in %.2f s"
+                         % f["insert_cleanup_s"])
         for key in ("index_used_client", "index_used_server"):
             if f.get(key) is False:
                 lines.append("WARNING: EXPLAIN shows no index scan for the %s "
@@ -899,8 +1049,27 @@ def describe_summary(args, s):
     return lines
 
 
+INSERT_COLUMNS = ["clients", "rows", "table rows before", "inserts/s",
+                  "latency ms"]
+
+
+def insert_cells(pg):
+    """Rows of the insert table as strings; empty if nothing was measured."""
+    return [[str(r["clients"]), str(r["rows"]), str(r["rows_before"]),
+             "%.0f" % r["inserts_per_s"], "%.3f" % r["latency_ms"]]
+            for r in (pg or {}).get("inserts") or []]
+
+
+INSERT_NOTE = ("Single-row INSERTs with pgbench (prepared statements, one "
+               "transaction per row, vectors from the data set's distribution "
+               "but not in it); inserts/s excludes connection set-up; each "
+               "measurement starts with the rows of the ones before it. "
+               "The rows are deleted and the table vacuumed afterwards.")
+
+
 def write_outputs(args, pg, hl, summary):
     rows = table_rows(args, pg, hl)
+    inserts = insert_cells(pg)
     setup = describe_setup(args, pg, hl)
     derived = describe_summary(args, summary)
     stamp = time.strftime("%Y-%m-%d %H:%M:%S %Z")
@@ -915,6 +1084,15 @@ def write_outputs(args, pg, hl, summary):
     print()
     for line in derived:
         print("  " + line)
+    if inserts:
+        widths = [max(len(c) for c in col)
+                  for col in zip(INSERT_COLUMNS, *inserts)]
+        print()
+        for j, cells in enumerate([INSERT_COLUMNS] + inserts):
+            print("  ".join(c.rjust(w) for c, w in zip(cells, widths)))
+            if j == 0:
+                print("  ".join("-" * w for w in widths))
+        print("  " + INSERT_NOTE)
 
     md = os.path.join(args.out, "results%s.md" % suffix)
     with open(md, "w") as f:
@@ -929,6 +1107,12 @@ def write_outputs(args, pg, hl, summary):
                 "\n\n")
         for line in derived:
             f.write("- %s\n" % line)
+        if inserts:
+            f.write("\n| " + " | ".join(INSERT_COLUMNS) + " |\n")
+            f.write("|" + "|".join(["---:"] * len(INSERT_COLUMNS)) + "|\n")
+            for cells in inserts:
+                f.write("| " + " | ".join(cells) + " |\n")
+            f.write("\n" + INSERT_NOTE + "\n")
 
     path = os.path.join(args.out, "results%s.csv" % suffix)
     with open(path, "w", newline="") as f:
@@ -1082,6 +1266,12 @@ def parse_args(argv=None):
                    help="measure exact sequential scans instead of the index")
     g.add_argument("--seqscan-queries", type=int, default=200,
                    help="queries used for the exact sequential-scan run")
+    g.add_argument("--insert-rows", type=int, default=5000,
+                   help="single-row INSERTs (with pgbench) per insert "
+                   "measurement; 0 skips them")
+    g.add_argument("--insert-clients", type=int_list, default=[1, 4],
+                   help="comma-separated pgbench client counts, one insert "
+                   "measurement each")
 
     g = p.add_argument_group("hnswlib")
     g.add_argument("--hnswlib", action="store_true",
@@ -1107,6 +1297,10 @@ def parse_args(argv=None):
         p.error("--k must not exceed --n")
     if args.repeat < 1:
         p.error("--repeat must be at least 1")
+    if args.insert_rows < 0:
+        p.error("--insert-rows must not be negative")
+    if args.insert_rows and args.insert_rows < max(args.insert_clients):
+        p.error("--insert-rows must be at least the largest client count")
     if args.skip_pg and not args.hnswlib:
         log("--skip-pg without --hnswlib: only data and ground truth")
     return args
