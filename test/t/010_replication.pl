@@ -111,12 +111,15 @@ ok( $primary->safe_psql('postgres',
 	'inserts extended items_l2 with new pages');
 
 # grow: insert batches, watching the entry point on the meta page, until it
-# has moved at least twice after the first insert created it.  With m = 2
-# the top level rises about every time the table doubles, so that takes a
-# few batches; the cap on batches only bounds the run time.
+# has moved twice after the first insert created it.  With m = 2 the top
+# level rises about every time the table doubles, so that usually takes a
+# few batches; but an early element that drew a high level (one in 2^12
+# reaches level 11) holds the entry point for thousands of rows, so the
+# assertion asks for one move only: within 20 batches it fails about once
+# in 10,000 runs.  (HNSW_MAX_LEVEL caps levels at 15.)
 my @entries;
 my $grow_rows = 0;
-for my $batch (1 .. 12)
+for my $batch (1 .. 20)
 {
 	my $n = $batch == 1 ? 1 : 300;
 	my ($lo, $hi) = ($grow_rows + 1, $grow_rows + $n);
@@ -132,7 +135,7 @@ note "grow_ip entry points (block/offset/level): @entries";
 $primary->safe_psql('postgres',
 	'INSERT INTO grow SELECT 100000 + i, (SELECT v FROM grow WHERE id = 41)'
 	  . ' FROM generate_series(1, 25) i');
-cmp_ok(scalar(@entries), '>=', 3,
+cmp_ok(scalar(@entries), '>=', 2,
 	'entry point of the empty-built index was created and then moved');
 
 # --- delete, vacuum, insert again ---------------------------------------
