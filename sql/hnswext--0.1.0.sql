@@ -309,3 +309,35 @@ CREATE FUNCTION hnsw_verify(index regclass, heapallindexed boolean DEFAULT false
 	OUT unreachable bigint, OUT pages bigint, OUT heap_rows_checked bigint)
 	RETURNS record
 	AS 'MODULE_PATHNAME' LANGUAGE C STRICT PARALLEL RESTRICTED;
+
+-- ===== Tuning and inspection functions (see README: Tuning) =====
+
+-- The size of an index before it is built, from the page layout
+CREATE FUNCTION hnsw_estimate_memory(rows bigint, dimensions int, m int DEFAULT 16,
+	OUT levels_per_element float8, OUT vector_bytes bigint,
+	OUT level0_link_bytes bigint, OUT upper_link_bytes bigint,
+	OUT overhead_bytes bigint, OUT total_bytes bigint,
+	OUT bytes_per_vector float8, OUT pages bigint)
+	RETURNS record
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+-- Seconds a serial build takes on this server (measures the server)
+CREATE FUNCTION hnsw_estimate_build_time(rows bigint, dimensions int,
+	m int DEFAULT 16, ef_construction int DEFAULT 64,
+	OUT seconds float8, OUT distance_computations bigint,
+	OUT ns_per_distance float8, OUT write_seconds float8)
+	RETURNS record
+	AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE STRICT;
+
+-- Search statistics per index (shared with shared_preload_libraries)
+CREATE FUNCTION hnsw_stat_indexes(OUT indexrelid regclass, OUT scans bigint,
+	OUT elements_visited bigint, OUT distance_computations bigint,
+	OUT tuples_returned bigint, OUT scope text)
+	RETURNS SETOF record
+	AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE STRICT PARALLEL RESTRICTED;
+
+CREATE FUNCTION hnsw_stat_reset() RETURNS void
+	AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE STRICT PARALLEL RESTRICTED;
+
+-- as pg_stat_reset(): resetting shared counters is for administrators
+REVOKE EXECUTE ON FUNCTION hnsw_stat_reset() FROM PUBLIC;

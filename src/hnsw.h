@@ -203,6 +203,7 @@ typedef struct HnswOptions
 	int32		vl_len_;		/* varlena header (do not touch directly!) */
 	int			m;
 	int			ef_construction;
+	int			ef_search;		/* scans' default; 0 when not set */
 } HnswOptions;
 
 /*
@@ -271,6 +272,7 @@ extern int	hnsw_max_scan_tuples;
 extern void HnswInitGucs(void);
 extern int	HnswGetM(Relation index);
 extern int	HnswGetEfConstruction(Relation index);
+extern int	HnswGetEfSearch(Relation index);
 extern void HnswGetIndexInfo(Relation index, HnswIndexInfo *info);
 extern int	HnswRandomLevel(int m);
 extern int	HnswMaxLevelForTuple(int m, int dim);
@@ -322,6 +324,7 @@ extern HnswCandidate *HnswSearchEntryCandidate(HnswSearchState *state,
 											   BlockNumber blkno,
 											   OffsetNumber offno);
 extern uint64 HnswSearchDistanceCount(HnswSearchState *state);
+extern uint64 HnswSearchVisitedCount(HnswSearchState *state);
 extern int	HnswSearchReadLinks(HnswSearchState *state, HnswCandidate *c,
 								int level, ItemPointerData *out);
 extern HnswCandidate *HnswSearchLookup(HnswSearchState *state,
@@ -355,6 +358,19 @@ extern IndexBulkDeleteResult *hnswbulkdelete(IndexVacuumInfo *info,
 											 void *callback_state);
 extern IndexBulkDeleteResult *hnswvacuumcleanup(IndexVacuumInfo *info,
 												IndexBulkDeleteResult *stats);
+
+/* hnsw_stats.c: search statistics, reported once per search of a scan */
+typedef struct HnswScanCounters
+{
+	uint64		scans;
+	uint64		visited;		/* elements whose links were read */
+	uint64		distances;		/* distance computations */
+	uint64		tuples;			/* heap TIDs returned */
+} HnswScanCounters;
+
+extern void HnswStatsInit(void);
+extern void HnswStatsReport(Oid indexoid, const HnswScanCounters *counters);
+extern void HnswStatsBackendTotals(Oid indexoid, HnswScanCounters *out);
 
 /* hnsw_cost.c */
 extern void hnswcostestimate(PlannerInfo *root, IndexPath *path,

@@ -5,8 +5,10 @@
  *
  * The first call to amgettuple searches the graph (greedy descent through
  * the upper levels, then a best-first search of level 0 keeping
- * hnsw.ef_search candidates) and later calls return the heap TIDs of the
- * candidates nearest first.
+ * hnsw.ef_search candidates, or the index's ef_search option when the
+ * setting has not been set) and later calls return the heap TIDs of the
+ * candidates nearest first.  When the scan ends or restarts, its work goes
+ * to the search statistics (hnsw_stats.c).
  *
  * src/hnsw_scan.c
  *
@@ -32,6 +34,8 @@ typedef struct HnswScanOpaqueData
 	bool		searched;
 	bool		locked;			/* holds HNSW_SCAN_LOCK (see hnsw_vacuum.c) */
 	float	   *query;			/* prepared query vector, NULL if none */
+	int			ef_search;		/* candidates of the first round */
+	HnswScanCounters counters;	/* this search's work, for hnsw_stats.c */
 	int			ef;				/* candidates kept by the latest round */
 	HnswCandidate **results;	/* of the latest round, nearest first */
 	int			nresults;
@@ -81,6 +85,23 @@ ScanUnlock(IndexScanDesc scan)
 }
 
 /*
+ * ScanReport
+ *		Hand the work of the search that ends to the statistics.
+ */
+static void
+ScanReport(IndexScanDesc scan)
+{
+	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
+
+	if (!so->searched)
+		return;
+	so->counters.scans = 1;
+	so->counters.tuples = so->tuples_returned;
+	HnswStatsReport(RelationGetRelid(scan->indexRelation), &so->counters);
+	memset(&so->counters, 0, sizeof(HnswScanCounters));
+}
+
+/*
  * hnswrescan
  *		Start over, possibly with a new query vector.
  */
@@ -96,6 +117,7 @@ hnswrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys,
 		memmove(scan->orderByData, orderbys,
 				scan->numberOfOrderBys * sizeof(ScanKeyData));
 
+	ScanReport(scan);
 	ScanUnlock(scan);
 	MemoryContextReset(so->ctx);
 	so->round_ctx = AllocSetContextCreate(so->ctx, "hnsw scan round",
@@ -123,6 +145,7 @@ ScanStart(IndexScanDesc scan)
 	MemoryContext old;
 
 	so->searched = true;
+	so->ef_search = HnswGetEfSearch(scan->indexRelation);
 
 	/*
 	 * Until this scan ends or restarts, vacuum must not let the heap reuse
@@ -142,15 +165,15 @@ ScanStart(IndexScanDesc scan)
 						   so->query))
 		so->query = NULL;
 	if (hnsw_iterative_scan != HNSW_ITERATIVE_SCAN_OFF)
-		so->returned = HnswVisitedCreate(4 * hnsw_ef_search);
+		so->returned = HnswVisitedCreate(4 * so->ef_search);
 	MemoryContextSwitchTo(old);
 }
 
 /* The largest candidate list an iterative scan's rounds grow to */
 static inline int
-ScanRoundLimit(void)
+ScanRoundLimit(HnswScanOpaque so)
 {
-	return Max(hnsw_max_scan_tuples, hnsw_ef_search);
+	return Max(hnsw_max_scan_tuples, so->ef_search);
 }
 
 /*
@@ -180,6 +203,8 @@ ScanSearchRound(IndexScanDesc scan, int ef)
 	ep = HnswSearchDescend(st, &meta, 0);
 	if (ep != NULL)
 		so->results = HnswSearchLayer(st, &ep, 1, ef, 0, &so->nresults);
+	so->counters.visited += HnswSearchVisitedCount(st);
+	so->counters.distances += HnswSearchDistanceCount(st);
 	HnswSearchEnd(st);
 	MemoryContextSwitchTo(old);
 
@@ -191,7 +216,7 @@ ScanSearchRound(IndexScanDesc scan, int ef)
 	 * nearer than one already returned.
 	 */
 	so->cutoff = FLT_MAX;
-	if (so->returned != NULL && so->nresults == ef && ef < ScanRoundLimit())
+	if (so->returned != NULL && so->nresults == ef && ef < ScanRoundLimit(so))
 	{
 		/* strict_order cannot take back a miss, so it trusts less */
 		int			trusted = hnsw_iterative_scan == HNSW_ITERATIVE_SCAN_STRICT ?
@@ -213,7 +238,7 @@ static bool
 ScanNextRound(IndexScanDesc scan)
 {
 	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
-	int			limit = ScanRoundLimit();
+	int			limit = ScanRoundLimit(so);
 
 	if (hnsw_iterative_scan == HNSW_ITERATIVE_SCAN_OFF || so->returned == NULL)
 		return false;
@@ -242,7 +267,7 @@ hnswgettuple(IndexScanDesc scan, ScanDirection dir)
 		ScanStart(scan);
 		if (so->query == NULL)
 			return false;
-		ScanSearchRound(scan, hnsw_ef_search);
+		ScanSearchRound(scan, so->ef_search);
 	}
 
 	for (;;)
@@ -290,6 +315,7 @@ hnswendscan(IndexScanDesc scan)
 {
 	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
 
+	ScanReport(scan);
 	ScanUnlock(scan);
 	MemoryContextDelete(so->ctx);
 	pfree(so);

@@ -39,6 +39,7 @@ struct HnswSearchState
 	Buffer		buf;			/* last page read, kept pinned */
 	BlockNumber buf_blkno;
 	uint64		ndistances;
+	uint64		nvisited;		/* elements whose links were read */
 	ItemPointerData *links;		/* scratch for one level's links */
 	ItemPointerData batch[HNSW_PIN_BATCH];	/* unvisited links being read */
 	Buffer		pinned[HNSW_PIN_BATCH]; /* their pages, pinned */
@@ -82,6 +83,12 @@ uint64
 HnswSearchDistanceCount(HnswSearchState *st)
 {
 	return st->ndistances;
+}
+
+uint64
+HnswSearchVisitedCount(HnswSearchState *st)
+{
+	return st->nvisited;
 }
 
 /*
@@ -378,6 +385,7 @@ HnswSearchLayer(HnswSearchState *st, HnswCandidate **entries, int nentries,
 
 		CHECK_FOR_INTERRUPTS();
 
+		st->nvisited++;
 		nlinks = HnswSearchReadLinks(st, c, level, st->links);
 		next = 0;
 

@@ -20,6 +20,7 @@
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/guc.h"
+#include "utils/guc_tables.h"
 #include "utils/rel.h"
 
 #include "hnsw.h"
@@ -72,6 +73,16 @@ HnswInitGucs(void)
 					  "Size of the candidate list while building the graph",
 					  HNSW_DEFAULT_EF_CONSTRUCTION, HNSW_MIN_EF_CONSTRUCTION,
 					  HNSW_MAX_EF_CONSTRUCTION, AccessExclusiveLock);
+	/*
+	 * The index's own default for hnsw.ef_search (0: none), set by
+	 * hnsw_tune(apply => true) or ALTER INDEX ... SET (ef_search = N).  Only
+	 * scans read it, so changing it need not block anything but schema
+	 * changes.
+	 */
+	add_int_reloption(hnsw_relopt_kind, "ef_search",
+					  "Default hnsw.ef_search for scans of this index",
+					  0, HNSW_MIN_EF_SEARCH, HNSW_MAX_EF_SEARCH,
+					  ShareUpdateExclusiveLock);
 
 	DefineCustomIntVariable("hnsw.ef_search",
 							"Size of the candidate list for HNSW index scans.",
@@ -166,6 +177,7 @@ hnswoptions(Datum reloptions, bool validate)
 		{"m", RELOPT_TYPE_INT, offsetof(HnswOptions, m)},
 		{"ef_construction", RELOPT_TYPE_INT,
 		offsetof(HnswOptions, ef_construction)},
+		{"ef_search", RELOPT_TYPE_INT, offsetof(HnswOptions, ef_search)},
 	};
 	HnswOptions *opts;
 
@@ -238,6 +250,54 @@ HnswGetEfConstruction(Relation index)
 	HnswOptions *opts = (HnswOptions *) index->rd_options;
 
 	return opts ? opts->ef_construction : HNSW_DEFAULT_EF_CONSTRUCTION;
+}
+
+/*
+ * HnswEfSearchIsSet
+ *		Whether hnsw.ef_search has a value from anywhere but its built-in
+ *		default: postgresql.conf, ALTER DATABASE or ROLE, the client, SET.
+ *
+ * GUC keeps where each value came from; the variable's entry is found once
+ * by name and stays put for the life of the process.
+ */
+static bool
+HnswEfSearchIsSet(void)
+{
+	static struct config_generic *ef_search_guc = NULL;
+
+	if (ef_search_guc == NULL)
+	{
+		struct config_generic **vars = get_guc_variables();
+		int			nvars = GetNumConfigOptions();
+
+		for (int i = 0; i < nvars; i++)
+		{
+			if (strcmp(vars[i]->name, "hnsw.ef_search") == 0)
+			{
+				ef_search_guc = vars[i];
+				break;
+			}
+		}
+		if (ef_search_guc == NULL)
+			elog(ERROR, "setting \"hnsw.ef_search\" is not defined");
+	}
+	return ef_search_guc->source != PGC_S_DEFAULT;
+}
+
+/*
+ * HnswGetEfSearch
+ *		Candidates a scan of this index keeps: hnsw.ef_search when it has
+ *		been set anywhere, else the index's ef_search option if it has one,
+ *		else hnsw.ef_search's default.
+ */
+int
+HnswGetEfSearch(Relation index)
+{
+	HnswOptions *opts = (HnswOptions *) index->rd_options;
+
+	if (opts == NULL || opts->ef_search == 0 || HnswEfSearchIsSet())
+		return hnsw_ef_search;
+	return opts->ef_search;
 }
 
 /*

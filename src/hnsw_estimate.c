@@ -1,0 +1,771 @@
+/*-------------------------------------------------------------------------
+ *
+ * hnsw_estimate.c
+ *	  hnsw_estimate_memory() and hnsw_estimate_build_time(): what an index
+ *	  will take before it is built.
+ *
+ * The size estimate lays out the tuples the build would write, with the
+ * same size macros (hnsw.h) and the same page-filling rule as the build's
+ * placer, for a sequence of element levels drawn from the index's own level
+ * distribution, P(level >= l) = m^-l.  Nothing in it is a rule of thumb: the
+ * only approximation is that every vector is distinct (rows with equal
+ * vectors share an element, making the index smaller).
+ *
+ * The build-time estimate counts the distance computations a build makes
+ * (a model of the insertion algorithm, below) and multiplies them by the
+ * cost of one distance computation measured on this server, in the build's
+ * memory access pattern and at the size the graph has while it grows, then
+ * adds the measured cost of writing each element's tuple into a page.
+ * Measurements are cached per backend.
+ *
+ * src/hnsw_estimate.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <float.h>
+#include <math.h>
+
+#include "catalog/pg_type.h"
+#include "common/pg_prng.h"
+#include "executor/spi.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "port/pg_crc32c.h"
+#include "portability/instr_time.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/syscache.h"
+
+#include "hnsw.h"
+#include "vector.h"
+
+PG_FUNCTION_INFO_V1(hnsw_estimate_memory);
+PG_FUNCTION_INFO_V1(hnsw_estimate_build_time);
+
+/*
+ * Elements whose placement is simulated; beyond that the page count is
+ * scaled.  2^18 elements give the fill of a page to well under 0.1%.
+ */
+#define ESTIMATE_SIMULATED_ELEMENTS	(1 << 18)
+
+/* Fixed seed: the same arguments always give the same estimate */
+#define ESTIMATE_SEED			UINT64CONST(0x484E5357)
+
+/*
+ * Distance computations per level an element joins, per ef_construction:
+ * the search of the level and the choice of links with the heuristic.
+ * Counted in builds of the benchmark data (bench/bench.py: clustered
+ * 128-dimensional vectors, like real embeddings) with m from 4 to 32,
+ * ef_construction from 32 to 256 and 2,000 to 100,000 rows: the search
+ * evaluated 4.3 to 6.3 elements per ef_construction and the heuristic
+ * 2.0 to 3.4, neither depending on m, because on such data the heuristic
+ * keeps few links per element.  Vectors without structure (uniformly random
+ * ones) keep their link lists full and cost several times more.
+ */
+#define MODEL_SEARCH_PER_EF		5.0
+#define MODEL_SELECT_PER_EF		2.5
+
+/* Working sets (bytes) at which the cost of a distance is measured */
+#define CALIBRATE_MIN_BYTES		((Size) 256 * 1024)
+#define CALIBRATE_MAX_BYTES		((Size) 128 * 1024 * 1024)
+#define CALIBRATE_SIZES			10	/* 256 kB to 128 MB, doubling */
+/* Distances computed for one measurement (at least) */
+#define CALIBRATE_DISTANCES		100000
+
+/*
+ * The calibration build: its rows (fewer for large vectors, so that it
+ * takes about the same time), how many times it is timed (the fastest
+ * counts: other processes only ever slow it down), and the latent dimension
+ * of its synthetic data.
+ */
+#define CalibrationRows(dim)	Max(1000, Min(5000, 5000 * 256 / (dim)))
+#define CALIBRATION_BUILDS		2
+#define CALIBRATION_LATENT		32
+
+/* Per-backend cache of the measurements for one (dim, m, ef_construction) */
+typedef struct BuildCostCache
+{
+	int			dim;
+	int			m;
+	int			ef_construction;
+	double		memory_ns[CALIBRATE_SIZES]; /* 0 if not measured yet */
+	double		write_ns;		/* per element */
+	double		calibration_ns; /* calibration build, per modelled distance */
+	double		calibration_memory_ns;	/* its mean memory benchmark cost */
+} BuildCostCache;
+
+#define COST_CACHE_ENTRIES	16
+static BuildCostCache cost_cache[COST_CACHE_ENTRIES];
+static int	cost_cache_next = 0;
+
+/*
+ * EstimateMaxDimensions
+ *		The most dimensions the build accepts (hnsw_build.c refuses more).
+ */
+static int
+EstimateMaxDimensions(void)
+{
+	return (int) ((HnswMaxTupleSize() - HnswLinksOffset(HNSW_MAX_HEAPTIDS, 0) -
+				   sizeof(ItemPointerData)) / sizeof(float));
+}
+
+/*
+ * EstimateCheckArguments
+ *		Errors for arguments no index could have.
+ */
+static void
+EstimateCheckArguments(int64 rows, int dim, int m, int ef_construction)
+{
+	if (rows < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("rows must not be negative")));
+	if (dim < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("dimensions must be at least 1")));
+	if (dim > EstimateMaxDimensions())
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("column cannot have more than %d dimensions for hnsw index",
+						EstimateMaxDimensions())));
+	if (m < HNSW_MIN_M || m > HNSW_MAX_M)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("m must be between %d and %d", HNSW_MIN_M, HNSW_MAX_M)));
+	if (ef_construction < 0)
+		return;					/* not asked for */
+	if (ef_construction < HNSW_MIN_EF_CONSTRUCTION ||
+		ef_construction > HNSW_MAX_EF_CONSTRUCTION)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("ef_construction must be between %d and %d",
+						HNSW_MIN_EF_CONSTRUCTION, HNSW_MAX_EF_CONSTRUCTION)));
+	if (ef_construction < 2 * m)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("ef_construction must be at least twice m"),
+				 errdetail("ef_construction is %d and m is %d.",
+						   ef_construction, m)));
+}
+
+/*
+ * ExpectedLevels
+ *		Expected number of levels an element is on: the sum over l of
+ *		P(level >= l) = m^-l, up to the cap HNSW_MAX_LEVEL (about m/(m-1)).
+ */
+static double
+ExpectedLevels(int m)
+{
+	double		sum = 0.0;
+
+	for (int l = 0; l <= HNSW_MAX_LEVEL; l++)
+		sum += pow((double) m, -l);
+	return sum;
+}
+
+/*
+ * The page-filling rule of the build (PlacerAdd in hnsw_build.c): tuples go
+ * on the current page while its line pointers and MAXALIGNed tuples fit
+ * between the page header and the special space, then on a new page.
+ */
+typedef struct EstimatePlacer
+{
+	int64		pages;			/* element pages started */
+	Size		lower;
+	Size		upper;
+} EstimatePlacer;
+
+static void
+EstimatePlace(EstimatePlacer *pp, Size size)
+{
+	if (pp->pages == 0 ||
+		pp->lower + sizeof(ItemIdData) + MAXALIGN(size) > pp->upper)
+	{
+		pp->pages++;
+		pp->lower = SizeOfPageHeaderData;
+		pp->upper = BLCKSZ - MAXALIGN(sizeof(HnswPageOpaqueData));
+	}
+	pp->lower += sizeof(ItemIdData);
+	pp->upper -= MAXALIGN(size);
+}
+
+/*
+ * EstimateElementPages
+ *		Element pages a build writes for "rows" distinct vectors: place the
+ *		tuples of elements with levels drawn as the build draws them (from a
+ *		fixed seed), as the build does, for up to ESTIMATE_SIMULATED_ELEMENTS
+ *		elements, and scale beyond.
+ */
+static double
+EstimateElementPages(int64 rows, int dim, int m)
+{
+	EstimatePlacer pp = {0, 0, 0};
+	pg_prng_state prng;
+	int64		simulated = Min(rows, ESTIMATE_SIMULATED_ELEMENTS);
+	double		log_m = log((double) m);
+
+	if (rows == 0)
+		return 0;
+
+	pg_prng_seed(&prng, ESTIMATE_SEED);
+	for (int64 i = 0; i < simulated; i++)
+	{
+		/* as HnswRandomLevel: floor(-ln(U) / ln(m)), U in (0, 1] */
+		double		u = 1.0 - pg_prng_double(&prng);
+		int			level = (int) Min(floor(-log(u) / log_m), HNSW_MAX_LEVEL);
+
+		/* as the build: links in a separate tuple when they do not fit */
+		if (HnswElementTupleSize(1, dim, m, level) > HnswMaxTupleSize())
+		{
+			EstimatePlace(&pp, HnswExternalElementSize(1, dim));
+			EstimatePlace(&pp, HnswLinksTupleSize(m, level));
+		}
+		else
+			EstimatePlace(&pp, HnswElementTupleSize(1, dim, m, level));
+	}
+
+	if (simulated == rows)
+		return (double) pp.pages;
+
+	/* the fraction of the last page in use, then scaled to all rows */
+	return ((double) pp.pages - 1 +
+			(double) (pp.lower - SizeOfPageHeaderData +
+					  BLCKSZ - MAXALIGN(sizeof(HnswPageOpaqueData)) - pp.upper) /
+			(double) (BLCKSZ - MAXALIGN(sizeof(HnswPageOpaqueData)) -
+					  SizeOfPageHeaderData)) *
+		((double) rows / (double) simulated);
+}
+
+/*
+ * hnsw_estimate_memory
+ *		SQL function hnsw_estimate_memory(rows, dimensions, m): the size of
+ *		an hnsw index over "rows" distinct vectors, and what makes it up.
+ */
+Datum
+hnsw_estimate_memory(PG_FUNCTION_ARGS)
+{
+	int64		rows = PG_GETARG_INT64(0);
+	int32		dim = PG_GETARG_INT32(1);
+	int32		m = PG_GETARG_INT32(2);
+	TupleDesc	tupdesc;
+	double		levels;
+	double		vector_bytes;
+	double		level0_bytes;
+	double		upper_bytes;
+	double		pages;
+	double		total;
+	Datum		values[8];
+	bool		nulls[8] = {0};
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	EstimateCheckArguments(rows, dim, m, -1);
+
+	levels = ExpectedLevels(m);
+	vector_bytes = (double) rows * dim * sizeof(float);
+	level0_bytes = (double) rows * HnswLinksAtLevel(m, 0) * sizeof(ItemPointerData);
+	upper_bytes = (double) rows * (levels - 1.0) * m * sizeof(ItemPointerData);
+	/* the meta page and the element pages */
+	pages = 1 + ceil(EstimateElementPages(rows, dim, m));
+	total = pages * BLCKSZ;
+
+	values[0] = Float8GetDatum(levels);
+	values[1] = Int64GetDatum((int64) vector_bytes);
+	values[2] = Int64GetDatum((int64) level0_bytes);
+	values[3] = Int64GetDatum((int64) round(upper_bytes));
+	values[4] = Int64GetDatum((int64) total - (int64) vector_bytes -
+							  (int64) level0_bytes - (int64) round(upper_bytes));
+	values[5] = Int64GetDatum((int64) total);
+	if (rows > 0)
+		values[6] = Float8GetDatum(total / rows);
+	else
+		nulls[6] = true;
+	values[7] = Int64GetDatum((int64) pages);
+
+	tupdesc = BlessTupleDesc(tupdesc);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
+
+/* What the build keeps per element besides its slot (hnsw_build.c) */
+typedef struct CalibrateElement
+{
+	uint32		visited;
+	char		rest[92];		/* heap TIDs, level, upper links, position */
+} CalibrateElement;
+
+/*
+ * CalibrateMemoryCost
+ *		Nanoseconds per distance computation to an element picked at random
+ *		from a graph of "bytes" bytes laid out as the build's (a slot per
+ *		element with its vector and level-0 links, a metadata record with its
+ *		visited stamp), after checking and setting that stamp, with the next
+ *		element's vector prefetched as the build's searches do.
+ *
+ * This is the part of a build's work whose cost grows with the graph: the
+ * cache misses of reaching an element.  The best of three rounds counts,
+ * since other processes only ever slow it down.
+ */
+static double
+CalibrateMemoryCost(int dim, int m, Size bytes)
+{
+	MemoryContext ctx = AllocSetContextCreate(CurrentMemoryContext,
+											  "hnsw estimate calibration",
+											  ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(ctx);
+	int			nlinks = HnswLinksAtLevel(m, 0);
+	Size		slot = MAXALIGN(sizeof(float) * dim + sizeof(uint32) * (nlinks + 1));
+	uint32		n = (uint32) Max(bytes / (slot + sizeof(CalibrateElement)), 2);
+	char	   *slots = MemoryContextAllocHuge(ctx, slot * n);
+	CalibrateElement *meta = MemoryContextAllocHuge(ctx,
+													sizeof(CalibrateElement) * n);
+	float	   *query = palloc(sizeof(float) * dim);
+	uint32	   *order = palloc(sizeof(uint32) * (CALIBRATE_DISTANCES + 1));
+	pg_prng_state prng;
+	double		best_ns = 0.0;
+	uint32		epoch = 0;
+	volatile float sink = 0.0f;
+
+	pg_prng_seed(&prng, ESTIMATE_SEED);
+	for (uint32 i = 0; i < n; i++)
+	{
+		float	   *v = (float *) (slots + (Size) i * slot);
+
+		for (int d = 0; d < dim; d++)
+			v[d] = (float) (i % 97 + d);
+		meta[i].visited = 0;
+	}
+	for (int d = 0; d < dim; d++)
+		query[d] = (float) d;
+	for (int i = 0; i <= CALIBRATE_DISTANCES; i++)
+		order[i] = (uint32) pg_prng_uint64_range(&prng, 0, n - 1);
+
+	for (int round = 1; round <= 3; round++)
+	{
+		instr_time	start;
+		instr_time	elapsed;
+		float		best = FLT_MAX;
+		double		ns;
+
+		CHECK_FOR_INTERRUPTS();
+		INSTR_TIME_SET_CURRENT(start);
+		for (int i = 0; i < CALIBRATE_DISTANCES; i++)
+		{
+			uint32		id = order[i];
+			float		dist;
+
+			/* a search's worth of elements per visited epoch */
+			if (i % 256 == 0)
+				epoch++;
+			if (meta[id].visited == epoch)
+				continue;
+			meta[id].visited = epoch;
+			__builtin_prefetch(slots + (Size) order[i + 1] * slot);
+			dist = L2SquaredDistanceKernel(dim, query,
+										   (float *) (slots + (Size) id * slot));
+			if (dist < best)
+				best = dist;
+		}
+		INSTR_TIME_SET_CURRENT(elapsed);
+		INSTR_TIME_SUBTRACT(elapsed, start);
+		sink += best;
+		ns = INSTR_TIME_GET_DOUBLE(elapsed) * 1e9 / CALIBRATE_DISTANCES;
+		if (round == 1 || ns < best_ns)
+			best_ns = ns;
+	}
+	(void) sink;
+
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(ctx);
+	return best_ns;
+}
+
+/*
+ * MemoryCostAt
+ *		ns per distance of the memory benchmark above with a graph of "bytes"
+ *		bytes, interpolated between the measured sizes (linear in log size);
+ *		measures the sizes not measured yet.
+ */
+static double
+MemoryCostAt(BuildCostCache *cache, Size bytes)
+{
+	double		pos;
+	int			lo;
+	double		frac;
+
+	bytes = Max(bytes, CALIBRATE_MIN_BYTES);
+	bytes = Min(bytes, CALIBRATE_MAX_BYTES);
+	pos = log2((double) bytes / CALIBRATE_MIN_BYTES);
+	lo = Min((int) floor(pos), CALIBRATE_SIZES - 1);
+	frac = pos - lo;
+
+	for (int i = lo; i <= Min(lo + 1, CALIBRATE_SIZES - 1); i++)
+	{
+		if (cache->memory_ns[i] == 0.0)
+			cache->memory_ns[i] = CalibrateMemoryCost(cache->dim, cache->m,
+													  CALIBRATE_MIN_BYTES << i);
+	}
+	if (lo == CALIBRATE_SIZES - 1)
+		return cache->memory_ns[lo];
+	return cache->memory_ns[lo] * (1.0 - frac) + cache->memory_ns[lo + 1] * frac;
+}
+
+/*
+ * CalibrateWriteCost
+ *		Nanoseconds per element to write the graph out: build the element
+ *		tuple of a level-0 element, add it to a page, and per full page copy
+ *		it into a buffer and checksum it as its WAL image is (the build
+ *		WAL-logs every page in full).
+ */
+static double
+CalibrateWriteCost(int dim, int m)
+{
+	Size		size = HnswElementTupleSize(1, dim, m, 0);
+	bool		external = size > HnswMaxTupleSize();
+	Size		esize = external ? HnswExternalElementSize(1, dim) : size;
+	char	   *tuple = palloc0(Max(size, esize));
+	PGAlignedBlock page;
+	PGAlignedBlock copy;
+	float	   *vector = palloc(sizeof(float) * dim);
+	ItemPointerData tid;
+	int			elements = 0;
+	pg_crc32c	crc = 0;
+	instr_time	start;
+	instr_time	elapsed;
+
+	for (int d = 0; d < dim; d++)
+		vector[d] = (float) d;
+	ItemPointerSet(&tid, 1, 1);
+	HnswInitPage(page.data, HNSW_PAGE_ELEMENTS);
+
+	INSTR_TIME_SET_CURRENT(start);
+	while (elements < 20000)
+	{
+		CHECK_FOR_INTERRUPTS();
+		memset(tuple, 0, esize);
+		if (external)
+		{
+			((HnswElementTuple) tuple)->ntids = 1;
+			memcpy(HnswElementVector((HnswElementTuple) tuple), vector,
+				   sizeof(float) * dim);
+		}
+		else
+			HnswBuildElementTuple((HnswElementTuple) tuple, dim, m, 0, &tid, 1,
+								  vector);
+		if (PageAddItem(page.data, tuple, esize, InvalidOffsetNumber,
+						false, false) == InvalidOffsetNumber)
+		{
+			memcpy(copy.data, page.data, BLCKSZ);
+			INIT_CRC32C(crc);
+			COMP_CRC32C(crc, copy.data, BLCKSZ);
+			FIN_CRC32C(crc);
+			HnswInitPage(page.data, HNSW_PAGE_ELEMENTS);
+			continue;
+		}
+		elements++;
+	}
+	INSTR_TIME_SET_CURRENT(elapsed);
+	INSTR_TIME_SUBTRACT(elapsed, start);
+	/* use the checksum, so that it is computed */
+	elog(DEBUG2, "hnsw write calibration: last checksum %08X", crc);
+
+	pfree(tuple);
+	pfree(vector);
+	return INSTR_TIME_GET_DOUBLE(elapsed) * 1e9 / (double) elements;
+}
+
+/*
+ * ModelDistances
+ *		Distance computations to insert one element into a graph of n
+ *		elements.
+ *
+ * On each level it joins (levels l with P(level >= l) = m^-l, among the
+ * log_m(n) levels the graph has) the element is searched for with
+ * ef_construction candidates, which evaluates MODEL_SEARCH_PER_EF elements
+ * per candidate but never more than there are, and its links are chosen
+ * among the candidates found (MODEL_SELECT_PER_EF per candidate).  Above its
+ * own levels it descends greedily, reading the m links of about one element
+ * per level.
+ */
+static double
+ModelDistances(double n, int m, int ef_construction)
+{
+	double		levels_existing;
+	double		joined = 0.0;
+	double		per_level;
+	double		descent;
+
+	if (n < 1)
+		return 0.0;
+	levels_existing = log(n) / log((double) m);
+
+	for (int l = 0; l <= HNSW_MAX_LEVEL && l <= levels_existing; l++)
+		joined += pow((double) m, -l);
+
+	per_level = Min(n, MODEL_SEARCH_PER_EF * ef_construction) +
+		MODEL_SELECT_PER_EF * Min(n, (double) ef_construction);
+	descent = m * Max(levels_existing - (joined - 1.0), 0.0);
+
+	return joined * per_level + descent;
+}
+
+/*
+ * ModelWork
+ *		Sum, over the inserts of a build of "rows" elements, of the modelled
+ *		distance computations times the memory benchmark's cost at the size
+ *		the graph has then; the total distance count goes to *distances.
+ *		The graph's size is integrated over log-spaced intervals.
+ */
+static double
+ModelWork(BuildCostCache *cache, int64 rows, double *distances)
+{
+	/* bytes per element of the build's in-memory graph: slot + metadata */
+	Size		per_element = MAXALIGN(sizeof(float) * cache->dim +
+									   sizeof(uint32) *
+									   (HnswLinksAtLevel(cache->m, 0) + 1)) +
+		sizeof(CalibrateElement);
+	double		prev = 0.0;
+	double		work = 0.0;
+	const int	steps = 100;
+
+	*distances = 0.0;
+	for (int s = 1; s <= steps && rows > 0; s++)
+	{
+		double		upto = (s == steps) ? (double) rows :
+			floor(pow((double) rows, (double) s / steps));
+		double		mid;
+		double		count;
+
+		if (upto <= prev)
+			continue;
+		mid = (prev + upto) / 2.0;
+		count = ModelDistances(mid, cache->m, cache->ef_construction) *
+			(upto - prev);
+		*distances += count;
+		work += count * MemoryCostAt(cache, (Size) (mid * per_element));
+		prev = upto;
+	}
+	return work;
+}
+
+/*
+ * StandardNormal
+ *		A draw from N(0, 1) (Box-Muller).
+ */
+static double
+StandardNormal(pg_prng_state *prng)
+{
+	double		u = 1.0 - pg_prng_double(prng);	/* (0, 1] */
+	double		v = pg_prng_double(prng);
+
+	return sqrt(-2.0 * log(u)) * cos(2.0 * M_PI * v);
+}
+
+/*
+ * CalibrationVectors
+ *		"rows" vectors shaped like real embeddings and like the
+ *		benchmark's data: Gaussian clusters of about 1,000 points in a
+ *		32-dimensional space, mapped to "dim" dimensions by a random linear
+ *		map, plus a little noise in every dimension.  Deterministic.
+ */
+static Vector **
+CalibrationVectors(int dim, int rows)
+{
+	pg_prng_state prng;
+	int			nclusters = Max(1, rows / 1000);
+	double	   *centres = palloc(sizeof(double) * nclusters * CALIBRATION_LATENT);
+	double	   *projection = palloc(sizeof(double) * CALIBRATION_LATENT * dim);
+	double		latent[CALIBRATION_LATENT];
+	Vector	  **vectors = palloc(sizeof(Vector *) * rows);
+
+	pg_prng_seed(&prng, ESTIMATE_SEED);
+	for (int i = 0; i < nclusters * CALIBRATION_LATENT; i++)
+		centres[i] = 2.0 * StandardNormal(&prng);
+	for (int i = 0; i < CALIBRATION_LATENT * dim; i++)
+		projection[i] = sqrt(1.0 / CALIBRATION_LATENT) * StandardNormal(&prng);
+
+	for (int r = 0; r < rows; r++)
+	{
+		int			c = (int) pg_prng_uint64_range(&prng, 0, nclusters - 1);
+		Vector	   *v = InitVector(dim);
+
+		for (int j = 0; j < CALIBRATION_LATENT; j++)
+			latent[j] = centres[c * CALIBRATION_LATENT + j] + StandardNormal(&prng);
+		for (int d = 0; d < dim; d++)
+		{
+			double		x = 0.05 * StandardNormal(&prng);
+
+			for (int j = 0; j < CALIBRATION_LATENT; j++)
+				x += latent[j] * projection[j * dim + d];
+			v->x[d] = (float) x;
+		}
+		vectors[r] = v;
+	}
+	return vectors;
+}
+
+/*
+ * CalibrateBuild
+ *		Seconds of the fastest of CALIBRATION_BUILDS builds of a real index
+ *		over "rows" synthetic vectors, with the given options, in a
+ *		temporary table (dropped again).  "nspid" is the extension's schema.
+ */
+static double
+CalibrateBuild(Oid nspid, int dim, int m, int ef_construction, int rows)
+{
+	const char *nspname = get_namespace_name(nspid);
+	Oid			vector_oid = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
+											 CStringGetDatum("vector"),
+											 ObjectIdGetDatum(nspid));
+	Vector	  **vectors;
+	SPIPlanPtr	insert;
+	double		best = 0.0;
+
+	if (!OidIsValid(vector_oid))
+		elog(ERROR, "type vector not found in schema \"%s\"", nspname);
+
+	SPI_connect();
+	if (SPI_execute(psprintf("CREATE TEMPORARY TABLE hnsw_estimate_calibration (v %s(%d))",
+							 quote_qualified_identifier(nspname, "vector"), dim),
+					false, 0) != SPI_OK_UTILITY)
+		elog(ERROR, "could not create the calibration table");
+
+	vectors = CalibrationVectors(dim, rows);
+	insert = SPI_prepare("INSERT INTO pg_temp.hnsw_estimate_calibration VALUES ($1)",
+						 1, &vector_oid);
+	if (insert == NULL)
+		elog(ERROR, "could not prepare the calibration insert");
+	for (int r = 0; r < rows; r++)
+	{
+		Datum		value = PointerGetDatum(vectors[r]);
+
+		CHECK_FOR_INTERRUPTS();
+		if (SPI_execute_plan(insert, &value, NULL, false, 0) != SPI_OK_INSERT)
+			elog(ERROR, "could not insert calibration rows");
+	}
+
+	for (int b = 0; b < CALIBRATION_BUILDS; b++)
+	{
+		instr_time	start;
+		instr_time	elapsed;
+
+		INSTR_TIME_SET_CURRENT(start);
+		if (SPI_execute(psprintf("CREATE INDEX hnsw_estimate_calibration_idx "
+								 "ON pg_temp.hnsw_estimate_calibration USING hnsw "
+								 "(v %s) WITH (m = %d, ef_construction = %d)",
+								 quote_qualified_identifier(nspname, "vector_l2_ops"),
+								 m, ef_construction),
+						false, 0) != SPI_OK_UTILITY)
+			elog(ERROR, "could not build the calibration index");
+		INSTR_TIME_SET_CURRENT(elapsed);
+		INSTR_TIME_SUBTRACT(elapsed, start);
+		if (b == 0 || INSTR_TIME_GET_DOUBLE(elapsed) < best)
+			best = INSTR_TIME_GET_DOUBLE(elapsed);
+		if (SPI_execute("DROP INDEX pg_temp.hnsw_estimate_calibration_idx",
+						false, 0) != SPI_OK_UTILITY)
+			elog(ERROR, "could not drop the calibration index");
+	}
+
+	if (SPI_execute("DROP TABLE pg_temp.hnsw_estimate_calibration",
+					false, 0) != SPI_OK_UTILITY)
+		elog(ERROR, "could not drop the calibration table");
+	SPI_finish();
+	return best;
+}
+
+static BuildCostCache *
+GetBuildCostCache(int dim, int m, int ef_construction)
+{
+	BuildCostCache *c;
+
+	for (int i = 0; i < COST_CACHE_ENTRIES; i++)
+	{
+		if (cost_cache[i].dim == dim && cost_cache[i].m == m &&
+			cost_cache[i].ef_construction == ef_construction)
+			return &cost_cache[i];
+	}
+	c = &cost_cache[cost_cache_next];
+	cost_cache_next = (cost_cache_next + 1) % COST_CACHE_ENTRIES;
+	memset(c, 0, sizeof(BuildCostCache));
+	c->dim = dim;
+	c->m = m;
+	c->ef_construction = ef_construction;
+	return c;
+}
+
+/*
+ * hnsw_estimate_build_time
+ *		SQL function hnsw_estimate_build_time(rows, dimensions, m,
+ *		ef_construction): estimated seconds of a serial build on this server.
+ *
+ * A real build of CalibrationRows(dim) vectors gives the cost of one modelled
+ * distance computation with everything the build does around it (heaps,
+ * visited stamps, link choice, the table scan) on a graph that fits in the
+ * CPU caches.  As the graph grows, each distance costs what the memory
+ * benchmark says reaching an element costs at that size beyond what it
+ * cost in the calibration build.  So:
+ *
+ *	seconds = sum over inserts of distances * (calibration cost
+ *			  + memory cost at the graph's size - calibration's memory cost)
+ *			  + rows * write cost
+ */
+Datum
+hnsw_estimate_build_time(PG_FUNCTION_ARGS)
+{
+	int64		rows = PG_GETARG_INT64(0);
+	int32		dim = PG_GETARG_INT32(1);
+	int32		m = PG_GETARG_INT32(2);
+	int32		ef_construction = PG_GETARG_INT32(3);
+	TupleDesc	tupdesc;
+	BuildCostCache *cache;
+	double		distances;
+	double		memory_work;
+	double		write_seconds;
+	double		distance_seconds;
+	Datum		values[4];
+	bool		nulls[4] = {0};
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	EstimateCheckArguments(rows, dim, m, ef_construction);
+
+	cache = GetBuildCostCache(dim, m, ef_construction);
+	if (cache->calibration_ns == 0.0)
+	{
+		int			calibration_rows = CalibrationRows(dim);
+		double		calibration_distances;
+		double		calibration_work;
+		double		build_seconds;
+
+		cache->write_ns = CalibrateWriteCost(dim, m);
+		build_seconds = CalibrateBuild(get_func_namespace(fcinfo->flinfo->fn_oid),
+									   dim, m, ef_construction, calibration_rows);
+		calibration_work = ModelWork(cache, calibration_rows,
+									 &calibration_distances);
+		cache->calibration_ns = Max(build_seconds * 1e9 -
+									calibration_rows * cache->write_ns,
+									build_seconds * 1e9 / 2) /
+			calibration_distances;
+		cache->calibration_memory_ns = calibration_work / calibration_distances;
+	}
+
+	memory_work = ModelWork(cache, rows, &distances);
+	distance_seconds = (distances * (cache->calibration_ns -
+									 cache->calibration_memory_ns) +
+						memory_work) * 1e-9;
+	write_seconds = (double) rows * cache->write_ns * 1e-9;
+
+	values[0] = Float8GetDatum(distance_seconds + write_seconds);
+	values[1] = Int64GetDatum((int64) distances);
+	if (distances > 0)
+		values[2] = Float8GetDatum(distance_seconds * 1e9 / distances);
+	else
+		nulls[2] = true;
+	values[3] = Float8GetDatum(write_seconds);
+
+	tupdesc = BlessTupleDesc(tupdesc);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
