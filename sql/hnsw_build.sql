@@ -40,3 +40,39 @@ RESET statement_timeout;
 SELECT count(*) FROM pg_class WHERE relname = 'spill_idx2';
 
 DROP TABLE spill;
+
+-- parallel builds: the table's parallel_workers asks for one worker
+CREATE TABLE par (id int PRIMARY KEY, v vector(4));
+INSERT INTO par SELECT i, ARRAY[i, i % 17, i % 19, i % 23]::vector FROM generate_series(1, 5000) i;
+ALTER TABLE par SET (parallel_workers = 1);
+SET max_parallel_maintenance_workers = 1;
+CREATE INDEX par_idx ON par USING hnsw (v);
+SELECT elements, heap_tids, unreachable, heap_rows_checked FROM hnsw_verify('par_idx', true);
+-- (concurrent inserts can leave a few more elements poorly linked than a
+-- serial build on data this regular, a chain in 4 dimensions)
+SET hnsw.ef_search = 100;
+SELECT count(*) >= 4950 AS nearly_all_found FROM par s,
+	LATERAL (SELECT id FROM par t ORDER BY t.v <-> s.v LIMIT 1) n
+WHERE n.id = s.id;
+SET hnsw.ef_search = 1000;
+SELECT id FROM par ORDER BY v <-> '[2500.2,1,2,3]' LIMIT 1;
+
+-- no worker can start: the leader builds alone
+SET max_parallel_workers = 0;
+REINDEX INDEX par_idx;
+RESET max_parallel_workers;
+SELECT elements, heap_tids, unreachable FROM hnsw_verify('par_idx', true);
+
+-- the shared graph would not fit maintenance_work_mem: a serial build
+SET maintenance_work_mem = '1MB';
+REINDEX INDEX par_idx;
+RESET maintenance_work_mem;
+SELECT elements, heap_tids FROM hnsw_verify('par_idx', true);
+
+-- CREATE INDEX CONCURRENTLY in parallel
+DROP INDEX par_idx;
+CREATE INDEX CONCURRENTLY par_idx ON par USING hnsw (v vector_l1_ops);
+SELECT elements, heap_tids, heap_rows_checked FROM hnsw_verify('par_idx', true);
+SELECT id FROM par ORDER BY v <+> '[1234.4,3.3,7.7,0.2]' LIMIT 1;
+RESET max_parallel_maintenance_workers;
+DROP TABLE par;

@@ -33,7 +33,7 @@ FROM hnsw_verify('ver_idx', true);
 -- an empty index, and one on an empty table
 DELETE FROM ver;
 VACUUM ver;
-SELECT * FROM hnsw_verify('ver_idx', true);
+SELECT elements, deleted_elements, heap_tids, unreachable, pages > 1 AS has_pages, heap_rows_checked FROM hnsw_verify('ver_idx', true);
 CREATE TABLE ver_empty (v vector(3));
 CREATE INDEX ver_empty_idx ON ver_empty USING hnsw (v vector_cosine_ops);
 INSERT INTO ver_empty VALUES ('[0,0,0]'), ('[1,2,3]');

@@ -1,15 +1,13 @@
 /*-------------------------------------------------------------------------
  *
  * hnsw_build.c
- *	  Build an HNSW index: the graph is built in memory, then written out
- *	  page by page and WAL-logged in bulk.
+ *	  Build an HNSW index: the graph is built in memory (by one process, or
+ *	  by several sharing it, see hnsw_parallel.c), then written out page by
+ *	  page and WAL-logged in bulk.
  *
- * The in-memory graph keeps each element's vector and level-0 links in one
- * fixed-size slot of a chunked array, as in-process HNSW libraries do, so
- * the build runs at in-memory speed.  When the graph outgrows
- * maintenance_work_mem, what was built so far is written out and the
- * remaining rows go through the ordinary on-disk insert path, which is
- * slower; a NOTICE says so.
+ * When a serial build's graph outgrows maintenance_work_mem, what was built
+ * so far is written out and the remaining rows go through the ordinary
+ * on-disk insert path, which is slower; a NOTICE says so.
  *
  * src/hnsw_build.c
  *
@@ -22,456 +20,18 @@
 #include "catalog/index.h"
 #include "commands/progress.h"
 #include "miscadmin.h"
+#include "optimizer/plancat.h"
+#include "optimizer/optimizer.h"
 #include "pgstat.h"
+#include "portability/instr_time.h"
 #include "storage/smgr.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
 #include "hnsw.h"
 
-/* Elements per chunk of the in-memory graph */
-#define BUILD_CHUNK_SHIFT	12
-#define BUILD_CHUNK_SIZE	(1 << BUILD_CHUNK_SHIFT)
-
-/*
- * Per-element metadata of the in-memory graph.  The vector and level-0
- * links live in the chunk arrays; links above level 0 in "upper".
- */
-typedef struct BuildElement
-{
-	ItemPointerData tids[HNSW_MAX_HEAPTIDS];
-	uint8		ntids;
-	uint8		level;
-	uint32		visited;		/* epoch of the last search that saw it */
-	uint32	   *upper;			/* per level >= 1: count, then m ids */
-	BlockNumber blkno;			/* position assigned when written out */
-	OffsetNumber offno;
-	BlockNumber links_blkno;
-	OffsetNumber links_offno;
-} BuildElement;
-
-/* A (distance, element) pair in the build's heaps */
-typedef struct BuildPair
-{
-	float		distance;
-	uint32		id;
-} BuildPair;
-
-typedef struct BuildPairHeap
-{
-	int			count;
-	int			capacity;
-	bool		max_heap;
-	BuildPair  *items;
-} BuildPairHeap;
-
-typedef struct HnswBuildState
-{
-	Relation	heap;
-	Relation	index;
-	HnswIndexInfo info;
-	int			dim;
-	int			m;
-	int			ef_construction;
-
-	/* in-memory graph */
-	Size		slot_size;		/* vector + level-0 count + 2m ids */
-	Size		links_offset;	/* of the level-0 count within a slot */
-	char	  **chunks;
-	BuildElement **meta_chunks;
-	int			nchunks;
-	int			max_chunks;
-	uint32		nelements;
-	int64		entry;			/* -1 when empty */
-	int			entry_level;
-	uint32		epoch;
-
-	/* scratch for searches and neighbour selection */
-	BuildPairHeap candidates;
-	BuildPairHeap results;
-	BuildPair  *layer_results[HNSW_MAX_LEVEL + 1];
-	int			layer_nresults[HNSW_MAX_LEVEL + 1];
-	BuildPair  *backlink_pairs;
-	float	   *select_dist;
-	int		   *selected;
-	uint32	   *select_ids;
-	float	   *vector;			/* the row being inserted */
-
-	/* memory accounting and spilling to disk */
-	Size		memory_used;
-	Size		memory_limit;
-	bool		on_disk;		/* graph written out; insert row by row */
-
-	double		indtuples;
-	double		reltuples;
-	MemoryContext graph_ctx;
-	MemoryContext tuple_ctx;
-} HnswBuildState;
-
-static inline float *
-BuildVector(HnswBuildState *bs, uint32 id)
-{
-	return (float *) (bs->chunks[id >> BUILD_CHUNK_SHIFT] +
-					  (Size) (id & (BUILD_CHUNK_SIZE - 1)) * bs->slot_size);
-}
-
-static inline BuildElement *
-BuildMeta(HnswBuildState *bs, uint32 id)
-{
-	return &bs->meta_chunks[id >> BUILD_CHUNK_SHIFT][id & (BUILD_CHUNK_SIZE - 1)];
-}
-
-/* Links of an element at a level: count first, then ids */
-static inline uint32 *
-BuildLinks(HnswBuildState *bs, uint32 id, int level)
-{
-	if (level == 0)
-		return (uint32 *) ((char *) BuildVector(bs, id) + bs->links_offset);
-	return BuildMeta(bs, id)->upper + (Size) (level - 1) * (bs->m + 1);
-}
-
-static inline float
-BuildDistance(HnswBuildState *bs, const float *a, uint32 b)
-{
-	return bs->info.kernel(bs->dim, a, BuildVector(bs, b));
-}
-
-/* Pair heaps */
-
-static inline bool
-PairAbove(BuildPairHeap *h, const BuildPair *a, const BuildPair *b)
-{
-	return h->max_heap ? a->distance > b->distance : a->distance < b->distance;
-}
-
-static void
-PairPush(BuildPairHeap *h, float distance, uint32 id)
-{
-	int			i;
-	BuildPair	p = {distance, id};
-
-	if (h->count >= h->capacity)
-	{
-		h->capacity *= 2;
-		h->items = repalloc(h->items, sizeof(BuildPair) * h->capacity);
-	}
-	i = h->count++;
-
-	while (i > 0)
-	{
-		int			parent = (i - 1) / 2;
-
-		if (!PairAbove(h, &p, &h->items[parent]))
-			break;
-		h->items[i] = h->items[parent];
-		i = parent;
-	}
-	h->items[i] = p;
-}
-
-static BuildPair
-PairPop(BuildPairHeap *h)
-{
-	BuildPair	top = h->items[0];
-	BuildPair	last = h->items[--h->count];
-	int			i = 0;
-
-	for (;;)
-	{
-		int			child = 2 * i + 1;
-
-		if (child >= h->count)
-			break;
-		if (child + 1 < h->count &&
-			PairAbove(h, &h->items[child + 1], &h->items[child]))
-			child++;
-		if (!PairAbove(h, &h->items[child], &last))
-			break;
-		h->items[i] = h->items[child];
-		i = child;
-	}
-	if (h->count > 0)
-		h->items[i] = last;
-	return top;
-}
-
-static int
-PairCompare(const void *a, const void *b)
-{
-	float		da = ((const BuildPair *) a)->distance;
-	float		db = ((const BuildPair *) b)->distance;
-
-	return (da > db) - (da < db);
-}
-
-/*
- * BuildSearchLayer
- *		Best-first search of one level from the given entry points, keeping
- *		the ef nearest elements.  Results are returned in "out", nearest
- *		first; the return value is their number.
- */
-static int
-BuildSearchLayer(HnswBuildState *bs, const float *q, BuildPair *entries,
-				 int nentries, int ef, int level, BuildPair *out)
-{
-	BuildPairHeap *cand = &bs->candidates;
-	BuildPairHeap *res = &bs->results;
-	uint32		epoch = ++bs->epoch;
-	int			n;
-
-	cand->count = 0;
-	res->count = 0;
-	for (int i = 0; i < nentries; i++)
-	{
-		BuildMeta(bs, entries[i].id)->visited = epoch;
-		PairPush(cand, entries[i].distance, entries[i].id);
-		PairPush(res, entries[i].distance, entries[i].id);
-	}
-	while (res->count > ef)
-		PairPop(res);
-
-	while (cand->count > 0)
-	{
-		BuildPair	c = PairPop(cand);
-		uint32	   *links;
-		uint32		nlinks;
-
-		if (res->count >= ef && c.distance > res->items[0].distance)
-			break;
-
-		links = BuildLinks(bs, c.id, level);
-		nlinks = links[0];
-		for (uint32 i = 1; i <= nlinks; i++)
-		{
-			uint32		e = links[i];
-			BuildElement *em = BuildMeta(bs, e);
-			float		d;
-
-			if (em->visited == epoch)
-				continue;
-			em->visited = epoch;
-			if (i + 1 <= nlinks)
-				__builtin_prefetch(BuildVector(bs, links[i + 1]));
-			d = BuildDistance(bs, q, e);
-			if (res->count < ef || d < res->items[0].distance)
-			{
-				PairPush(cand, d, e);
-				PairPush(res, d, e);
-				if (res->count > ef)
-					PairPop(res);
-			}
-		}
-	}
-
-	n = res->count;
-	memcpy(out, res->items, sizeof(BuildPair) * n);
-	qsort(out, n, sizeof(BuildPair), PairCompare);
-	return n;
-}
-
-/* Pair distance callback of the selection heuristic */
-static float
-BuildPairDistance(void *arg, int a, int b)
-{
-	HnswBuildState *bs = (HnswBuildState *) arg;
-
-	return BuildDistance(bs, BuildVector(bs, bs->select_ids[a]),
-						 bs->select_ids[b]);
-}
-
-/*
- * BuildSelect
- *		Run the heuristic over sorted pairs; writes the kept ids into
- *		links[1..] and their number into links[0].
- */
-static void
-BuildSelect(HnswBuildState *bs, BuildPair *pairs, int npairs, int limit,
-			uint32 *links)
-{
-	int			nselected;
-
-	for (int i = 0; i < npairs; i++)
-	{
-		bs->select_dist[i] = pairs[i].distance;
-		bs->select_ids[i] = pairs[i].id;
-	}
-	nselected = HnswSelectNeighbors(bs->select_dist, npairs, limit,
-									BuildPairDistance, bs, bs->selected);
-	for (int i = 0; i < nselected; i++)
-		links[i + 1] = bs->select_ids[bs->selected[i]];
-	links[0] = nselected;
-}
-
-/*
- * BuildAddBacklink
- *		Add "id" to the links of "to" at a level, shrinking the list with the
- *		heuristic when it is full.
- */
-static void
-BuildAddBacklink(HnswBuildState *bs, uint32 to, uint32 id, int level)
-{
-	uint32	   *links = BuildLinks(bs, to, level);
-	int			limit = HnswLinksAtLevel(bs->m, level);
-	const float *tovec = BuildVector(bs, to);
-	BuildPair  *pairs;
-	int			npairs = 0;
-
-	if ((int) links[0] < limit)
-	{
-		links[++links[0]] = id;
-		return;
-	}
-
-	pairs = bs->backlink_pairs;
-	for (uint32 i = 1; i <= links[0]; i++)
-	{
-		pairs[npairs].id = links[i];
-		pairs[npairs++].distance = BuildDistance(bs, tovec, links[i]);
-	}
-	pairs[npairs].id = id;
-	pairs[npairs++].distance = BuildDistance(bs, tovec, id);
-	qsort(pairs, npairs, sizeof(BuildPair), PairCompare);
-	BuildSelect(bs, pairs, npairs, limit, links);
-}
-
-/*
- * BuildAddElementSlot
- *		Reserve the next element slot, adding a chunk when needed.
- */
-static uint32
-BuildAddElementSlot(HnswBuildState *bs)
-{
-	uint32		id = bs->nelements;
-
-	if ((id >> BUILD_CHUNK_SHIFT) >= (uint32) bs->nchunks)
-	{
-		MemoryContext old = MemoryContextSwitchTo(bs->graph_ctx);
-
-		if (bs->nchunks == bs->max_chunks)
-		{
-			bs->max_chunks *= 2;
-			bs->chunks = repalloc(bs->chunks, sizeof(char *) * bs->max_chunks);
-			bs->meta_chunks = repalloc(bs->meta_chunks,
-									   sizeof(BuildElement *) * bs->max_chunks);
-		}
-		bs->chunks[bs->nchunks] =
-			MemoryContextAllocHuge(bs->graph_ctx,
-								   bs->slot_size * BUILD_CHUNK_SIZE);
-		bs->meta_chunks[bs->nchunks] =
-			palloc0(sizeof(BuildElement) * BUILD_CHUNK_SIZE);
-		bs->memory_used += (bs->slot_size + sizeof(BuildElement)) *
-			BUILD_CHUNK_SIZE;
-		bs->nchunks++;
-		MemoryContextSwitchTo(old);
-	}
-	bs->nelements++;
-	return id;
-}
-
-/*
- * BuildInsert
- *		Insert one row into the in-memory graph.
- */
-static void
-BuildInsert(HnswBuildState *bs, const float *vec, ItemPointer tid)
-{
-	int			level = HnswRandomLevel(bs->m);
-	BuildPair	ep;
-	int			top;
-	uint32		id;
-	BuildElement *em;
-
-	if (bs->entry >= 0)
-	{
-		ep.id = (uint32) bs->entry;
-		ep.distance = BuildDistance(bs, vec, ep.id);
-
-		/* greedy descent through the levels above the new element's */
-		for (int lc = bs->entry_level; lc > level; lc--)
-		{
-			bool		moved = true;
-
-			while (moved)
-			{
-				uint32	   *links = BuildLinks(bs, ep.id, lc);
-
-				moved = false;
-				for (uint32 i = 1; i <= links[0]; i++)
-				{
-					float		d = BuildDistance(bs, vec, links[i]);
-
-					if (d < ep.distance)
-					{
-						ep.distance = d;
-						ep.id = links[i];
-						moved = true;
-					}
-				}
-			}
-		}
-
-		/* search each level the new element joins, keeping the results */
-		top = Min(level, bs->entry_level);
-		for (int lc = top; lc >= 0; lc--)
-		{
-			BuildPair  *entries = (lc == top) ? &ep : bs->layer_results[lc + 1];
-			int			nentries = (lc == top) ? 1 : bs->layer_nresults[lc + 1];
-
-			bs->layer_nresults[lc] =
-				BuildSearchLayer(bs, vec, entries, nentries,
-								 bs->ef_construction, lc,
-								 bs->layer_results[lc]);
-		}
-
-		/* an identical vector already indexed takes the heap TID */
-		if (bs->layer_nresults[0] > 0 && bs->layer_results[0][0].distance <= 0)
-		{
-			uint32		dup = bs->layer_results[0][0].id;
-
-			em = BuildMeta(bs, dup);
-			if (em->ntids < HNSW_MAX_HEAPTIDS &&
-				memcmp(BuildVector(bs, dup), vec, sizeof(float) * bs->dim) == 0)
-			{
-				em->tids[em->ntids++] = *tid;
-				return;
-			}
-		}
-	}
-	else
-		top = -1;
-
-	/* a new element */
-	id = BuildAddElementSlot(bs);
-	em = BuildMeta(bs, id);
-	memset(em, 0, sizeof(BuildElement));
-	em->tids[0] = *tid;
-	em->ntids = 1;
-	em->level = level;
-	memcpy(BuildVector(bs, id), vec, sizeof(float) * bs->dim);
-	BuildLinks(bs, id, 0)[0] = 0;
-	if (level > 0)
-	{
-		em->upper = MemoryContextAllocZero(bs->graph_ctx,
-										   sizeof(uint32) * (bs->m + 1) * level);
-		bs->memory_used += sizeof(uint32) * (bs->m + 1) * level;
-	}
-
-	for (int lc = top; lc >= 0; lc--)
-	{
-		uint32	   *links = BuildLinks(bs, id, lc);
-
-		BuildSelect(bs, bs->layer_results[lc], bs->layer_nresults[lc],
-					HnswLinksAtLevel(bs->m, lc), links);
-		for (uint32 i = 1; i <= links[0]; i++)
-			BuildAddBacklink(bs, links[i], id, lc);
-	}
-
-	if (level > bs->entry_level)
-	{
-		bs->entry = id;
-		bs->entry_level = level;
-	}
-}
+/* Elements a serial build's graph starts with, at least */
+#define BUILD_MIN_CAPACITY	1024
 
 /*
  * Page placement, shared by the planning and the writing pass so that both
@@ -551,7 +111,7 @@ PlacerAdd(PagePlacer *pp, Item tuple, Size size, BlockNumber *blkno,
 }
 
 static bool
-BuildElementIsExternal(HnswBuildState *bs, BuildElement *em)
+BuildElementIsExternal(HnswBuildState *bs, HnswGraphElement *em)
 {
 	return HnswElementTupleSize(em->ntids, bs->dim, bs->m, em->level) >
 		HnswMaxTupleSize();
@@ -561,16 +121,16 @@ BuildElementIsExternal(HnswBuildState *bs, BuildElement *em)
 static void
 BuildFillLinks(HnswBuildState *bs, uint32 id, ItemPointer slots)
 {
-	BuildElement *em = BuildMeta(bs, id);
+	HnswGraphElement *em = &bs->graph.elements[id];
 
 	for (int lc = 0; lc <= em->level; lc++)
 	{
-		uint32	   *links = BuildLinks(bs, id, lc);
+		uint32	   *links = HnswGraphLinks(&bs->graph, id, lc);
 		ItemPointer level_slots = slots + HnswLevelSlot(bs->m, lc);
 
 		for (uint32 i = 0; i < links[0]; i++)
 		{
-			BuildElement *nb = BuildMeta(bs, links[i + 1]);
+			HnswGraphElement *nb = &bs->graph.elements[links[i + 1]];
 
 			ItemPointerSet(&level_slots[i], nb->blkno, nb->offno);
 		}
@@ -604,19 +164,23 @@ BuildMetaPage(Page page, int dim, int m, int ef_construction,
 }
 
 /*
- * BuildWriteGraph
+ * HnswBuildWriteGraph
  *		Write the in-memory graph and the meta page out, then WAL-log every
  *		page in bulk.  The index must be empty.
  */
-static void
-BuildWriteGraph(HnswBuildState *bs)
+void
+HnswBuildWriteGraph(HnswBuildState *bs)
 {
 	PagePlacer	pp;
 	PGAlignedBlock pagebuf;
 	char	   *tuple = palloc0(BLCKSZ);
 	Buffer		metabuf;
 	BlockNumber nblocks;
+	uint32		nelements = HnswGraphElementCount(bs->graph.hdr);
+	instr_time	start;
+	instr_time	elapsed;
 
+	INSTR_TIME_SET_CURRENT(start);
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE,
 								 PROGRESS_HNSW_PHASE_WRITE);
 
@@ -627,9 +191,9 @@ BuildWriteGraph(HnswBuildState *bs)
 
 	/* first pass: assign every tuple its place */
 	PlacerInit(&pp, bs->index, NULL);
-	for (uint32 id = 0; id < bs->nelements; id++)
+	for (uint32 id = 0; id < nelements; id++)
 	{
-		BuildElement *em = BuildMeta(bs, id);
+		HnswGraphElement *em = &bs->graph.elements[id];
 
 		if (BuildElementIsExternal(bs, em))
 		{
@@ -650,9 +214,9 @@ BuildWriteGraph(HnswBuildState *bs)
 
 	/* second pass: build and write the tuples at those places */
 	PlacerInit(&pp, bs->index, pagebuf.data);
-	for (uint32 id = 0; id < bs->nelements; id++)
+	for (uint32 id = 0; id < nelements; id++)
 	{
-		BuildElement *em = BuildMeta(bs, id);
+		HnswGraphElement *em = &bs->graph.elements[id];
 		HnswElementTuple etup = (HnswElementTuple) tuple;
 		BlockNumber blkno;
 		OffsetNumber offno;
@@ -670,7 +234,7 @@ BuildWriteGraph(HnswBuildState *bs)
 			etup->flags = HNSW_ELEMENT_EXTERNAL;
 			etup->ntids = em->ntids;
 			memcpy(etup->tids, em->tids, sizeof(ItemPointerData) * em->ntids);
-			memcpy(HnswElementVector(etup), BuildVector(bs, id),
+			memcpy(HnswElementVector(etup), HnswGraphVector(&bs->graph, id),
 				   sizeof(float) * bs->dim);
 			ItemPointerSet(HnswElementLinks(etup, bs->dim), em->links_blkno,
 						   em->links_offno);
@@ -694,7 +258,7 @@ BuildWriteGraph(HnswBuildState *bs)
 
 			memset(tuple, 0, size);
 			HnswBuildElementTuple(etup, bs->dim, bs->m, em->level, em->tids,
-								  em->ntids, BuildVector(bs, id));
+								  em->ntids, HnswGraphVector(&bs->graph, id));
 			BuildFillLinks(bs, id, HnswElementLinks(etup, bs->dim));
 			PlacerAdd(&pp, (Item) tuple, size, &blkno, &offno);
 			Assert(blkno == em->blkno && offno == em->offno);
@@ -705,13 +269,13 @@ BuildWriteGraph(HnswBuildState *bs)
 
 	/* the meta page, now that the entry point has a place */
 	LockBuffer(metabuf, BUFFER_LOCK_EXCLUSIVE);
-	if (bs->entry >= 0)
+	if (bs->graph.hdr->entry_level >= 0)
 	{
-		BuildElement *em = BuildMeta(bs, (uint32) bs->entry);
+		HnswGraphElement *em = &bs->graph.elements[bs->graph.hdr->entry];
 
 		BuildMetaPage(BufferGetPage(metabuf), bs->dim, bs->m,
 					  bs->ef_construction, em->blkno, em->offno,
-					  bs->entry_level, nblocks - 1);
+					  bs->graph.hdr->entry_level, nblocks - 1);
 	}
 	else
 		BuildMetaPage(BufferGetPage(metabuf), bs->dim, bs->m,
@@ -734,6 +298,10 @@ BuildWriteGraph(HnswBuildState *bs)
 	if (RelationNeedsWAL(bs->index))
 		log_newpage_range(bs->index, MAIN_FORKNUM, 0, nblocks, true);
 
+	INSTR_TIME_SET_CURRENT(elapsed);
+	INSTR_TIME_SUBTRACT(elapsed, start);
+	elog(DEBUG1, "hnsw build wrote %u elements on %u pages in %.3f s",
+		 nelements, nblocks, INSTR_TIME_GET_DOUBLE(elapsed));
 	pfree(tuple);
 }
 
@@ -751,7 +319,7 @@ BuildSpill(HnswBuildState *bs)
 			 errdetail("The rest of the build inserts rows into the on-disk graph one at a time, which is much slower."),
 			 errhint("Increase maintenance_work_mem to speed up builds.")));
 
-	BuildWriteGraph(bs);
+	HnswBuildWriteGraph(bs);
 	bs->on_disk = true;
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE,
 								 PROGRESS_HNSW_PHASE_LOAD);
@@ -762,8 +330,43 @@ BuildSpill(HnswBuildState *bs)
 }
 
 /*
+ * BuildGrow
+ *		Move a full serial graph into one twice as large, within
+ *		maintenance_work_mem.  Returns false when it cannot grow.
+ */
+static bool
+BuildGrow(HnswBuildState *bs)
+{
+	HnswGraphHeader *old = bs->graph.hdr;
+	uint32		limit = HnswGraphCapacityFor(bs->dim, bs->m, bs->memory_limit);
+	uint32		capacity = Min((uint64) old->capacity * 2, limit);
+	MemoryContext ctx;
+	HnswGraphHeader *hdr;
+
+	if (capacity <= old->capacity)
+		return false;
+
+	ctx = AllocSetContextCreate(CurrentMemoryContext, "hnsw build graph",
+								ALLOCSET_DEFAULT_SIZES);
+	hdr = MemoryContextAllocHuge(ctx, HnswGraphSize(bs->dim, bs->m, capacity));
+	HnswGraphInitHeader(hdr, bs->dim, bs->m, bs->ef_construction, capacity,
+						false);
+	HnswGraphCopy(hdr, old);
+	MemoryContextDelete(bs->graph_ctx);
+	bs->graph_ctx = ctx;
+	{
+		MemoryContext oldctx = MemoryContextSwitchTo(ctx);
+
+		HnswGraphAttach(&bs->graph, hdr, &bs->info);
+		MemoryContextSwitchTo(oldctx);
+	}
+	return true;
+}
+
+/*
  * BuildCallback
- *		Called by the table scan for every live row.
+ *		Called by the table scan for every live row (serial builds, and each
+ *		participant of a parallel one).
  */
 static void
 BuildCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
@@ -771,6 +374,15 @@ BuildCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 {
 	HnswBuildState *bs = (HnswBuildState *) state;
 	MemoryContext old;
+
+	bs->reltuples++;
+	if (bs->shared_tuples)
+		pg_atomic_fetch_add_u64(bs->shared_tuples, 1);
+	if (bs->report_progress && ((uint64) bs->reltuples & 1023) == 0)
+		pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE,
+									 bs->shared_tuples ?
+									 (int64) pg_atomic_read_u64(bs->shared_tuples) :
+									 (int64) bs->reltuples);
 
 	/* NULL vectors are not indexed */
 	if (isnull[0])
@@ -783,32 +395,41 @@ BuildCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 	{
 		if (bs->on_disk)
 			HnswInsertVector(index, &bs->info, bs->vector, tid);
-		else
+		else if (!HnswGraphInsert(&bs->graph, bs->vector, tid))
 		{
-			BuildInsert(bs, bs->vector, tid);
-			if (bs->memory_used > bs->memory_limit)
+			/* the graph is full */
+			if (bs->graph.hdr->parallel)
+			{
+				/* the leader starts over serially; stop wasting work */
+				MemoryContextSwitchTo(old);
+				MemoryContextReset(bs->tuple_ctx);
+				return;
+			}
+			if (BuildGrow(bs))
+			{
+				if (!HnswGraphInsert(&bs->graph, bs->vector, tid))
+					elog(ERROR, "hnsw build graph has no room after growing");
+			}
+			else
+			{
 				BuildSpill(bs);
+				HnswInsertVector(index, &bs->info, bs->vector, tid);
+			}
 		}
 		bs->indtuples++;
 	}
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(bs->tuple_ctx);
-
-	bs->reltuples++;
-	if (((uint64) bs->reltuples & 1023) == 0)
-		pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE,
-									 (int64) bs->reltuples);
 }
 
 /*
- * BuildInitState
- *		Set up the build state; checks that the column can be indexed.
+ * HnswBuildInitState
+ *		Set up a build state for "index"; checks that the column can be
+ *		indexed.  The graph is attached separately.
  */
-static void
-BuildInitState(HnswBuildState *bs, Relation heap, Relation index)
+void
+HnswBuildInitState(HnswBuildState *bs, Relation heap, Relation index)
 {
-	int			nscratch;
-
 	memset(bs, 0, sizeof(HnswBuildState));
 	bs->heap = heap;
 	bs->index = index;
@@ -830,39 +451,77 @@ BuildInitState(HnswBuildState *bs, Relation heap, Relation index)
 								HnswLinksOffset(HNSW_MAX_HEAPTIDS, 0) -
 								sizeof(ItemPointerData)) / sizeof(float)))));
 
-	bs->slot_size = MAXALIGN(sizeof(float) * bs->dim +
-							 sizeof(uint32) * (2 * bs->m + 1));
-	bs->links_offset = sizeof(float) * bs->dim;
-	bs->max_chunks = 16;
-	bs->entry = -1;
-	bs->entry_level = -1;
 	bs->memory_limit = (Size) maintenance_work_mem * 1024;
+	bs->tuple_ctx = AllocSetContextCreate(CurrentMemoryContext,
+										  "hnsw build tuple",
+										  ALLOCSET_DEFAULT_SIZES);
+	bs->vector = palloc(sizeof(float) * bs->dim);
+}
+
+/*
+ * HnswBuildScan
+ *		Feed the rows of "scan" (NULL: a serial scan of the whole table) into
+ *		the build's graph.
+ */
+void
+HnswBuildScan(HnswBuildState *bs, IndexInfo *indexInfo, TableScanDesc scan)
+{
+	table_index_build_scan(bs->heap, bs->index, indexInfo, true,
+						   scan == NULL, BuildCallback, bs, scan);
+}
+
+/*
+ * HnswBuildEstimateRows
+ *		Rows the table probably has, for sizing a graph.
+ */
+double
+HnswBuildEstimateRows(Relation heap)
+{
+	BlockNumber pages;
+	double		tuples;
+	double		allvisfrac;
+
+	estimate_rel_size(heap, NULL, &pages, &tuples, &allvisfrac);
+	return Max(tuples, 0);
+}
+
+/*
+ * BuildSerial
+ *		Build the graph in this process alone, spilling to disk if it
+ *		outgrows maintenance_work_mem, and write it out.
+ */
+static void
+BuildSerial(HnswBuildState *bs, IndexInfo *indexInfo)
+{
+	double		estimate = HnswBuildEstimateRows(bs->heap);
+	uint32		capacity;
+	HnswGraphHeader *hdr;
+	MemoryContext old;
+
+	capacity = (uint32) Min(estimate * 1.1 + BUILD_MIN_CAPACITY,
+							(double) HnswGraphCapacityFor(bs->dim, bs->m,
+														  bs->memory_limit));
+	capacity = Max(capacity, 1);
 
 	bs->graph_ctx = AllocSetContextCreate(CurrentMemoryContext,
 										  "hnsw build graph",
 										  ALLOCSET_DEFAULT_SIZES);
-	bs->tuple_ctx = AllocSetContextCreate(CurrentMemoryContext,
-										  "hnsw build tuple",
-										  ALLOCSET_DEFAULT_SIZES);
-	bs->chunks = MemoryContextAlloc(bs->graph_ctx,
-									sizeof(char *) * bs->max_chunks);
-	bs->meta_chunks = MemoryContextAlloc(bs->graph_ctx,
-										 sizeof(BuildElement *) * bs->max_chunks);
+	old = MemoryContextSwitchTo(bs->graph_ctx);
+	hdr = MemoryContextAllocHuge(bs->graph_ctx,
+								 HnswGraphSize(bs->dim, bs->m, capacity));
+	HnswGraphInitHeader(hdr, bs->dim, bs->m, bs->ef_construction, capacity,
+						false);
+	HnswGraphAttach(&bs->graph, hdr, &bs->info);
+	MemoryContextSwitchTo(old);
 
-	/* scratch arrays: a candidate list never exceeds "nscratch" entries */
-	nscratch = Max(bs->ef_construction, 2 * bs->m) + 1;
-	bs->candidates.capacity = bs->results.capacity = 4 * nscratch;
-	bs->candidates.items = palloc(sizeof(BuildPair) * bs->candidates.capacity);
-	bs->candidates.max_heap = false;
-	bs->results.items = palloc(sizeof(BuildPair) * bs->results.capacity);
-	bs->results.max_heap = true;
-	for (int i = 0; i <= HNSW_MAX_LEVEL; i++)
-		bs->layer_results[i] = palloc(sizeof(BuildPair) * nscratch);
-	bs->backlink_pairs = palloc(sizeof(BuildPair) * nscratch);
-	bs->select_dist = palloc(sizeof(float) * nscratch);
-	bs->select_ids = palloc(sizeof(uint32) * nscratch);
-	bs->selected = palloc(sizeof(int) * nscratch);
-	bs->vector = palloc(sizeof(float) * bs->dim);
+	bs->report_progress = true;
+	HnswBuildScan(bs, indexInfo, NULL);
+
+	if (!bs->on_disk)
+		HnswBuildWriteGraph(bs);
+	if (bs->graph_ctx)
+		MemoryContextDelete(bs->graph_ctx);
+	bs->graph_ctx = NULL;
 }
 
 /*
@@ -874,12 +533,13 @@ hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 {
 	IndexBuildResult *result;
 	HnswBuildState bs;
+	int			nworkers;
 
 	if (RelationGetNumberOfBlocks(index) != 0)
 		elog(ERROR, "index \"%s\" already contains data",
 			 RelationGetRelationName(index));
 
-	BuildInitState(&bs, heap, index);
+	HnswBuildInitState(&bs, heap, index);
 
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE,
 								 PROGRESS_HNSW_PHASE_LOAD);
@@ -887,17 +547,17 @@ hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 		pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL,
 									 (int64) heap->rd_rel->reltuples);
 
-	table_index_build_scan(heap, index, indexInfo, true, true,
-						   BuildCallback, &bs, NULL);
-
-	if (!bs.on_disk)
-		BuildWriteGraph(&bs);
+	nworkers = plan_create_index_workers(RelationGetRelid(heap),
+										 RelationGetRelid(index));
+	if (nworkers <= 0 || !HnswBuildParallel(&bs, indexInfo, nworkers))
+	{
+		/* a failed parallel attempt leaves nothing behind */
+		bs.reltuples = bs.indtuples = 0;
+		BuildSerial(&bs, indexInfo);
+	}
 
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE,
 								 (int64) bs.reltuples);
-
-	if (bs.graph_ctx)
-		MemoryContextDelete(bs.graph_ctx);
 	MemoryContextDelete(bs.tuple_ctx);
 
 	result = palloc(sizeof(IndexBuildResult));

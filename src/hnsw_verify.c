@@ -349,8 +349,8 @@ VerifyLinks(VerifyState *vs)
 
 /*
  * VerifyEntryAndReachability
- *		Check the entry point, then walk the graph from it over every level
- *		and return how many live elements it does not reach.
+ *		Check the entry point, then walk level 0 from it and return how many
+ *		live elements the walk does not reach.
  */
 static int64
 VerifyEntryAndReachability(VerifyState *vs)
@@ -383,28 +383,29 @@ VerifyEntryAndReachability(VerifyState *vs)
 		VerifyCorrupt(vs, 0, 0, "A live element has level %d, above the entry point's %d.",
 					  vs->max_live_level, vs->meta.entry_level);
 
+	/*
+	 * Searches end with a walk of level 0 from the element the descent
+	 * through the upper levels led to, so what counts is reachability over
+	 * level-0 links from the entry point.
+	 */
 	queue = palloc(sizeof(int64) * Max(vs->nelements, 1));
 	entry->reached = true;
 	queue[tail++] = entry - vs->elements;
 	while (head < tail)
 	{
 		VerifyElement *ve = &vs->elements[queue[head++]];
+		int			n;
 
 		CHECK_FOR_INTERRUPTS();
-		for (int level = 0; level <= ve->level; level++)
+		n = HnswReadElementLinks(vs->index, &vs->info, &ve->tid, 0, links);
+		for (int i = 0; i < n; i++)
 		{
-			int			n = HnswReadElementLinks(vs->index, &vs->info, &ve->tid,
-												 level, links);
+			VerifyElement *target = VerifyLookup(vs, &links[i]);
 
-			for (int i = 0; i < n; i++)
+			if (target != NULL && !target->reached)
 			{
-				VerifyElement *target = VerifyLookup(vs, &links[i]);
-
-				if (target != NULL && !target->reached)
-				{
-					target->reached = true;
-					queue[tail++] = target - vs->elements;
-				}
+				target->reached = true;
+				queue[tail++] = target - vs->elements;
 			}
 		}
 	}

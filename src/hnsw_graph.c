@@ -1,0 +1,690 @@
+/*-------------------------------------------------------------------------
+ *
+ * hnsw_graph.c
+ *	  The in-memory graph of an index build, and inserting into it.
+ *
+ * The layout keeps an element's vector and level-0 links in one fixed-size
+ * slot, so that evaluating and expanding an element touch one place, as
+ * in-process HNSW libraries do.  A serial build owns the graph alone; the
+ * processes of a parallel build share it in dynamic shared memory and take
+ * striped element locks around reading and changing link lists and heap
+ * TIDs (vectors never change once written, so they are read unlocked), and
+ * the entry-point lock when they may move the entry point.
+ *
+ * Lock order: the entry-point lock (held exclusively for a whole insert
+ * that may raise the entry point) before element locks; at most one element
+ * lock at a time.
+ *
+ * src/hnsw_graph.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "miscadmin.h"
+#include "utils/memutils.h"
+
+#include "hnsw.h"
+
+/* A (distance, element) pair in the heaps */
+typedef struct GraphPair
+{
+	float		distance;
+	uint32		id;
+} GraphPair;
+
+typedef struct GraphPairHeap
+{
+	int			count;
+	int			capacity;
+	bool		max_heap;
+	GraphPair  *items;
+} GraphPairHeap;
+
+/* Per-process scratch for searches and neighbour selection */
+typedef struct HnswGraphScratch
+{
+	GraphPairHeap candidates;
+	GraphPairHeap results;
+	GraphPair  *layer_results[HNSW_MAX_LEVEL + 1];
+	int			layer_nresults[HNSW_MAX_LEVEL + 1];
+	GraphPair  *backlink_pairs;
+	float	   *select_dist;
+	uint32	   *select_ids;
+	int		   *selected;
+	uint32	   *links_copy;		/* one level's links, copied under lock */
+	uint32	   *new_links;
+} HnswGraphScratch;
+
+/* Words of the upper-level pool an element of this level needs */
+#define UpperWords(m, level)	((Size) (level) * ((m) + 1))
+#define NO_UPPER				PG_UINT32_MAX
+
+/*
+ * GraphSlotSize
+ *		Bytes of one element slot: vector, level-0 count, 2m element numbers.
+ */
+static Size
+GraphSlotSize(int dim, int m)
+{
+	return MAXALIGN(sizeof(float) * dim + sizeof(uint32) * (2 * m + 1));
+}
+
+/*
+ * GraphPoolWords
+ *		Upper-level pool sized for "capacity" elements: an element has on
+ *		average 1/(m-1) levels above 0, each taking m + 1 words; twice that,
+ *		plus room for a few tall elements, makes running out unheard of.
+ */
+static uint32
+GraphPoolWords(int m, uint32 capacity)
+{
+	double		words = 2.0 * capacity * (m + 1) / (m - 1) +
+		UpperWords(m, HNSW_MAX_LEVEL) * 4;
+
+	return (uint32) Min(words, (double) PG_UINT32_MAX - 1);
+}
+
+/*
+ * HnswGraphSize
+ *		Bytes of a graph for "capacity" elements.
+ */
+Size
+HnswGraphSize(int dim, int m, uint32 capacity)
+{
+	Size		size = MAXALIGN(sizeof(HnswGraphHeader));
+
+	size = add_size(size, mul_size(sizeof(HnswGraphElement), capacity));
+	size = MAXALIGN(size);
+	size = add_size(size, mul_size(GraphSlotSize(dim, m), capacity));
+	size = add_size(size, mul_size(sizeof(uint32), GraphPoolWords(m, capacity)));
+	return size;
+}
+
+/*
+ * HnswGraphCapacityFor
+ *		The most elements a graph of at most "bytes" can hold.
+ */
+uint32
+HnswGraphCapacityFor(int dim, int m, Size bytes)
+{
+	double		per_element = sizeof(HnswGraphElement) + GraphSlotSize(dim, m) +
+		sizeof(uint32) * 2.0 * (m + 1) / (m - 1);
+	double		capacity = (double) (bytes - MAXALIGN(sizeof(HnswGraphHeader)) -
+									 sizeof(uint32) * UpperWords(m, HNSW_MAX_LEVEL) * 4 -
+									 MAXIMUM_ALIGNOF) / per_element;
+
+	if (bytes <= MAXALIGN(sizeof(HnswGraphHeader)) +
+		sizeof(uint32) * UpperWords(m, HNSW_MAX_LEVEL) * 4 + MAXIMUM_ALIGNOF)
+		return 0;
+	return (uint32) Min(capacity, (double) (PG_UINT32_MAX / 2));
+}
+
+/*
+ * HnswGraphInitHeader
+ *		Lay out an empty graph in memory of HnswGraphSize() bytes.
+ */
+void
+HnswGraphInitHeader(HnswGraphHeader *hdr, int dim, int m, int ef_construction,
+					uint32 capacity, bool parallel)
+{
+	hdr->dimensions = dim;
+	hdr->m = m;
+	hdr->ef_construction = ef_construction;
+	hdr->parallel = parallel;
+	hdr->slot_size = GraphSlotSize(dim, m);
+	hdr->capacity = capacity;
+	hdr->pool_words = GraphPoolWords(m, capacity);
+	hdr->elements_offset = MAXALIGN(sizeof(HnswGraphHeader));
+	hdr->slots_offset = MAXALIGN(hdr->elements_offset +
+								 sizeof(HnswGraphElement) * (Size) capacity);
+	hdr->pool_offset = hdr->slots_offset + hdr->slot_size * (Size) capacity;
+	hdr->total_size = HnswGraphSize(dim, m, capacity);
+	pg_atomic_init_u32(&hdr->nelements, 0);
+	pg_atomic_init_u32(&hdr->pool_used, 0);
+	pg_atomic_init_u32(&hdr->overflow, 0);
+	hdr->entry_level = -1;
+	hdr->entry = 0;
+	if (parallel)
+	{
+		hdr->lock_tranche = LWLockNewTrancheId();
+		LWLockRegisterTranche(hdr->lock_tranche, "hnsw build");
+		LWLockInitialize(&hdr->entry_lock.lock, hdr->lock_tranche);
+		for (int i = 0; i < HNSW_GRAPH_LOCKS; i++)
+			LWLockInitialize(&hdr->locks[i].lock, hdr->lock_tranche);
+	}
+}
+
+/*
+ * HnswGraphAttach
+ *		Set up this process's view of a graph and its search scratch.
+ */
+void
+HnswGraphAttach(HnswGraph *graph, HnswGraphHeader *hdr, HnswIndexInfo *info)
+{
+	HnswGraphScratch *sc = palloc0(sizeof(HnswGraphScratch));
+	int			n = Max(hdr->ef_construction, 2 * hdr->m) + 1;
+
+	graph->hdr = hdr;
+	graph->elements = (HnswGraphElement *) ((char *) hdr + hdr->elements_offset);
+	graph->slots = (char *) hdr + hdr->slots_offset;
+	graph->pool = (uint32 *) ((char *) hdr + hdr->pool_offset);
+	graph->info = *info;
+	graph->visited = MemoryContextAllocHuge(CurrentMemoryContext,
+											sizeof(uint32) * Max(hdr->capacity, 1));
+	memset(graph->visited, 0, sizeof(uint32) * Max(hdr->capacity, 1));
+	graph->epoch = 0;
+	if (hdr->parallel)
+		LWLockRegisterTranche(hdr->lock_tranche, "hnsw build");
+
+	sc->candidates.capacity = sc->results.capacity = 4 * n;
+	sc->candidates.items = palloc(sizeof(GraphPair) * sc->candidates.capacity);
+	sc->candidates.max_heap = false;
+	sc->results.items = palloc(sizeof(GraphPair) * sc->results.capacity);
+	sc->results.max_heap = true;
+	for (int i = 0; i <= HNSW_MAX_LEVEL; i++)
+		sc->layer_results[i] = palloc(sizeof(GraphPair) * n);
+	sc->backlink_pairs = palloc(sizeof(GraphPair) * n);
+	sc->select_dist = palloc(sizeof(float) * n);
+	sc->select_ids = palloc(sizeof(uint32) * n);
+	sc->selected = palloc(sizeof(int) * n);
+	sc->links_copy = palloc(sizeof(uint32) * (2 * hdr->m + 1));
+	sc->new_links = palloc(sizeof(uint32) * (2 * hdr->m + 1));
+	graph->scratch = sc;
+}
+
+float *
+HnswGraphVector(HnswGraph *graph, uint32 id)
+{
+	return (float *) (graph->slots + (Size) id * graph->hdr->slot_size);
+}
+
+/*
+ * HnswGraphLinks
+ *		Links of an element at a level: the count, then element numbers.
+ *		The caller holds the element's lock in a parallel build.
+ */
+uint32 *
+HnswGraphLinks(HnswGraph *graph, uint32 id, int level)
+{
+	if (level == 0)
+		return (uint32 *) ((char *) HnswGraphVector(graph, id) +
+						   sizeof(float) * graph->hdr->dimensions);
+	return graph->pool + graph->elements[id].upper +
+		UpperWords(graph->hdr->m, level - 1);
+}
+
+static inline void
+GraphLock(HnswGraph *graph, uint32 id, LWLockMode mode)
+{
+	if (graph->hdr->parallel)
+		LWLockAcquire(&graph->hdr->locks[id % HNSW_GRAPH_LOCKS].lock, mode);
+}
+
+static inline void
+GraphUnlock(HnswGraph *graph, uint32 id)
+{
+	if (graph->hdr->parallel)
+		LWLockRelease(&graph->hdr->locks[id % HNSW_GRAPH_LOCKS].lock);
+}
+
+/*
+ * GraphCopyLinks
+ *		Copy an element's links at a level into scratch; returns the count.
+ */
+static int
+GraphCopyLinks(HnswGraph *graph, uint32 id, int level, uint32 *out)
+{
+	uint32	   *links;
+	int			n;
+
+	GraphLock(graph, id, LW_SHARED);
+	links = HnswGraphLinks(graph, id, level);
+	n = links[0];
+	memcpy(out, links + 1, sizeof(uint32) * n);
+	GraphUnlock(graph, id);
+	return n;
+}
+
+static inline float
+GraphDistance(HnswGraph *graph, const float *a, uint32 b)
+{
+	return graph->info.kernel(graph->hdr->dimensions, a,
+							  HnswGraphVector(graph, b));
+}
+
+/* Pair heaps */
+
+static inline bool
+PairAbove(GraphPairHeap *h, const GraphPair *a, const GraphPair *b)
+{
+	return h->max_heap ? a->distance > b->distance : a->distance < b->distance;
+}
+
+static void
+PairPush(GraphPairHeap *h, float distance, uint32 id)
+{
+	int			i;
+	GraphPair	p = {distance, id};
+
+	if (h->count >= h->capacity)
+	{
+		h->capacity *= 2;
+		h->items = repalloc(h->items, sizeof(GraphPair) * h->capacity);
+	}
+	i = h->count++;
+	while (i > 0)
+	{
+		int			parent = (i - 1) / 2;
+
+		if (!PairAbove(h, &p, &h->items[parent]))
+			break;
+		h->items[i] = h->items[parent];
+		i = parent;
+	}
+	h->items[i] = p;
+}
+
+static GraphPair
+PairPop(GraphPairHeap *h)
+{
+	GraphPair	top = h->items[0];
+	GraphPair	last = h->items[--h->count];
+	int			i = 0;
+
+	for (;;)
+	{
+		int			child = 2 * i + 1;
+
+		if (child >= h->count)
+			break;
+		if (child + 1 < h->count &&
+			PairAbove(h, &h->items[child + 1], &h->items[child]))
+			child++;
+		if (!PairAbove(h, &h->items[child], &last))
+			break;
+		h->items[i] = h->items[child];
+		i = child;
+	}
+	if (h->count > 0)
+		h->items[i] = last;
+	return top;
+}
+
+static int
+PairCompare(const void *a, const void *b)
+{
+	float		da = ((const GraphPair *) a)->distance;
+	float		db = ((const GraphPair *) b)->distance;
+
+	return (da > db) - (da < db);
+}
+
+/*
+ * GraphSearchLayer
+ *		Best-first search of one level from the given entry points, keeping
+ *		the ef nearest elements.  Results go to "out", nearest first; returns
+ *		their number.
+ */
+static int
+GraphSearchLayer(HnswGraph *graph, const float *q, GraphPair *entries,
+				 int nentries, int ef, int level, GraphPair *out)
+{
+	HnswGraphScratch *sc = graph->scratch;
+	GraphPairHeap *cand = &sc->candidates;
+	GraphPairHeap *res = &sc->results;
+	uint32		epoch = ++graph->epoch;
+	uint32	   *links = sc->links_copy;
+	int			n;
+
+	if (epoch == 0)
+	{
+		/* the epoch wrapped: clear the stamps once */
+		memset(graph->visited, 0, sizeof(uint32) * graph->hdr->capacity);
+		epoch = graph->epoch = 1;
+	}
+
+	cand->count = 0;
+	res->count = 0;
+	for (int i = 0; i < nentries; i++)
+	{
+		graph->visited[entries[i].id] = epoch;
+		PairPush(cand, entries[i].distance, entries[i].id);
+		PairPush(res, entries[i].distance, entries[i].id);
+	}
+	while (res->count > ef)
+		PairPop(res);
+
+	while (cand->count > 0)
+	{
+		GraphPair	c = PairPop(cand);
+		int			nlinks;
+
+		if (res->count >= ef && c.distance > res->items[0].distance)
+			break;
+
+		nlinks = GraphCopyLinks(graph, c.id, level, links);
+		for (int i = 0; i < nlinks; i++)
+		{
+			uint32		e = links[i];
+			float		d;
+
+			if (graph->visited[e] == epoch)
+				continue;
+			graph->visited[e] = epoch;
+			if (i + 1 < nlinks)
+				__builtin_prefetch(HnswGraphVector(graph, links[i + 1]));
+			d = GraphDistance(graph, q, e);
+			if (res->count < ef || d < res->items[0].distance)
+			{
+				PairPush(cand, d, e);
+				PairPush(res, d, e);
+				if (res->count > ef)
+					PairPop(res);
+			}
+		}
+	}
+
+	n = res->count;
+	memcpy(out, res->items, sizeof(GraphPair) * n);
+	qsort(out, n, sizeof(GraphPair), PairCompare);
+	return n;
+}
+
+/* Pair distance callback of the selection heuristic */
+static float
+GraphPairDistance(void *arg, int a, int b)
+{
+	HnswGraph  *graph = (HnswGraph *) arg;
+	HnswGraphScratch *sc = graph->scratch;
+
+	return GraphDistance(graph, HnswGraphVector(graph, sc->select_ids[a]),
+						 sc->select_ids[b]);
+}
+
+/*
+ * GraphSelect
+ *		Run the heuristic over sorted pairs; writes the count and the kept
+ *		element numbers to links[0] and links[1..].
+ */
+static void
+GraphSelect(HnswGraph *graph, GraphPair *pairs, int npairs, int limit,
+			uint32 *links)
+{
+	HnswGraphScratch *sc = graph->scratch;
+	int			nselected;
+
+	for (int i = 0; i < npairs; i++)
+	{
+		sc->select_dist[i] = pairs[i].distance;
+		sc->select_ids[i] = pairs[i].id;
+	}
+	nselected = HnswSelectNeighbors(sc->select_dist, npairs, limit,
+									GraphPairDistance, graph, sc->selected);
+	for (int i = 0; i < nselected; i++)
+		links[i + 1] = sc->select_ids[sc->selected[i]];
+	links[0] = nselected;
+}
+
+/*
+ * GraphAddBacklink
+ *		Add "id" to the links of "to" at a level, shrinking the list with the
+ *		heuristic when it is full.  Takes and releases to's lock.
+ */
+static void
+GraphAddBacklink(HnswGraph *graph, uint32 to, uint32 id, int level)
+{
+	HnswGraphScratch *sc = graph->scratch;
+	int			limit = HnswLinksAtLevel(graph->hdr->m, level);
+	const float *tovec = HnswGraphVector(graph, to);
+	GraphPair  *pairs = sc->backlink_pairs;
+	uint32	   *links;
+	int			npairs = 0;
+
+	GraphLock(graph, to, LW_EXCLUSIVE);
+	links = HnswGraphLinks(graph, to, level);
+	if ((int) links[0] < limit)
+	{
+		links[++links[0]] = id;
+		GraphUnlock(graph, to);
+		return;
+	}
+	for (uint32 i = 1; i <= links[0]; i++)
+	{
+		pairs[npairs].id = links[i];
+		pairs[npairs++].distance = GraphDistance(graph, tovec, links[i]);
+	}
+	pairs[npairs].id = id;
+	pairs[npairs++].distance = GraphDistance(graph, tovec, id);
+	qsort(pairs, npairs, sizeof(GraphPair), PairCompare);
+	GraphSelect(graph, pairs, npairs, limit, links);
+	GraphUnlock(graph, to);
+}
+
+/*
+ * GraphAddHeapTid
+ *		Give an element with exactly this vector one more heap TID; false
+ *		when it has no room.
+ */
+static bool
+GraphAddHeapTid(HnswGraph *graph, uint32 id, const float *vec, ItemPointer tid)
+{
+	HnswGraphElement *el = &graph->elements[id];
+	bool		ok = false;
+
+	if (memcmp(HnswGraphVector(graph, id), vec,
+			   sizeof(float) * graph->hdr->dimensions) != 0)
+		return false;
+	GraphLock(graph, id, LW_EXCLUSIVE);
+	if (el->ntids < HNSW_MAX_HEAPTIDS)
+	{
+		el->tids[el->ntids++] = *tid;
+		ok = true;
+	}
+	GraphUnlock(graph, id);
+	return ok;
+}
+
+/*
+ * GraphNewElement
+ *		Claim a slot for a new element of the given level, or return false
+ *		when the graph is full.  A level that finds no room in the upper
+ *		pool is lowered to 0.
+ */
+static bool
+GraphNewElement(HnswGraph *graph, int *level, uint32 *id)
+{
+	HnswGraphHeader *hdr = graph->hdr;
+	HnswGraphElement *el;
+	uint32		upper = NO_UPPER;
+
+	*id = pg_atomic_fetch_add_u32(&hdr->nelements, 1);
+	if (*id >= hdr->capacity)
+	{
+		pg_atomic_write_u32(&hdr->overflow, 1);
+		return false;
+	}
+	if (*level > 0)
+	{
+		Size		words = UpperWords(hdr->m, *level);
+
+		upper = pg_atomic_fetch_add_u32(&hdr->pool_used, (uint32) words);
+		if ((Size) upper + words > hdr->pool_words)
+		{
+			*level = 0;
+			upper = NO_UPPER;
+		}
+		else
+			memset(graph->pool + upper, 0, sizeof(uint32) * words);
+	}
+	el = &graph->elements[*id];
+	memset(el, 0, sizeof(HnswGraphElement));
+	el->level = *level;
+	el->upper = upper;
+	return true;
+}
+
+/*
+ * HnswGraphInsert
+ *		Insert one row.  Returns false when the graph is full (the caller
+ *		decides what to do with the row).
+ */
+bool
+HnswGraphInsert(HnswGraph *graph, const float *vec, ItemPointer tid)
+{
+	HnswGraphHeader *hdr = graph->hdr;
+	HnswGraphScratch *sc = graph->scratch;
+	int			m = hdr->m;
+	int			level = HnswRandomLevel(m);
+	bool		entry_locked = false;
+	int			entry_level;
+	uint32		entry;
+	int			top = -1;
+	GraphPair	ep;
+	uint32		id;
+
+	/* an insert that may raise the entry point holds its lock throughout */
+	if (hdr->parallel)
+	{
+		LWLockAcquire(&hdr->entry_lock.lock, LW_SHARED);
+		entry_level = hdr->entry_level;
+		entry = hdr->entry;
+		LWLockRelease(&hdr->entry_lock.lock);
+		if (level > entry_level)
+		{
+			LWLockAcquire(&hdr->entry_lock.lock, LW_EXCLUSIVE);
+			entry_locked = true;
+			entry_level = hdr->entry_level;
+			entry = hdr->entry;
+		}
+	}
+	else
+	{
+		entry_level = hdr->entry_level;
+		entry = hdr->entry;
+	}
+
+	if (entry_level >= 0)
+	{
+		ep.id = entry;
+		ep.distance = GraphDistance(graph, vec, entry);
+
+		/* greedy descent through the levels above the new element's */
+		for (int lc = entry_level; lc > level; lc--)
+		{
+			bool		moved = true;
+
+			while (moved)
+			{
+				int			n = GraphCopyLinks(graph, ep.id, lc, sc->links_copy);
+
+				moved = false;
+				for (int i = 0; i < n; i++)
+				{
+					float		d = GraphDistance(graph, vec, sc->links_copy[i]);
+
+					if (d < ep.distance)
+					{
+						ep.distance = d;
+						ep.id = sc->links_copy[i];
+						moved = true;
+					}
+				}
+			}
+		}
+
+		/* search each level the new element joins, keeping the results */
+		top = Min(level, entry_level);
+		for (int lc = top; lc >= 0; lc--)
+		{
+			GraphPair  *entries = (lc == top) ? &ep : sc->layer_results[lc + 1];
+			int			nentries = (lc == top) ? 1 : sc->layer_nresults[lc + 1];
+
+			sc->layer_nresults[lc] =
+				GraphSearchLayer(graph, vec, entries, nentries,
+								 hdr->ef_construction, lc,
+								 sc->layer_results[lc]);
+		}
+
+		/* an identical vector already in the graph takes the heap TID */
+		if (sc->layer_nresults[0] > 0 && sc->layer_results[0][0].distance <= 0 &&
+			GraphAddHeapTid(graph, sc->layer_results[0][0].id, vec, tid))
+		{
+			if (entry_locked)
+				LWLockRelease(&hdr->entry_lock.lock);
+			return true;
+		}
+	}
+
+	if (!GraphNewElement(graph, &level, &id))
+	{
+		if (entry_locked)
+			LWLockRelease(&hdr->entry_lock.lock);
+		return false;
+	}
+	graph->elements[id].tids[0] = *tid;
+	graph->elements[id].ntids = 1;
+	memcpy(HnswGraphVector(graph, id), vec, sizeof(float) * hdr->dimensions);
+	HnswGraphLinks(graph, id, 0)[0] = 0;
+	top = Min(top, level);
+
+	/* its own links first, then the links back to it */
+	for (int lc = top; lc >= 0; lc--)
+	{
+		uint32	   *links = sc->new_links;
+
+		GraphSelect(graph, sc->layer_results[lc], sc->layer_nresults[lc],
+					HnswLinksAtLevel(m, lc), links);
+		GraphLock(graph, id, LW_EXCLUSIVE);
+		memcpy(HnswGraphLinks(graph, id, lc), links,
+			   sizeof(uint32) * (links[0] + 1));
+		GraphUnlock(graph, id);
+		for (uint32 i = 1; i <= links[0]; i++)
+			GraphAddBacklink(graph, links[i], id, lc);
+	}
+
+	/* only an insert holding the entry-point lock can be taller */
+	if ((entry_locked || !hdr->parallel) && level > hdr->entry_level)
+	{
+		hdr->entry = id;
+		hdr->entry_level = level;
+	}
+	if (entry_locked)
+		LWLockRelease(&hdr->entry_lock.lock);
+	return true;
+}
+
+/*
+ * HnswGraphElementCount
+ *		Elements in the graph (claims beyond a full graph do not count).
+ */
+uint32
+HnswGraphElementCount(HnswGraphHeader *hdr)
+{
+	return Min(pg_atomic_read_u32(&hdr->nelements), hdr->capacity);
+}
+
+/*
+ * HnswGraphCopy
+ *		Copy a serial graph into a larger empty one (initialised with the
+ *		same dimensions and m).
+ */
+void
+HnswGraphCopy(HnswGraphHeader *dst, HnswGraphHeader *src)
+{
+	uint32		n = HnswGraphElementCount(src);
+	uint32		pool_used = Min(pg_atomic_read_u32(&src->pool_used),
+								src->pool_words);
+
+	Assert(dst->capacity >= n && dst->pool_words >= pool_used);
+	memcpy((char *) dst + dst->elements_offset,
+		   (char *) src + src->elements_offset, sizeof(HnswGraphElement) * n);
+	memcpy((char *) dst + dst->slots_offset,
+		   (char *) src + src->slots_offset, src->slot_size * n);
+	memcpy((char *) dst + dst->pool_offset,
+		   (char *) src + src->pool_offset, sizeof(uint32) * pool_used);
+	pg_atomic_write_u32(&dst->nelements, n);
+	pg_atomic_write_u32(&dst->pool_used, pool_used);
+	dst->entry = src->entry;
+	dst->entry_level = src->entry_level;
+}
