@@ -6,10 +6,15 @@
  * The layout keeps an element's vector and level-0 links in one fixed-size
  * slot, so that evaluating and expanding an element touch one place, as
  * in-process HNSW libraries do.  A serial build owns the graph alone; the
- * processes of a parallel build share it in dynamic shared memory and take
- * striped element locks around reading and changing link lists and heap
- * TIDs (vectors never change once written, so they are read unlocked), and
- * the entry-point lock when they may move the entry point.
+ * processes of a parallel build share it in dynamic shared memory.  There,
+ * changing an element's links or heap TIDs takes one of the striped element
+ * locks exclusively, and link changes also bump a version counter kept in
+ * the element's slot (odd while a change is under way); reading links takes
+ * no lock at all: a reader copies them and retries if the version changed
+ * meanwhile, so that searches, most of a build's work, do not bounce lock
+ * cache lines between processes.  Vectors never change once written and are
+ * read freely.  An insert that may move the entry point holds the
+ * entry-point lock.
  *
  * Lock order: the entry-point lock (held exclusively for a whole insert
  * that may raise the entry point) before element locks; at most one element
@@ -53,7 +58,8 @@ typedef struct HnswGraphScratch
 	uint32	   *select_ids;
 	int		   *selected;
 	uint32	   *links_copy;		/* one level's links, copied under lock */
-	uint32	   *new_links;
+	uint32	   *new_links;		/* the new element's links at one level */
+	uint32	   *pruned_links;	/* a neighbour's list after shrinking */
 } HnswGraphScratch;
 
 /* Words of the upper-level pool an element of this level needs */
@@ -62,12 +68,13 @@ typedef struct HnswGraphScratch
 
 /*
  * GraphSlotSize
- *		Bytes of one element slot: vector, level-0 count, 2m element numbers.
+ *		Bytes of one element slot: vector, links version, level-0 count, 2m
+ *		element numbers.
  */
 static Size
 GraphSlotSize(int dim, int m)
 {
-	return MAXALIGN(sizeof(float) * dim + sizeof(uint32) * (2 * m + 1));
+	return MAXALIGN(sizeof(float) * dim + sizeof(uint32) * (2 * m + 2));
 }
 
 /*
@@ -190,6 +197,7 @@ HnswGraphAttach(HnswGraph *graph, HnswGraphHeader *hdr, HnswIndexInfo *info)
 	sc->selected = palloc(sizeof(int) * n);
 	sc->links_copy = palloc(sizeof(uint32) * (2 * hdr->m + 1));
 	sc->new_links = palloc(sizeof(uint32) * (2 * hdr->m + 1));
+	sc->pruned_links = palloc(sizeof(uint32) * (2 * hdr->m + 1));
 	graph->scratch = sc;
 }
 
@@ -209,9 +217,18 @@ HnswGraphLinks(HnswGraph *graph, uint32 id, int level)
 {
 	if (level == 0)
 		return (uint32 *) ((char *) HnswGraphVector(graph, id) +
-						   sizeof(float) * graph->hdr->dimensions);
+						   sizeof(float) * graph->hdr->dimensions +
+						   sizeof(pg_atomic_uint32));
 	return graph->pool + graph->elements[id].upper +
 		UpperWords(graph->hdr->m, level - 1);
+}
+
+/* The version of an element's links, just after its vector */
+static inline pg_atomic_uint32 *
+GraphVersion(HnswGraph *graph, uint32 id)
+{
+	return (pg_atomic_uint32 *) ((char *) HnswGraphVector(graph, id) +
+								 sizeof(float) * graph->hdr->dimensions);
 }
 
 static inline void
@@ -229,21 +246,64 @@ GraphUnlock(HnswGraph *graph, uint32 id)
 }
 
 /*
+ * GraphBeginChange, GraphEndChange
+ *		Bracket a change of an element's links; the caller holds the
+ *		element's lock exclusively.  (The atomic additions are full
+ *		barriers.)
+ */
+static inline void
+GraphBeginChange(HnswGraph *graph, uint32 id)
+{
+	if (graph->hdr->parallel)
+		pg_atomic_fetch_add_u32(GraphVersion(graph, id), 1);
+}
+
+static inline void
+GraphEndChange(HnswGraph *graph, uint32 id)
+{
+	if (graph->hdr->parallel)
+		pg_atomic_fetch_add_u32(GraphVersion(graph, id), 1);
+}
+
+/*
  * GraphCopyLinks
- *		Copy an element's links at a level into scratch; returns the count.
+ *		Copy an element's links at a level into "out"; returns the count.
+ *
+ * In a parallel build the copy is taken without a lock and retried until
+ * the version was even and unchanged across it.  A torn count is clamped
+ * before use so that the copy stays in bounds.
  */
 static int
 GraphCopyLinks(HnswGraph *graph, uint32 id, int level, uint32 *out)
 {
-	uint32	   *links;
-	int			n;
+	uint32	   *links = HnswGraphLinks(graph, id, level);
+	uint32		max = HnswLinksAtLevel(graph->hdr->m, level);
+	uint32		n;
 
-	GraphLock(graph, id, LW_SHARED);
-	links = HnswGraphLinks(graph, id, level);
-	n = links[0];
-	memcpy(out, links + 1, sizeof(uint32) * n);
-	GraphUnlock(graph, id);
-	return n;
+	if (!graph->hdr->parallel)
+	{
+		n = links[0];
+		memcpy(out, links + 1, sizeof(uint32) * n);
+		return n;
+	}
+
+	for (;;)
+	{
+		pg_atomic_uint32 *version = GraphVersion(graph, id);
+		uint32		before = pg_atomic_read_u32(version);
+
+		if (before & 1)
+		{
+			pg_spin_delay();
+			continue;
+		}
+		pg_read_barrier();
+		n = Min(((volatile uint32 *) links)[0], max);
+		memcpy(out, links + 1, sizeof(uint32) * n);
+		pg_read_barrier();
+		if (pg_atomic_read_u32(version) == before)
+			return n;
+	}
 }
 
 static inline float
@@ -445,7 +505,10 @@ GraphAddBacklink(HnswGraph *graph, uint32 to, uint32 id, int level)
 	links = HnswGraphLinks(graph, to, level);
 	if ((int) links[0] < limit)
 	{
-		links[++links[0]] = id;
+		GraphBeginChange(graph, to);
+		links[links[0] + 1] = id;
+		links[0]++;
+		GraphEndChange(graph, to);
 		GraphUnlock(graph, to);
 		return;
 	}
@@ -457,7 +520,10 @@ GraphAddBacklink(HnswGraph *graph, uint32 to, uint32 id, int level)
 	pairs[npairs].id = id;
 	pairs[npairs++].distance = GraphDistance(graph, tovec, id);
 	qsort(pairs, npairs, sizeof(GraphPair), PairCompare);
-	GraphSelect(graph, pairs, npairs, limit, links);
+	GraphSelect(graph, pairs, npairs, limit, sc->pruned_links);
+	GraphBeginChange(graph, to);
+	memcpy(links, sc->pruned_links, sizeof(uint32) * (sc->pruned_links[0] + 1));
+	GraphEndChange(graph, to);
 	GraphUnlock(graph, to);
 }
 
@@ -625,6 +691,7 @@ HnswGraphInsert(HnswGraph *graph, const float *vec, ItemPointer tid)
 	graph->elements[id].tids[0] = *tid;
 	graph->elements[id].ntids = 1;
 	memcpy(HnswGraphVector(graph, id), vec, sizeof(float) * hdr->dimensions);
+	pg_atomic_init_u32(GraphVersion(graph, id), 0);
 	HnswGraphLinks(graph, id, 0)[0] = 0;
 	top = Min(top, level);
 
@@ -636,8 +703,10 @@ HnswGraphInsert(HnswGraph *graph, const float *vec, ItemPointer tid)
 		GraphSelect(graph, sc->layer_results[lc], sc->layer_nresults[lc],
 					HnswLinksAtLevel(m, lc), links);
 		GraphLock(graph, id, LW_EXCLUSIVE);
+		GraphBeginChange(graph, id);
 		memcpy(HnswGraphLinks(graph, id, lc), links,
 			   sizeof(uint32) * (links[0] + 1));
+		GraphEndChange(graph, id);
 		GraphUnlock(graph, id);
 		for (uint32 i = 1; i <= links[0]; i++)
 			GraphAddBacklink(graph, links[i], id, lc);
