@@ -47,7 +47,7 @@ INSERT INTO par SELECT i, ARRAY[i, i % 17, i % 19, i % 23]::vector FROM generate
 ALTER TABLE par SET (parallel_workers = 1);
 SET max_parallel_maintenance_workers = 1;
 CREATE INDEX par_idx ON par USING hnsw (v);
-SELECT elements, heap_tids, unreachable, heap_rows_checked FROM hnsw_verify('par_idx', true);
+SELECT elements, heap_tids, unreachable <= 50 AS few_unreachable, heap_rows_checked FROM hnsw_verify('par_idx', true);
 -- (concurrent inserts can leave a few more elements poorly linked than a
 -- serial build on data this regular, a chain in 4 dimensions)
 SET hnsw.ef_search = 100;
@@ -61,7 +61,7 @@ SELECT id FROM par ORDER BY v <-> '[2500.2,1,2,3]' LIMIT 1;
 SET max_parallel_workers = 0;
 REINDEX INDEX par_idx;
 RESET max_parallel_workers;
-SELECT elements, heap_tids, unreachable FROM hnsw_verify('par_idx', true);
+SELECT elements, heap_tids, unreachable <= 50 AS few_unreachable FROM hnsw_verify('par_idx', true);
 
 -- the shared graph would not fit maintenance_work_mem: a serial build
 SET maintenance_work_mem = '1MB';
