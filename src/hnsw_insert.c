@@ -442,6 +442,27 @@ finished:
 }
 
 /*
+ * InsertFillLinks
+ *		Write the chosen neighbours of levels top..0 into a new element's
+ *		link slots.
+ */
+static void
+InsertFillLinks(ItemPointer slots, int m, int top, HnswCandidate ***layers,
+				int **selected, int *nselected)
+{
+	for (int lc = top; lc >= 0; lc--)
+	{
+		for (int i = 0; i < nselected[lc]; i++)
+		{
+			HnswCandidate *c = layers[lc][selected[lc][i]];
+
+			ItemPointerSet(&slots[HnswLevelSlot(m, lc) + i], c->blkno,
+						   c->offno);
+		}
+	}
+}
+
+/*
  * HnswInsertVector
  *		Insert one prepared vector (normalized for cosine) with its heap TID.
  */
@@ -551,14 +572,7 @@ HnswInsertVector(Relation index, HnswIndexInfo *info, const float *vector,
 		slots = HnswTupleLinks(ltup, dim);
 		for (int i = 0; i < HnswLinkSlots(m, level); i++)
 			ItemPointerSetInvalid(&slots[i]);
-		for (int lc = top; lc >= 0; lc--)
-			for (int i = 0; i < nselected[lc]; i++)
-			{
-				HnswCandidate *c = layers[lc][selected[lc][i]];
-
-				ItemPointerSet(&slots[HnswLevelSlot(m, lc) + i], c->blkno,
-							   c->offno);
-			}
+		InsertFillLinks(slots, m, top, layers, selected, nselected);
 		InsertAddTuple(index, meta.insert_page, (Item) ltup, lsize, &ltid);
 
 		size = HnswExternalElementSize(1, dim);
@@ -574,15 +588,8 @@ HnswInsertVector(Relation index, HnswIndexInfo *info, const float *vector,
 	{
 		etup = palloc0(size);
 		HnswBuildElementTuple(etup, dim, m, level, heap_tid, 1, vector);
-		slots = HnswElementLinks(etup, dim);
-		for (int lc = top; lc >= 0; lc--)
-			for (int i = 0; i < nselected[lc]; i++)
-			{
-				HnswCandidate *c = layers[lc][selected[lc][i]];
-
-				ItemPointerSet(&slots[HnswLevelSlot(m, lc) + i], c->blkno,
-							   c->offno);
-			}
+		InsertFillLinks(HnswElementLinks(etup, dim), m, top, layers,
+						selected, nselected);
 	}
 	InsertAddTuple(index, meta.insert_page, (Item) etup, size, &newtid);
 
