@@ -341,3 +341,66 @@ CREATE FUNCTION hnsw_stat_reset() RETURNS void
 
 -- as pg_stat_reset(): resetting shared counters is for administrators
 REVOKE EXECUTE ON FUNCTION hnsw_stat_reset() FROM PUBLIC;
+
+-- What an index holds, read from its pages
+CREATE FUNCTION hnsw_index_stats(index regclass,
+	OUT elements bigint, OUT deleted_elements bigint, OUT heap_tids bigint,
+	OUT dimensions int, OUT m int, OUT ef_construction int, OUT ef_search int,
+	OUT metric text, OUT max_level int, OUT elements_per_level bigint[],
+	OUT entry_point tid,
+	OUT level0_neighbors_mean float8, OUT level0_neighbors_min int,
+	OUT level0_neighbors_max int,
+	OUT upper_neighbors_mean float8, OUT upper_neighbors_min int,
+	OUT upper_neighbors_max int,
+	OUT pages bigint, OUT bytes bigint, OUT bytes_per_vector float8)
+	RETURNS record
+	AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE STRICT PARALLEL RESTRICTED;
+
+-- Measured recall@k and latency of an index, for a sample of the table's
+-- own vectors, or of a query table's
+CREATE FUNCTION hnsw_recall(index regclass, k int DEFAULT 10,
+	queries int DEFAULT 100, ef_search int DEFAULT NULL,
+	OUT ef_search int, OUT queries int, OUT recall float8,
+	OUT mean_ms float8, OUT p95_ms float8,
+	OUT elements_visited float8, OUT distance_computations float8)
+	RETURNS record
+	AS 'MODULE_PATHNAME', 'hnsw_recall' LANGUAGE C VOLATILE PARALLEL RESTRICTED;
+
+CREATE FUNCTION hnsw_recall(index regclass, query_table regclass,
+	query_column name, k int DEFAULT 10, queries int DEFAULT 100,
+	ef_search int DEFAULT NULL,
+	OUT ef_search int, OUT queries int, OUT recall float8,
+	OUT mean_ms float8, OUT p95_ms float8,
+	OUT elements_visited float8, OUT distance_computations float8)
+	RETURNS record
+	AS 'MODULE_PATHNAME', 'hnsw_recall_queries' LANGUAGE C VOLATILE PARALLEL RESTRICTED;
+
+-- The same at several ef_search values, all with the same queries
+CREATE FUNCTION hnsw_recall_curve(index regclass, ef_search int[],
+	k int DEFAULT 10, queries int DEFAULT 100, seed bigint DEFAULT NULL,
+	OUT ef_search int, OUT queries int, OUT recall float8,
+	OUT mean_ms float8, OUT p95_ms float8,
+	OUT elements_visited float8, OUT distance_computations float8)
+	RETURNS SETOF record
+	AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE PARALLEL RESTRICTED;
+
+-- The smallest ef_search that reaches a recall, optionally kept as the
+-- index's own default
+CREATE FUNCTION hnsw_tune(index regclass, target_recall float8 DEFAULT 0.95,
+	k int DEFAULT 10, queries int DEFAULT 100, apply boolean DEFAULT false,
+	OUT ef_search int, OUT recall float8, OUT mean_ms float8,
+	OUT p95_ms float8, OUT queries int, OUT applied boolean)
+	RETURNS record
+	AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+
+-- Build and measure every (m, ef_construction) on a sample of a table
+CREATE FUNCTION hnsw_sweep(tbl regclass, col name,
+	m int[] DEFAULT '{8,16,32}', ef_construction int[] DEFAULT '{32,64,128}',
+	ef_search int[] DEFAULT '{10,20,40,80,160}', k int DEFAULT 10,
+	queries int DEFAULT 100, sample_rows bigint DEFAULT 100000,
+	OUT m int, OUT ef_construction int, OUT ef_search int,
+	OUT build_seconds float8, OUT index_bytes bigint, OUT recall float8,
+	OUT mean_ms float8, OUT p95_ms float8, OUT queries_per_second float8,
+	OUT pareto boolean, OUT score float8)
+	RETURNS SETOF record
+	AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;

@@ -1,0 +1,320 @@
+/*-------------------------------------------------------------------------
+ *
+ * hnsw_index_stats.c
+ *	  hnsw_index_stats(): what an HNSW index holds, read from its pages.
+ *
+ * It reads every page under AccessShareLock, like a query, so it runs
+ * beside inserts and vacuum; the figures describe the pages as each was
+ * read, which under concurrent writes need not be one consistent moment.
+ * Also the checks the inspection functions share before opening an index.
+ *
+ * src/hnsw_index_stats.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/relation.h"
+#include "access/table.h"
+#include "catalog/index.h"
+#include "catalog/pg_am.h"
+#include "catalog/pg_type.h"
+#include "commands/defrem.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/rls.h"
+
+#include "hnsw.h"
+#include "hnsw_tuning.h"
+
+PG_FUNCTION_INFO_V1(hnsw_index_stats);
+
+/*
+ * HnswCheckTableReadable
+ *		The caller must be able to SELECT from the table, and no row-level
+ *		security policy may apply to it: the inspection functions read the
+ *		table directly, past the executor that would apply the policies.
+ */
+void
+HnswCheckTableReadable(Relation rel)
+{
+	AclResult	aclresult = pg_class_aclcheck(RelationGetRelid(rel), GetUserId(),
+											  ACL_SELECT);
+
+	if (aclresult != ACLCHECK_OK)
+		aclcheck_error(aclresult, get_relkind_objtype(rel->rd_rel->relkind),
+					   RelationGetRelationName(rel));
+	if (check_enable_rls(RelationGetRelid(rel), InvalidOid, false) == RLS_ENABLED)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("table \"%s\" has row-level security enabled",
+						RelationGetRelationName(rel)),
+				 errdetail("This function reads the table directly and cannot apply its policies.")));
+	if (RELATION_IS_OTHER_TEMP(rel))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot read temporary tables of other sessions")));
+}
+
+/*
+ * HnswOpenIndexToInspect
+ *		Open a valid hnsw index and its table with AccessShareLock (table
+ *		first, as everyone locks them), after checking that the caller may
+ *		read the table.  "purpose" names the action in error messages
+ *		("inspect", "measure").
+ */
+Relation
+HnswOpenIndexToInspect(Oid indexoid, Relation *heap, const char *purpose)
+{
+	Oid			heapoid;
+	Relation	index;
+
+	if (get_rel_name(indexoid) == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", indexoid)));
+	heapoid = IndexGetRelation(indexoid, true);
+	if (!OidIsValid(heapoid))
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("\"%s\" is not an index", get_rel_name(indexoid))));
+
+	*heap = table_open(heapoid, AccessShareLock);
+	index = index_open(indexoid, AccessShareLock);
+
+	HnswCheckTableReadable(*heap);
+	if (index->rd_rel->relam != get_index_am_oid("hnsw", false))
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("\"%s\" is not an hnsw index",
+						RelationGetRelationName(index))));
+	if (!index->rd_index->indisvalid)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot %s index \"%s\"", purpose,
+						RelationGetRelationName(index)),
+				 errdetail("The index is not valid.")));
+	return index;
+}
+
+void
+HnswCloseInspectedIndex(Relation index, Relation heap)
+{
+	index_close(index, AccessShareLock);
+	table_close(heap, AccessShareLock);
+}
+
+/*
+ * HnswMetricName
+ *		The metric of an HnswMetric, as the functions print it.
+ */
+const char *
+HnswMetricName(int metric)
+{
+	switch ((HnswMetric) metric)
+	{
+		case HNSW_METRIC_L2:
+			return "l2";
+		case HNSW_METRIC_IP:
+			return "ip";
+		case HNSW_METRIC_COSINE:
+			return "cosine";
+		case HNSW_METRIC_L1:
+			return "l1";
+	}
+	return "unknown";
+}
+
+/* Link counts of one kind of level (0, or the levels above) */
+typedef struct LinkCounts
+{
+	int64		lists;
+	int64		links;
+	int			min;
+	int			max;
+} LinkCounts;
+
+static void
+LinkCountsAdd(LinkCounts *lc, int n)
+{
+	if (lc->lists == 0 || n < lc->min)
+		lc->min = n;
+	if (lc->lists == 0 || n > lc->max)
+		lc->max = n;
+	lc->lists++;
+	lc->links += n;
+}
+
+/* What hnsw_index_stats learns from the pages */
+typedef struct IndexStats
+{
+	int64		elements;
+	int64		deleted;
+	int64		heap_tids;
+	int64		per_level[HNSW_MAX_LEVEL + 1];	/* live elements on each level */
+	LinkCounts	level0;
+	LinkCounts	upper;
+} IndexStats;
+
+/*
+ * StatsReadPage
+ *		Count the elements of one element page; then, with the page unlocked,
+ *		the links of each live one (HnswReadElementLinks reads them where
+ *		they are, inline or in a links tuple).
+ */
+static void
+StatsReadPage(Relation index, HnswIndexInfo *info, BlockNumber blkno,
+			  IndexStats *st, ItemPointerData *links)
+{
+	Buffer		buf = ReadBuffer(index, blkno);
+	Page		page;
+	OffsetNumber maxoff;
+	ItemPointerData live[MaxOffsetNumber];
+	uint8		live_level[MaxOffsetNumber];
+	int			nlive = 0;
+
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	page = BufferGetPage(buf);
+	if (PageIsNew(page) || HnswPageGetOpaque(page)->page_id != HNSW_PAGE_ID ||
+		HnswPageGetOpaque(page)->page_type != HNSW_PAGE_ELEMENTS)
+	{
+		UnlockReleaseBuffer(buf);
+		return;
+	}
+	maxoff = PageGetMaxOffsetNumber(page);
+	for (OffsetNumber off = FirstOffsetNumber; off <= maxoff; off++)
+	{
+		HnswElementTuple etup = HnswGetTupleOnPage(page, off);
+
+		if (etup == NULL || (etup->flags & HNSW_LINKS_TUPLE))
+			continue;
+		if (etup->flags & HNSW_ELEMENT_DELETED)
+		{
+			st->deleted++;
+			continue;
+		}
+		st->elements++;
+		st->heap_tids += etup->ntids;
+		for (int l = 0; l <= Min(etup->level, HNSW_MAX_LEVEL); l++)
+			st->per_level[l]++;
+		ItemPointerSet(&live[nlive], blkno, off);
+		live_level[nlive++] = etup->level;
+	}
+	UnlockReleaseBuffer(buf);
+
+	for (int i = 0; i < nlive; i++)
+	{
+		for (int l = 0; l <= live_level[i]; l++)
+		{
+			int			n = HnswReadElementLinks(index, info, &live[i], l, links);
+
+			LinkCountsAdd(l == 0 ? &st->level0 : &st->upper, n);
+		}
+	}
+}
+
+/*
+ * hnsw_index_stats
+ *		SQL function hnsw_index_stats(index regclass).
+ */
+Datum
+hnsw_index_stats(PG_FUNCTION_ARGS)
+{
+	Oid			indexoid = PG_GETARG_OID(0);
+	Relation	heap;
+	Relation	index;
+	HnswIndexInfo info;
+	HnswMetaPageData meta;
+	HnswOptions *opts;
+	IndexStats	st;
+	BlockNumber nblocks;
+	ItemPointerData *links;
+	TupleDesc	tupdesc;
+	Datum		values[20];
+	bool		nulls[20] = {0};
+	int			nlevels = 0;
+	Datum	   *level_counts;
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+
+	index = HnswOpenIndexToInspect(indexoid, &heap, "inspect");
+	HnswGetIndexInfo(index, &info);
+	HnswReadMeta(index, &meta);
+	opts = (HnswOptions *) index->rd_options;
+
+	memset(&st, 0, sizeof(st));
+	links = palloc(sizeof(ItemPointerData) * 2 * info.m);
+	nblocks = RelationGetNumberOfBlocks(index);
+	for (BlockNumber blkno = HNSW_METAPAGE_BLKNO + 1; blkno < nblocks; blkno++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		StatsReadPage(index, &info, blkno, &st, links);
+	}
+
+	while (nlevels <= HNSW_MAX_LEVEL && st.per_level[nlevels] > 0)
+		nlevels++;
+	level_counts = palloc(sizeof(Datum) * Max(nlevels, 1));
+	for (int l = 0; l < nlevels; l++)
+		level_counts[l] = Int64GetDatum(st.per_level[l]);
+
+	values[0] = Int64GetDatum(st.elements);
+	values[1] = Int64GetDatum(st.deleted);
+	values[2] = Int64GetDatum(st.heap_tids);
+	values[3] = Int32GetDatum(info.dimensions);
+	values[4] = Int32GetDatum(info.m);
+	values[5] = Int32GetDatum(info.ef_construction);
+	if (opts != NULL && opts->ef_search > 0)
+		values[6] = Int32GetDatum(opts->ef_search);
+	else
+		nulls[6] = true;
+	values[7] = CStringGetTextDatum(HnswMetricName(info.metric));
+	if (meta.entry_blkno != InvalidBlockNumber)
+	{
+		ItemPointer entry = palloc(sizeof(ItemPointerData));
+
+		ItemPointerSet(entry, meta.entry_blkno, meta.entry_offno);
+		values[8] = Int32GetDatum(meta.entry_level);
+		values[10] = PointerGetDatum(entry);
+	}
+	else
+	{
+		nulls[8] = true;
+		nulls[10] = true;
+	}
+	values[9] = PointerGetDatum(construct_array(level_counts, nlevels, INT8OID,
+												sizeof(int64), FLOAT8PASSBYVAL,
+												TYPALIGN_DOUBLE));
+	if (st.level0.lists > 0)
+	{
+		values[11] = Float8GetDatum((double) st.level0.links / st.level0.lists);
+		values[12] = Int32GetDatum(st.level0.min);
+		values[13] = Int32GetDatum(st.level0.max);
+	}
+	else
+		nulls[11] = nulls[12] = nulls[13] = true;
+	if (st.upper.lists > 0)
+	{
+		values[14] = Float8GetDatum((double) st.upper.links / st.upper.lists);
+		values[15] = Int32GetDatum(st.upper.min);
+		values[16] = Int32GetDatum(st.upper.max);
+	}
+	else
+		nulls[14] = nulls[15] = nulls[16] = true;
+	values[17] = Int64GetDatum((int64) nblocks);
+	values[18] = Int64GetDatum((int64) nblocks * BLCKSZ);
+	if (st.heap_tids > 0)
+		values[19] = Float8GetDatum((double) nblocks * BLCKSZ / st.heap_tids);
+	else
+		nulls[19] = true;
+
+	HnswCloseInspectedIndex(index, heap);
+
+	tupdesc = BlessTupleDesc(tupdesc);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}

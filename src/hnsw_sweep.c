@@ -1,0 +1,419 @@
+/*-------------------------------------------------------------------------
+ *
+ * hnsw_sweep.c
+ *	  hnsw_sweep(): build an index for every (m, ef_construction) asked for
+ *	  on a sample of a table, and measure each at every ef_search.
+ *
+ * The sample is a temporary copy of the table's vectors, so the sweep never
+ * locks or bloats the user's table; its indexes are built and dropped one
+ * at a time.  Everything runs through SPI with the caller's privileges (a
+ * row-level security policy on the table applies to the copy), with every
+ * name quoted.  If the sweep is interrupted or fails, the transaction's
+ * rollback removes the temporary table and index it created, so there is
+ * nothing to clean up by hand.
+ *
+ * Each configuration is measured with hnsw_recall_curve()'s machinery
+ * (hnsw_recall.c) on the same queries: a fixed seed draws the same rows of
+ * the sample each time.
+ *
+ * src/hnsw_sweep.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "access/table.h"
+#include "catalog/index.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_index.h"
+#include "catalog/pg_opclass.h"
+#include "commands/defrem.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "portability/instr_time.h"
+#include "storage/bufmgr.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/syscache.h"
+
+#include "hnsw.h"
+#include "hnsw_tuning.h"
+
+PG_FUNCTION_INFO_V1(hnsw_sweep);
+
+/* Seed of the query sample: the same queries for every configuration */
+#define SWEEP_SEED		20240601
+
+/* One row of the result */
+typedef struct SweepRow
+{
+	int			m;
+	int			ef_construction;
+	double		build_seconds;
+	int64		index_bytes;
+	RecallResult result;
+	bool		pareto;
+	double		score;
+} SweepRow;
+
+/*
+ * SweepIntArray
+ *		The elements of an int[] argument, checked: one-dimensional, not
+ *		empty, no NULLs, each within [min, max].
+ */
+static int *
+SweepIntArray(ArrayType *array, const char *name, int min, int max, int *n)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	int		   *values;
+
+	if (ARR_NDIM(array) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("%s must be a one-dimensional array", name)));
+	deconstruct_array(array, INT4OID, sizeof(int32), true, TYPALIGN_INT,
+					  &elems, &nulls, n);
+	if (*n == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must not be empty", name)));
+	values = palloc(sizeof(int) * *n);
+	for (int i = 0; i < *n; i++)
+	{
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("%s must not contain NULLs", name)));
+		values[i] = DatumGetInt32(elems[i]);
+		if (values[i] < min || values[i] > max)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s values must be between %d and %d, not %d",
+							name, min, max, values[i])));
+	}
+	return values;
+}
+
+/* The access method of an index */
+static Oid
+IndexRelam(Oid indexoid)
+{
+	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(indexoid));
+	Oid			relam = InvalidOid;
+
+	if (HeapTupleIsValid(tup))
+	{
+		relam = ((Form_pg_class) GETSTRUCT(tup))->relam;
+		ReleaseSysCache(tup);
+	}
+	return relam;
+}
+
+/*
+ * SweepOpclass
+ *		The qualified name of the operator class of a valid hnsw index on
+ *		exactly this column, to measure with the user's metric; NULL when
+ *		there is none (the default, vector_l2_ops, is used).
+ */
+static char *
+SweepOpclass(Relation rel, AttrNumber attno)
+{
+	List	   *indexes = RelationGetIndexList(rel);
+	Oid			hnsw_am = get_index_am_oid("hnsw", false);
+	ListCell   *lc;
+	char	   *result = NULL;
+
+	foreach(lc, indexes)
+	{
+		Oid			indexoid = lfirst_oid(lc);
+		HeapTuple	tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(indexoid));
+		Form_pg_index form;
+		bool		isnull;
+
+		if (!HeapTupleIsValid(tup))
+			continue;
+		form = (Form_pg_index) GETSTRUCT(tup);
+		if (form->indisvalid && form->indnatts == 1 &&
+			form->indkey.values[0] == attno &&
+			IndexRelam(indexoid) == hnsw_am &&
+			heap_attisnull(tup, Anum_pg_index_indpred, NULL))
+		{
+			Datum		classes = SysCacheGetAttr(INDEXRELID, tup,
+												  Anum_pg_index_indclass,
+												  &isnull);
+			oidvector  *opclasses = (oidvector *) DatumGetPointer(classes);
+			HeapTuple	ctup = SearchSysCache1(CLAOID,
+											   ObjectIdGetDatum(opclasses->values[0]));
+
+			if (HeapTupleIsValid(ctup))
+			{
+				Form_pg_opclass cform = (Form_pg_opclass) GETSTRUCT(ctup);
+
+				result = quote_qualified_identifier(get_namespace_name(cform->opcnamespace),
+													NameStr(cform->opcname));
+				ReleaseSysCache(ctup);
+			}
+		}
+		ReleaseSysCache(tup);
+		if (result)
+			break;
+	}
+	list_free(indexes);
+	return result;
+}
+
+/*
+ * SweepExecute
+ *		Run one utility statement through SPI.
+ */
+static void
+SweepExecute(const char *sql)
+{
+	int			rc = SPI_execute(sql, false, 0);
+
+	if (rc < 0)
+		elog(ERROR, "SPI_execute failed (%d): %s", rc, sql);
+}
+
+/*
+ * SweepParetoAndScore
+ *		Mark the rows no other row beats on every count (recall at least as
+ *		high, latency and size no larger, one of them strictly better), and
+ *		compute the balanced score.
+ */
+static void
+SweepParetoAndScore(SweepRow *rows, int nrows)
+{
+	for (int i = 0; i < nrows; i++)
+	{
+		SweepRow   *a = &rows[i];
+		double		size_mb = (double) a->index_bytes / (1024.0 * 1024.0);
+
+		a->pareto = true;
+		for (int j = 0; j < nrows && a->pareto; j++)
+		{
+			SweepRow   *b = &rows[j];
+
+			if (j == i)
+				continue;
+			if (b->result.recall >= a->result.recall &&
+				b->result.mean_ms <= a->result.mean_ms &&
+				b->index_bytes <= a->index_bytes &&
+				(b->result.recall > a->result.recall ||
+				 b->result.mean_ms < a->result.mean_ms ||
+				 b->index_bytes < a->index_bytes))
+				a->pareto = false;
+		}
+		a->score = 0.5 * a->result.recall +
+			0.3 / (1.0 + a->result.mean_ms / 100.0) +
+			0.2 / (1.0 + size_mb / 1000.0);
+	}
+}
+
+/*
+ * hnsw_sweep
+ *		SQL function hnsw_sweep(tbl, col, m[], ef_construction[],
+ *		ef_search[], k, queries, sample_rows).
+ */
+Datum
+hnsw_sweep(PG_FUNCTION_ARGS)
+{
+	Oid			tableoid = PG_GETARG_OID(0);
+	char	   *colname = NameStr(*PG_GETARG_NAME(1));
+	int			k = PG_GETARG_INT32(5);
+	int			queries = PG_GETARG_INT32(6);
+	int64		sample_rows = PG_GETARG_INT64(7);
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	int		   *ms;
+	int		   *efcs;
+	int		   *efss;
+	int			nm;
+	int			nefc;
+	int			nefs;
+	int			nconfigs = 0;
+	Relation	rel;
+	AttrNumber	attno;
+	int32		typmod;
+	Oid			vector_oid;
+	bool		warned_buffers = false;
+	char	   *table_name;
+	char	   *opclass;
+	double		reltuples;
+	StringInfoData sql;
+	SweepRow   *rows;
+	int			nrows = 0;
+	Oid			sample_index;
+
+	/* every argument is checked before any work starts */
+	ms = SweepIntArray(PG_GETARG_ARRAYTYPE_P(2), "m", HNSW_MIN_M, HNSW_MAX_M,
+					   &nm);
+	efcs = SweepIntArray(PG_GETARG_ARRAYTYPE_P(3), "ef_construction",
+						 HNSW_MIN_EF_CONSTRUCTION, HNSW_MAX_EF_CONSTRUCTION,
+						 &nefc);
+	efss = SweepIntArray(PG_GETARG_ARRAYTYPE_P(4), "ef_search",
+						 HNSW_MIN_EF_SEARCH, HNSW_MAX_EF_SEARCH, &nefs);
+	CheckRecallArguments(k, queries);
+	if (sample_rows < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("sample_rows must be at least 1")));
+	for (int i = 0; i < nm; i++)
+		for (int j = 0; j < nefc; j++)
+			if (efcs[j] >= 2 * ms[i])
+				nconfigs++;
+	if (nconfigs == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("no combination of m and ef_construction can be built"),
+				 errdetail("ef_construction must be at least twice m.")));
+
+	rel = table_open(tableoid, AccessShareLock);
+	attno = get_attnum(tableoid, colname);
+	if (attno == InvalidAttrNumber || attno < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("column \"%s\" of relation \"%s\" does not exist",
+						colname, RelationGetRelationName(rel))));
+	vector_oid = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
+								 CStringGetDatum("vector"),
+								 ObjectIdGetDatum(get_func_namespace(fcinfo->flinfo->fn_oid)));
+	if (TupleDescAttr(RelationGetDescr(rel), attno - 1)->atttypid != vector_oid)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("column \"%s\" of relation \"%s\" is not of type vector",
+						colname, RelationGetRelationName(rel))));
+	typmod = TupleDescAttr(RelationGetDescr(rel), attno - 1)->atttypmod;
+	if (typmod < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("column \"%s\" does not have dimensions", colname),
+				 errhint("hnsw indexes need a column declared with its dimensions, for example vector(128).")));
+	table_name = quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
+											RelationGetRelationName(rel));
+	opclass = SweepOpclass(rel, attno);
+	reltuples = rel->rd_rel->reltuples;
+	table_close(rel, AccessShareLock);
+
+	InitMaterializedSRF(fcinfo, 0);
+	rows = palloc(sizeof(SweepRow) * nconfigs * nefs);
+
+	SPI_connect();
+
+	/*
+	 * The sample: every row when the table has no more than sample_rows,
+	 * else a Bernoulli sample a little larger than asked, cut to size.
+	 */
+	initStringInfo(&sql);
+	appendStringInfo(&sql,
+					 "CREATE TEMPORARY TABLE hnsw_sweep_sample AS SELECT %s AS v FROM %s",
+					 quote_identifier(colname), table_name);
+	if (reltuples > 0 && sample_rows < reltuples)
+		appendStringInfo(&sql, " TABLESAMPLE BERNOULLI (%.6f)",
+						 Min(100.0, 100.0 * 1.1 * sample_rows / reltuples));
+	else if (reltuples < 0)
+		appendStringInfoString(&sql, " ORDER BY random()");
+	appendStringInfo(&sql, " LIMIT " INT64_FORMAT, sample_rows);
+	SweepExecute(sql.data);
+	SweepExecute("ANALYZE pg_temp.hnsw_sweep_sample");
+
+	for (int i = 0; i < nm; i++)
+	{
+		for (int j = 0; j < nefc; j++)
+		{
+			RecallState rs;
+			instr_time	start;
+			instr_time	elapsed;
+			double		build_seconds;
+			int64		index_bytes;
+
+			CHECK_FOR_INTERRUPTS();
+			if (efcs[j] < 2 * ms[i])
+			{
+				ereport(NOTICE,
+						(errmsg("skipping m = %d, ef_construction = %d: ef_construction must be at least twice m",
+								ms[i], efcs[j])));
+				continue;
+			}
+
+			resetStringInfo(&sql);
+			appendStringInfo(&sql,
+							 "CREATE INDEX hnsw_sweep_index ON pg_temp.hnsw_sweep_sample "
+							 "USING hnsw (v %s) WITH (m = %d, ef_construction = %d)",
+							 opclass ? opclass : "", ms[i], efcs[j]);
+			INSTR_TIME_SET_CURRENT(start);
+			SweepExecute(sql.data);
+			INSTR_TIME_SET_CURRENT(elapsed);
+			INSTR_TIME_SUBTRACT(elapsed, start);
+			build_seconds = INSTR_TIME_GET_DOUBLE(elapsed);
+
+			sample_index = RangeVarGetRelid(makeRangeVar("pg_temp", "hnsw_sweep_index", -1),
+											NoLock, false);
+			RecallBegin(&rs, sample_index, k, queries, true, SWEEP_SEED);
+			index_bytes = (int64) RelationGetNumberOfBlocks(rs.index) * BLCKSZ;
+			if (!warned_buffers &&
+				RelationGetNumberOfBlocks(rs.index) > (BlockNumber) num_temp_buffers)
+			{
+				ereport(NOTICE,
+						(errmsg("the sample's index is larger than temp_buffers"),
+						 errdetail("Its pages do not all fit in this session's buffers for temporary tables, so the latencies include reading them from the operating system."),
+						 errhint("To measure them in memory, set temp_buffers to at least %.0f MB at the start of a session, before it uses any temporary table.",
+								 ceil((double) index_bytes * 1.5 / (1024.0 * 1024.0)))));
+				warned_buffers = true;
+			}
+			RecallPrepare(&rs, InvalidOid, NULL);
+			for (int e = 0; e < nefs; e++)
+			{
+				SweepRow   *row = &rows[nrows++];
+
+				row->m = ms[i];
+				row->ef_construction = efcs[j];
+				row->build_seconds = build_seconds;
+				row->index_bytes = index_bytes;
+				row->result = RecallMeasure(&rs, efss[e]);
+			}
+			RecallEnd(&rs);
+			SweepExecute("DROP INDEX pg_temp.hnsw_sweep_index");
+
+			ereport(NOTICE,
+					(errmsg("m = %d, ef_construction = %d: built in %.2f s, %.1f MB; recall %.3f at ef_search %d, %.3f at %d",
+							ms[i], efcs[j], build_seconds,
+							index_bytes / (1024.0 * 1024.0),
+							rows[nrows - nefs].result.recall, efss[0],
+							rows[nrows - 1].result.recall, efss[nefs - 1])));
+		}
+	}
+	SweepExecute("DROP TABLE pg_temp.hnsw_sweep_sample");
+	SPI_finish();
+
+	SweepParetoAndScore(rows, nrows);
+	for (int i = 0; i < nrows; i++)
+	{
+		SweepRow   *row = &rows[i];
+		Datum		values[11];
+		bool		nulls[11] = {0};
+
+		values[0] = Int32GetDatum(row->m);
+		values[1] = Int32GetDatum(row->ef_construction);
+		values[2] = Int32GetDatum(row->result.ef_search);
+		values[3] = Float8GetDatum(row->build_seconds);
+		values[4] = Int64GetDatum(row->index_bytes);
+		values[5] = Float8GetDatum(row->result.recall);
+		values[6] = Float8GetDatum(row->result.mean_ms);
+		values[7] = Float8GetDatum(row->result.p95_ms);
+		values[8] = Float8GetDatum(row->result.mean_ms > 0 ?
+								   1000.0 / row->result.mean_ms : 0.0);
+		values[9] = BoolGetDatum(row->pareto);
+		values[10] = Float8GetDatum(row->score);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
+}

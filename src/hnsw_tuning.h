@@ -1,0 +1,89 @@
+/*-------------------------------------------------------------------------
+ *
+ * hnsw_tuning.h
+ *	  Declarations shared by the tuning and inspection functions
+ *	  (hnsw_index_stats.c, hnsw_recall.c, hnsw_kmeans.c).
+ *
+ * src/hnsw_tuning.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef HNSWEXT_HNSW_TUNING_H
+#define HNSWEXT_HNSW_TUNING_H
+
+#include "postgres.h"
+
+#include "access/relscan.h"
+#include "common/pg_prng.h"
+#include "nodes/execnodes.h"
+#include "utils/relcache.h"
+#include "utils/snapshot.h"
+
+#include "hnsw.h"
+#include "vector.h"
+
+/* hnsw_index_stats.c */
+extern Relation HnswOpenIndexToInspect(Oid indexoid, Relation *heap,
+									   const char *purpose);
+extern void HnswCloseInspectedIndex(Relation index, Relation heap);
+extern void HnswCheckTableReadable(Relation rel);
+extern const char *HnswMetricName(int metric);
+
+/* hnsw_recall.c: measuring recall and latency */
+#define RECALL_MAX_K		1000
+#define RECALL_MAX_QUERIES	100000
+
+/* One query of a measurement */
+typedef struct RecallQuery
+{
+	Vector	   *value;			/* the query as the index scan gets it */
+	float	   *vector;			/* prepared as the index stores vectors */
+	ItemPointerData self;		/* the sampled row itself, or invalid */
+	float	   *nearest;		/* max-heap of the exact nearest distances */
+	int			nnearest;
+	float		kth;			/* exact distance of the k-th nearest */
+	int			expected;		/* rows an exact answer has: at most k */
+} RecallQuery;
+
+/* A measurement in progress */
+typedef struct RecallState
+{
+	Relation	heap;
+	Relation	index;
+	HnswIndexInfo info;
+	IndexInfo  *indexInfo;
+	Snapshot	snapshot;
+	MemoryContext ctx;			/* queries and answers */
+	MemoryContext row_ctx;		/* reset after each table row */
+	int			k;
+	int			maxqueries;
+	int			nqueries;
+	int64		seen;			/* rows offered to the sample */
+	RecallQuery *queries;
+	pg_prng_state prng;
+	float	   *scratch;		/* one prepared vector */
+	Oid			orderby_proc;	/* the ordering operator's function */
+} RecallState;
+
+/* The figures of one measurement */
+typedef struct RecallResult
+{
+	int			ef_search;
+	int			queries;
+	double		recall;
+	double		mean_ms;
+	double		p95_ms;
+	double		visited;		/* mean per query */
+	double		distances;		/* mean per query */
+} RecallResult;
+
+extern void CheckRecallArguments(int k, int queries);
+extern void CheckEfSearch(int ef_search);
+extern void RecallBegin(RecallState *rs, Oid indexoid, int k, int queries,
+						bool has_seed, int64 seed);
+extern void RecallPrepare(RecallState *rs, Oid querytable,
+						  const char *querycolumn);
+extern RecallResult RecallMeasure(RecallState *rs, int ef_search);
+extern void RecallEnd(RecallState *rs);
+
+#endif							/* HNSWEXT_HNSW_TUNING_H */
