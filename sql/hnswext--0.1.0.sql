@@ -404,3 +404,21 @@ CREATE FUNCTION hnsw_sweep(tbl regclass, col name,
 	OUT pareto boolean, OUT score float8)
 	RETURNS SETOF record
 	AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+
+-- k-means over a sample of a column: the centroids, and how the whole
+-- table falls into them
+CREATE FUNCTION hnsw_kmeans(tbl regclass, col name, k int DEFAULT NULL,
+	iterations int DEFAULT 20, sample_rows bigint DEFAULT 100000,
+	seed int DEFAULT 0,
+	OUT cluster int, OUT centroid vector)
+	RETURNS SETOF record
+	AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE PARALLEL RESTRICTED;
+
+CREATE FUNCTION hnsw_cluster_stats(tbl regclass, col name, k int DEFAULT NULL,
+	iterations int DEFAULT 20, sample_rows bigint DEFAULT 100000,
+	seed int DEFAULT 0,
+	OUT cluster int, OUT size bigint, OUT mean_distance float8,
+	OUT max_distance float8, OUT nearest_cluster int,
+	OUT nearest_centroid_distance float8, OUT separation float8)
+	RETURNS SETOF record
+	AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE PARALLEL RESTRICTED;

@@ -1,0 +1,624 @@
+/*-------------------------------------------------------------------------
+ *
+ * hnsw_kmeans.c
+ *	  k-means over a sample of a table's vectors: hnsw_kmeans() returns the
+ *	  centroids, hnsw_cluster_stats() how the whole table falls into them.
+ *
+ * The sample is drawn in one pass over the table (reservoir sampling, a
+ * scan that always starts at the first block), so a seed gives the same
+ * sample, and the same centroids, for the same table contents.  Centroids
+ * start from k-means++ (each next one drawn with probability proportional
+ * to the squared distance to the nearest one chosen), then Lloyd
+ * iterations move them to the mean of their points.  Assignment uses
+ * Hamerly's bounds: per point an upper bound on the distance to its
+ * centroid and a lower bound on the distance to any other, kept valid as
+ * centroids move, so that most points need no distance computation once
+ * the centroids settle.  Distances are Euclidean, computed with the SIMD
+ * kernel.  Memory is the sample (at most maintenance_work_mem) plus a few
+ * numbers per point and per centroid.
+ *
+ * src/hnsw_kmeans.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <float.h>
+#include <math.h>
+
+#include "access/relscan.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "catalog/pg_type.h"
+#include "common/pg_prng.h"
+#include "executor/tuptable.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+#include "utils/syscache.h"
+
+#include "hnsw.h"
+#include "hnsw_tuning.h"
+#include "vector.h"
+
+PG_FUNCTION_INFO_V1(hnsw_kmeans);
+PG_FUNCTION_INFO_V1(hnsw_cluster_stats);
+
+#define KMEANS_MAX_K			100000
+#define KMEANS_MAX_ITERATIONS	1000
+
+typedef struct KMeans
+{
+	/* the column */
+	Relation	rel;
+	AttrNumber	attno;
+	int			dim;
+	Snapshot	snapshot;
+
+	/* the sample */
+	float	   *points;			/* nsample x dim */
+	int64		nsample;
+	int64		maxsample;
+	int64		rows;			/* non-NULL vectors in the table */
+
+	/* the clustering */
+	int			k;
+	float	   *centroids;		/* k x dim */
+	int		   *assignment;		/* per point */
+	pg_prng_state prng;
+} KMeans;
+
+#define KMeansPoint(km, i)		((km)->points + (Size) (i) * (km)->dim)
+#define KMeansCentroid(km, c)	((km)->centroids + (Size) (c) * (km)->dim)
+
+static inline double
+Distance(int dim, const float *a, const float *b)
+{
+	return sqrt((double) L2SquaredDistanceKernel(dim, a, b));
+}
+
+/*
+ * KMeansOpen
+ *		Open the table, check the column, and work out the sample's size
+ *		bound from maintenance_work_mem.
+ */
+static void
+KMeansOpen(KMeans *km, FunctionCallInfo fcinfo, Oid tableoid,
+		   const char *colname, int64 sample_rows, int seed)
+{
+	Oid			vector_oid;
+	Form_pg_attribute attr;
+	int64		fit;
+
+	memset(km, 0, sizeof(KMeans));
+	km->rel = table_open(tableoid, AccessShareLock);
+	HnswCheckTableReadable(km->rel);
+
+	km->attno = get_attnum(tableoid, colname);
+	if (km->attno == InvalidAttrNumber || km->attno < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("column \"%s\" of relation \"%s\" does not exist",
+						colname, RelationGetRelationName(km->rel))));
+	attr = TupleDescAttr(RelationGetDescr(km->rel), km->attno - 1);
+	vector_oid = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
+								 CStringGetDatum("vector"),
+								 ObjectIdGetDatum(get_func_namespace(fcinfo->flinfo->fn_oid)));
+	if (attr->atttypid != vector_oid)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("column \"%s\" of relation \"%s\" is not of type vector",
+						colname, RelationGetRelationName(km->rel))));
+	km->dim = attr->atttypmod > 0 ? attr->atttypmod : 0;	/* 0: from data */
+
+	if (sample_rows < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("sample_rows must be at least 1")));
+	km->maxsample = sample_rows;
+	pg_prng_seed(&km->prng, (uint64) (uint32) seed);
+
+	/* the sample lives in memory: keep it within maintenance_work_mem */
+	if (km->dim > 0)
+	{
+		fit = (int64) maintenance_work_mem * 1024 / ((int64) km->dim * sizeof(float));
+		if (km->maxsample > fit)
+		{
+			ereport(NOTICE,
+					(errmsg("sampling %lld rows instead of %lld to stay within maintenance_work_mem",
+							(long long) Max(fit, 1), (long long) km->maxsample)));
+			km->maxsample = Max(fit, 1);
+		}
+	}
+	km->snapshot = RegisterSnapshot(GetTransactionSnapshot());
+}
+
+static void
+KMeansClose(KMeans *km)
+{
+	UnregisterSnapshot(km->snapshot);
+	table_close(km->rel, AccessShareLock);
+}
+
+/*
+ * KMeansScan
+ *		Call "fn" for every non-NULL vector of the column, in block order.
+ */
+static void
+KMeansScan(KMeans *km, void (*fn) (KMeans *km, Vector *vec, void *arg),
+		   void *arg)
+{
+	TableScanDesc scan = table_beginscan_strat(km->rel, km->snapshot, 0, NULL,
+											   true, false);
+	TupleTableSlot *slot = table_slot_create(km->rel, NULL);
+	MemoryContext row_ctx = AllocSetContextCreate(CurrentMemoryContext,
+												  "hnsw kmeans row",
+												  ALLOCSET_DEFAULT_SIZES);
+
+	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
+	{
+		bool		isnull;
+		Datum		value;
+		MemoryContext old;
+		Vector	   *vec;
+
+		CHECK_FOR_INTERRUPTS();
+		value = slot_getattr(slot, km->attno, &isnull);
+		if (isnull)
+			continue;
+		old = MemoryContextSwitchTo(row_ctx);
+		vec = DatumGetVector(value);
+		if (km->dim == 0)
+		{
+			km->dim = vec->dim;
+			km->maxsample = Min(km->maxsample,
+								Max((int64) maintenance_work_mem * 1024 /
+									((int64) km->dim * sizeof(float)), 1));
+		}
+		if (vec->dim != km->dim)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("vectors of column \"%s\" have different dimensions, %d and %d",
+							get_attname(RelationGetRelid(km->rel), km->attno, false),
+							km->dim, vec->dim)));
+		fn(km, vec, arg);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(row_ctx);
+	}
+	MemoryContextDelete(row_ctx);
+	ExecDropSingleTupleTableSlot(slot);
+	table_endscan(scan);
+}
+
+/* KMeansScan callback: reservoir sampling */
+static void
+SampleRow(KMeans *km, Vector *vec, void *arg)
+{
+	MemoryContext ctx = (MemoryContext) arg;
+	int64		slot;
+
+	km->rows++;
+	if (km->points == NULL)
+		km->points = MemoryContextAllocHuge(ctx, sizeof(float) * km->dim *
+											Min(km->maxsample, 1024));
+	if (km->nsample < km->maxsample)
+	{
+		/* grow by doubling, up to the sample size */
+		if (km->nsample >= 1024 && (km->nsample & (km->nsample - 1)) == 0)
+			km->points = repalloc_huge(km->points, sizeof(float) * km->dim *
+									   Min(km->maxsample, 2 * km->nsample));
+		slot = km->nsample++;
+	}
+	else
+	{
+		slot = (int64) pg_prng_uint64_range(&km->prng, 0, km->rows - 1);
+		if (slot >= km->maxsample)
+			return;
+	}
+	memcpy(KMeansPoint(km, slot), vec->x, sizeof(float) * km->dim);
+}
+
+/*
+ * KMeansInit
+ *		k-means++: the first centroid a random sample point, each next one a
+ *		point drawn with probability proportional to its squared distance to
+ *		the nearest centroid so far.
+ */
+static void
+KMeansInit(KMeans *km)
+{
+	double	   *nearest = palloc(sizeof(double) * km->nsample);
+	int64		first = (int64) pg_prng_uint64_range(&km->prng, 0, km->nsample - 1);
+
+	memcpy(KMeansCentroid(km, 0), KMeansPoint(km, first),
+		   sizeof(float) * km->dim);
+	for (int64 i = 0; i < km->nsample; i++)
+		nearest[i] = L2SquaredDistanceKernel(km->dim, KMeansPoint(km, i),
+											 KMeansCentroid(km, 0));
+
+	for (int c = 1; c < km->k; c++)
+	{
+		double		total = 0.0;
+		double		target;
+		int64		chosen = km->nsample - 1;
+
+		CHECK_FOR_INTERRUPTS();
+		for (int64 i = 0; i < km->nsample; i++)
+			total += nearest[i];
+		target = pg_prng_double(&km->prng) * total;
+		if (total > 0.0)
+		{
+			for (int64 i = 0; i < km->nsample; i++)
+			{
+				target -= nearest[i];
+				if (target < 0.0)
+				{
+					chosen = i;
+					break;
+				}
+			}
+		}
+		else					/* every point sits on a centroid */
+			chosen = (int64) pg_prng_uint64_range(&km->prng, 0, km->nsample - 1);
+
+		memcpy(KMeansCentroid(km, c), KMeansPoint(km, chosen),
+			   sizeof(float) * km->dim);
+		for (int64 i = 0; i < km->nsample; i++)
+		{
+			double		d = L2SquaredDistanceKernel(km->dim, KMeansPoint(km, i),
+													KMeansCentroid(km, c));
+
+			if (d < nearest[i])
+				nearest[i] = d;
+		}
+	}
+	pfree(nearest);
+}
+
+/*
+ * NearestTwo
+ *		The nearest centroid of a vector and the distances to it and to the
+ *		second nearest (FLT_MAX when k = 1).
+ */
+static int
+NearestTwo(KMeans *km, const float *x, double *d1, double *d2)
+{
+	int			best = 0;
+
+	*d1 = DBL_MAX;
+	*d2 = DBL_MAX;
+	for (int c = 0; c < km->k; c++)
+	{
+		double		d = L2SquaredDistanceKernel(km->dim, x, KMeansCentroid(km, c));
+
+		if (d < *d1)
+		{
+			*d2 = *d1;
+			*d1 = d;
+			best = c;
+		}
+		else if (d < *d2)
+			*d2 = d;
+	}
+	*d1 = sqrt(*d1);
+	if (*d2 != DBL_MAX)
+		*d2 = sqrt(*d2);
+	return best;
+}
+
+/*
+ * KMeansRun
+ *		Lloyd's iterations with Hamerly's bounds, until no point changes its
+ *		cluster or "iterations" are done.
+ */
+static void
+KMeansRun(KMeans *km, int iterations)
+{
+	int			k = km->k;
+	int			dim = km->dim;
+	double	   *upper = palloc(sizeof(double) * km->nsample);
+	double	   *lower = palloc(sizeof(double) * km->nsample);
+	double	   *sums = palloc(sizeof(double) * k * dim);
+	int64	   *counts = palloc(sizeof(int64) * k);
+	double	   *moved = palloc(sizeof(double) * k);
+	double	   *half_gap = palloc(sizeof(double) * k);
+	float	   *previous = palloc(sizeof(float) * dim);
+
+	km->assignment = palloc(sizeof(int) * km->nsample);
+	for (int64 i = 0; i < km->nsample; i++)
+		km->assignment[i] = NearestTwo(km, KMeansPoint(km, i), &upper[i],
+									   &lower[i]);
+
+	for (int it = 0; it < iterations; it++)
+	{
+		int64		changed = 0;
+		double		max_moved = 0.0;
+		double		second_moved = 0.0;
+		int			most_moved = -1;
+
+		/* move every centroid to the mean of its points */
+		memset(sums, 0, sizeof(double) * k * dim);
+		memset(counts, 0, sizeof(int64) * k);
+		for (int64 i = 0; i < km->nsample; i++)
+		{
+			double	   *sum = sums + (Size) km->assignment[i] * dim;
+			const float *x = KMeansPoint(km, i);
+
+			counts[km->assignment[i]]++;
+			for (int d = 0; d < dim; d++)
+				sum[d] += x[d];
+		}
+		for (int c = 0; c < k; c++)
+		{
+			float	   *centroid = KMeansCentroid(km, c);
+
+			memcpy(previous, centroid, sizeof(float) * dim);
+			if (counts[c] > 0)
+			{
+				for (int d = 0; d < dim; d++)
+					centroid[d] = (float) (sums[(Size) c * dim + d] / counts[c]);
+			}
+			else
+			{
+				/*
+				 * An empty cluster takes the point farthest from its own
+				 * centroid (as far as the bounds tell).  The jump shows in
+				 * moved[c], which loosens the other points' lower bounds.
+				 */
+				int64		far = 0;
+
+				for (int64 i = 1; i < km->nsample; i++)
+					if (upper[i] > upper[far])
+						far = i;
+				memcpy(centroid, KMeansPoint(km, far), sizeof(float) * dim);
+				km->assignment[far] = c;
+				upper[far] = 0.0;
+				lower[far] = 0.0;
+				changed++;
+			}
+			moved[c] = Distance(dim, previous, centroid);
+			if (moved[c] > max_moved)
+			{
+				second_moved = max_moved;
+				max_moved = moved[c];
+				most_moved = c;
+			}
+			else
+				second_moved = Max(second_moved, moved[c]);
+		}
+
+		/* half the distance from each centroid to its nearest other one */
+		for (int c = 0; c < k; c++)
+		{
+			double		gap = DBL_MAX;
+
+			CHECK_FOR_INTERRUPTS();
+			for (int o = 0; o < k; o++)
+			{
+				if (o != c)
+					gap = Min(gap, Distance(dim, KMeansCentroid(km, c),
+											KMeansCentroid(km, o)));
+			}
+			half_gap[c] = gap / 2.0;
+		}
+
+		/* reassign, skipping the points the bounds prove unchanged */
+		for (int64 i = 0; i < km->nsample; i++)
+		{
+			int			a = km->assignment[i];
+			double		bound;
+
+			if ((i & 1023) == 0)
+				CHECK_FOR_INTERRUPTS();
+			upper[i] += moved[a];
+			/* no other centroid came nearer than the most any other moved */
+			lower[i] -= (a == most_moved) ? second_moved : max_moved;
+			bound = Max(half_gap[a], lower[i]);
+			if (upper[i] <= bound)
+				continue;
+			upper[i] = Distance(dim, KMeansPoint(km, i), KMeansCentroid(km, a));
+			if (upper[i] <= bound)
+				continue;
+			km->assignment[i] = NearestTwo(km, KMeansPoint(km, i), &upper[i],
+										   &lower[i]);
+			if (km->assignment[i] != a)
+				changed++;
+		}
+		if (changed == 0)
+			break;
+	}
+
+	pfree(upper);
+	pfree(lower);
+	pfree(sums);
+	pfree(counts);
+	pfree(moved);
+	pfree(half_gap);
+	pfree(previous);
+}
+
+/*
+ * KMeansCompute
+ *		Sample the column and cluster the sample; k 0 means about the square
+ *		root of the table's rows.
+ */
+static void
+KMeansCompute(KMeans *km, int k, int iterations)
+{
+	if (iterations < 0 || iterations > KMEANS_MAX_ITERATIONS)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("iterations must be between 0 and %d",
+						KMEANS_MAX_ITERATIONS)));
+	if (k < 0 || k > KMEANS_MAX_K)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("k must be between 1 and %d", KMEANS_MAX_K)));
+
+	KMeansScan(km, SampleRow, CurrentMemoryContext);
+	if (km->nsample == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("column \"%s\" of relation \"%s\" has no vectors to cluster",
+						get_attname(RelationGetRelid(km->rel), km->attno, false),
+						RelationGetRelationName(km->rel))));
+
+	km->k = k > 0 ? k : (int) Max(1, Min(round(sqrt((double) km->rows)),
+										 KMEANS_MAX_K));
+	if (km->k > km->nsample)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("k (%d) is larger than the number of sampled vectors (%lld)",
+						km->k, (long long) km->nsample)));
+	km->centroids = palloc(sizeof(float) * km->k * km->dim);
+	KMeansInit(km);
+	KMeansRun(km, iterations);
+}
+
+/*
+ * KMeansFromArgs
+ *		Cluster as both functions' arguments say; false when an argument
+ *		other than k is NULL (no rows then, as for a strict function).
+ */
+static bool
+KMeansFromArgs(KMeans *km, FunctionCallInfo fcinfo)
+{
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(3) ||
+		PG_ARGISNULL(4) || PG_ARGISNULL(5))
+		return false;
+	KMeansOpen(km, fcinfo, PG_GETARG_OID(0), NameStr(*PG_GETARG_NAME(1)),
+			   PG_GETARG_INT64(4), PG_GETARG_INT32(5));
+	if (!PG_ARGISNULL(2) && PG_GETARG_INT32(2) < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("k must be between 1 and %d", KMEANS_MAX_K)));
+	KMeansCompute(km, PG_ARGISNULL(2) ? 0 : PG_GETARG_INT32(2),
+				  PG_GETARG_INT32(3));
+	return true;
+}
+
+/*
+ * hnsw_kmeans
+ *		SQL function hnsw_kmeans(tbl, col, k, iterations, sample_rows, seed):
+ *		the centroids, numbered from 1.
+ */
+Datum
+hnsw_kmeans(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	KMeans		km;
+
+	InitMaterializedSRF(fcinfo, 0);
+	if (!KMeansFromArgs(&km, fcinfo))
+		return (Datum) 0;
+	for (int c = 0; c < km.k; c++)
+	{
+		Vector	   *v = InitVector(km.dim);
+		Datum		values[2];
+		bool		nulls[2] = {0};
+
+		memcpy(v->x, KMeansCentroid(&km, c), sizeof(float) * km.dim);
+		values[0] = Int32GetDatum(c + 1);
+		values[1] = PointerGetDatum(v);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	KMeansClose(&km);
+	return (Datum) 0;
+}
+
+/* What hnsw_cluster_stats gathers per cluster over the whole table */
+typedef struct ClusterTally
+{
+	int64	   *size;
+	double	   *sum;
+	double	   *max;
+} ClusterTally;
+
+/* KMeansScan callback: assign a row to its nearest centroid */
+static void
+TallyRow(KMeans *km, Vector *vec, void *arg)
+{
+	ClusterTally *t = (ClusterTally *) arg;
+	double		d1;
+	double		d2;
+	int			c = NearestTwo(km, vec->x, &d1, &d2);
+
+	t->size[c]++;
+	t->sum[c] += d1;
+	t->max[c] = Max(t->max[c], d1);
+}
+
+/*
+ * hnsw_cluster_stats
+ *		SQL function hnsw_cluster_stats(tbl, col, k, iterations, sample_rows,
+ *		seed): per cluster, its size over the whole table, the mean and
+ *		largest distance of its rows to the centroid, and the nearest other
+ *		centroid and its distance.
+ */
+Datum
+hnsw_cluster_stats(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	KMeans		km;
+	ClusterTally t;
+
+	InitMaterializedSRF(fcinfo, 0);
+	if (!KMeansFromArgs(&km, fcinfo))
+		return (Datum) 0;
+
+	t.size = palloc0(sizeof(int64) * km.k);
+	t.sum = palloc0(sizeof(double) * km.k);
+	t.max = palloc0(sizeof(double) * km.k);
+	KMeansScan(&km, TallyRow, &t);
+
+	for (int c = 0; c < km.k; c++)
+	{
+		Datum		values[7];
+		bool		nulls[7] = {0};
+		double		gap = DBL_MAX;
+		int			nearest = -1;
+
+		CHECK_FOR_INTERRUPTS();
+		for (int o = 0; o < km.k; o++)
+		{
+			double		d;
+
+			if (o == c)
+				continue;
+			d = Distance(km.dim, KMeansCentroid(&km, c), KMeansCentroid(&km, o));
+			if (d < gap)
+			{
+				gap = d;
+				nearest = o;
+			}
+		}
+		values[0] = Int32GetDatum(c + 1);
+		values[1] = Int64GetDatum(t.size[c]);
+		if (t.size[c] > 0)
+		{
+			values[2] = Float8GetDatum(t.sum[c] / t.size[c]);
+			values[3] = Float8GetDatum(t.max[c]);
+		}
+		else
+			nulls[2] = nulls[3] = true;
+		if (nearest >= 0)
+		{
+			values[4] = Int32GetDatum(nearest + 1);
+			values[5] = Float8GetDatum(gap);
+			/* how far apart the clusters are, in units of their spread */
+			if (t.size[c] > 0 && t.sum[c] > 0)
+				values[6] = Float8GetDatum(gap / (t.sum[c] / t.size[c]));
+			else
+				nulls[6] = true;
+		}
+		else
+			nulls[4] = nulls[5] = nulls[6] = true;
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	KMeansClose(&km);
+	return (Datum) 0;
+}
