@@ -164,6 +164,56 @@ BuildMetaPage(Page page, int dim, int m, int ef_construction,
 }
 
 /*
+ * BuildWriteOrder
+ *		The order to lay the elements out in: breadth-first over level-0
+ *		links from the entry point, then any element the walk missed.
+ *
+ * Elements that link to each other then tend to share pages, so a search
+ * finds more of the neighbours it evaluates on pages it has just read.
+ */
+static uint32 *
+BuildWriteOrder(HnswBuildState *bs, uint32 nelements)
+{
+	uint32	   *order = MemoryContextAllocHuge(CurrentMemoryContext,
+											   sizeof(uint32) * Max(nelements, 1));
+	bool	   *placed = MemoryContextAllocHuge(CurrentMemoryContext,
+												sizeof(bool) * Max(nelements, 1));
+	uint32		head = 0;
+	uint32		tail = 0;
+
+	memset(placed, 0, sizeof(bool) * Max(nelements, 1));
+	if (nelements > 0 && bs->graph.hdr->entry_level >= 0)
+	{
+		placed[bs->graph.hdr->entry] = true;
+		order[tail++] = bs->graph.hdr->entry;
+	}
+	for (uint32 next = 0; head < nelements; head++)
+	{
+		uint32	   *links;
+
+		/* an element the walk did not reach starts a new walk */
+		if (head == tail)
+		{
+			while (placed[next])
+				next++;
+			placed[next] = true;
+			order[tail++] = next;
+		}
+		links = HnswGraphLinks(&bs->graph, order[head], 0);
+		for (uint32 i = 1; i <= links[0]; i++)
+		{
+			if (!placed[links[i]])
+			{
+				placed[links[i]] = true;
+				order[tail++] = links[i];
+			}
+		}
+	}
+	pfree(placed);
+	return order;
+}
+
+/*
  * HnswBuildWriteGraph
  *		Write the in-memory graph and the meta page out, then WAL-log every
  *		page in bulk.  The index must be empty.
@@ -177,6 +227,7 @@ HnswBuildWriteGraph(HnswBuildState *bs)
 	Buffer		metabuf;
 	BlockNumber nblocks;
 	uint32		nelements = HnswGraphElementCount(bs->graph.hdr);
+	uint32	   *order;
 	instr_time	start;
 	instr_time	elapsed;
 
@@ -189,10 +240,12 @@ HnswBuildWriteGraph(HnswBuildState *bs)
 								 NULL);
 	Assert(BufferGetBlockNumber(metabuf) == HNSW_METAPAGE_BLKNO);
 
-	/* first pass: assign every tuple its place */
+	/* first pass: assign every tuple its place, in breadth-first order */
+	order = BuildWriteOrder(bs, nelements);
 	PlacerInit(&pp, bs->index, NULL);
-	for (uint32 id = 0; id < nelements; id++)
+	for (uint32 i = 0; i < nelements; i++)
 	{
+		uint32		id = order[i];
 		HnswGraphElement *em = &bs->graph.elements[id];
 
 		if (BuildElementIsExternal(bs, em))
@@ -214,8 +267,9 @@ HnswBuildWriteGraph(HnswBuildState *bs)
 
 	/* second pass: build and write the tuples at those places */
 	PlacerInit(&pp, bs->index, pagebuf.data);
-	for (uint32 id = 0; id < nelements; id++)
+	for (uint32 i = 0; i < nelements; i++)
 	{
+		uint32		id = order[i];
 		HnswGraphElement *em = &bs->graph.elements[id];
 		HnswElementTuple etup = (HnswElementTuple) tuple;
 		BlockNumber blkno;
@@ -303,6 +357,7 @@ HnswBuildWriteGraph(HnswBuildState *bs)
 	elog(DEBUG1, "hnsw build wrote %u elements on %u pages in %.3f s",
 		 nelements, nblocks, INSTR_TIME_GET_DOUBLE(elapsed));
 	pfree(tuple);
+	pfree(order);
 }
 
 /*
