@@ -321,6 +321,16 @@ CREATE FUNCTION hnsw_estimate_memory(rows bigint, dimensions int, m int DEFAULT 
 	RETURNS record
 	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
+-- The same for the rows and dimensions of a column
+CREATE FUNCTION hnsw_estimate_memory(tbl regclass, col name, m int DEFAULT 16,
+	OUT levels_per_element float8, OUT vector_bytes bigint,
+	OUT level0_link_bytes bigint, OUT upper_link_bytes bigint,
+	OUT overhead_bytes bigint, OUT total_bytes bigint,
+	OUT bytes_per_vector float8, OUT pages bigint)
+	RETURNS record
+	AS 'MODULE_PATHNAME', 'hnsw_estimate_memory_table'
+	LANGUAGE C STABLE STRICT PARALLEL SAFE;
+
 -- Seconds a serial build takes on this server (measures the server)
 CREATE FUNCTION hnsw_estimate_build_time(rows bigint, dimensions int,
 	m int DEFAULT 16, ef_construction int DEFAULT 64,

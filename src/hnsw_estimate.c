@@ -27,6 +27,9 @@
 #include <float.h>
 #include <math.h>
 
+#include "access/table.h"
+#include "access/tableam.h"
+#include "catalog/pg_statistic.h"
 #include "catalog/pg_type.h"
 #include "common/pg_prng.h"
 #include "executor/spi.h"
@@ -37,12 +40,16 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
 #include "hnsw.h"
+#include "hnsw_tuning.h"
 #include "vector.h"
 
 PG_FUNCTION_INFO_V1(hnsw_estimate_memory);
+PG_FUNCTION_INFO_V1(hnsw_estimate_memory_table);
 PG_FUNCTION_INFO_V1(hnsw_estimate_build_time);
 
 /*
@@ -241,16 +248,13 @@ EstimateElementPages(int64 rows, int dim, int m)
 }
 
 /*
- * hnsw_estimate_memory
- *		SQL function hnsw_estimate_memory(rows, dimensions, m): the size of
- *		an hnsw index over "rows" distinct vectors, and what makes it up.
+ * EstimateMemory
+ *		The row of hnsw_estimate_memory(): the size of an hnsw index over
+ *		"rows" distinct vectors, and what makes it up.
  */
-Datum
-hnsw_estimate_memory(PG_FUNCTION_ARGS)
+static Datum
+EstimateMemory(FunctionCallInfo fcinfo, int64 rows, int dim, int m)
 {
-	int64		rows = PG_GETARG_INT64(0);
-	int32		dim = PG_GETARG_INT32(1);
-	int32		m = PG_GETARG_INT32(2);
 	TupleDesc	tupdesc;
 	double		levels;
 	double		vector_bytes;
@@ -288,6 +292,105 @@ hnsw_estimate_memory(PG_FUNCTION_ARGS)
 
 	tupdesc = BlessTupleDesc(tupdesc);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
+
+/*
+ * hnsw_estimate_memory
+ *		SQL function hnsw_estimate_memory(rows, dimensions, m).
+ */
+Datum
+hnsw_estimate_memory(PG_FUNCTION_ARGS)
+{
+	return EstimateMemory(fcinfo, PG_GETARG_INT64(0), PG_GETARG_INT32(1),
+						  PG_GETARG_INT32(2));
+}
+
+/* The number of non-NULL values of a column, counted */
+static int64
+CountVectors(Relation rel, AttrNumber attno)
+{
+	Snapshot	snapshot = RegisterSnapshot(GetTransactionSnapshot());
+	TableScanDesc scan = table_beginscan(rel, snapshot, 0, NULL);
+	TupleTableSlot *slot = table_slot_create(rel, NULL);
+	int64		count = 0;
+
+	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
+	{
+		bool		isnull;
+
+		CHECK_FOR_INTERRUPTS();
+		(void) slot_getattr(slot, attno, &isnull);
+		if (!isnull)
+			count++;
+	}
+	ExecDropSingleTupleTableSlot(slot);
+	table_endscan(scan);
+	UnregisterSnapshot(snapshot);
+	return count;
+}
+
+/*
+ * hnsw_estimate_memory_table
+ *		SQL function hnsw_estimate_memory(tbl, col, m): the same for the rows
+ *		and dimensions of a column.  Rows are the planner's count
+ *		(pg_class.reltuples less the column's NULL fraction) when the table
+ *		has been analyzed, else counted (which needs SELECT on the table).
+ */
+Datum
+hnsw_estimate_memory_table(PG_FUNCTION_ARGS)
+{
+	Oid			tableoid = PG_GETARG_OID(0);
+	char	   *colname = NameStr(*PG_GETARG_NAME(1));
+	int32		m = PG_GETARG_INT32(2);
+	Relation	rel = table_open(tableoid, AccessShareLock);
+	AttrNumber	attno = get_attnum(tableoid, colname);
+	Form_pg_attribute attr;
+	Oid			vector_oid;
+	int64		rows;
+
+	if (attno == InvalidAttrNumber || attno < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("column \"%s\" of relation \"%s\" does not exist",
+						colname, RelationGetRelationName(rel))));
+	attr = TupleDescAttr(RelationGetDescr(rel), attno - 1);
+	vector_oid = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
+								 CStringGetDatum("vector"),
+								 ObjectIdGetDatum(get_func_namespace(fcinfo->flinfo->fn_oid)));
+	if (attr->atttypid != vector_oid)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("column \"%s\" of relation \"%s\" is not of type vector",
+						colname, RelationGetRelationName(rel))));
+	if (attr->atttypmod < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("column \"%s\" does not have dimensions", colname),
+				 errhint("hnsw indexes need a column declared with its dimensions, for example vector(128).")));
+
+	if (rel->rd_rel->reltuples >= 0)
+	{
+		HeapTuple	stats = SearchSysCache3(STATRELATTINH,
+											ObjectIdGetDatum(tableoid),
+											Int16GetDatum(attno),
+											BoolGetDatum(false));
+		double		null_frac = 0.0;
+
+		if (HeapTupleIsValid(stats))
+		{
+			null_frac = ((Form_pg_statistic) GETSTRUCT(stats))->stanullfrac;
+			ReleaseSysCache(stats);
+		}
+		rows = (int64) round(rel->rd_rel->reltuples * (1.0 - null_frac));
+	}
+	else
+	{
+		HnswCheckTableReadable(rel);
+		rows = CountVectors(rel, attno);
+	}
+	table_close(rel, AccessShareLock);
+
+	return EstimateMemory(fcinfo, rows, attr->atttypmod, m);
 }
 
 /* What the build keeps per element besides its slot (hnsw_build.c) */

@@ -601,9 +601,10 @@ hnsw_recall_curve(PG_FUNCTION_ARGS)
 	int			queries;
 	RecallState rs;
 
+	InitMaterializedSRF(fcinfo, 0);
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2) ||
 		PG_ARGISNULL(3))
-		PG_RETURN_NULL();
+		return (Datum) 0;		/* no rows, as for a strict function */
 	efs = PG_GETARG_ARRAYTYPE_P(1);
 	k = PG_GETARG_INT32(2);
 	queries = PG_GETARG_INT32(3);
@@ -628,7 +629,6 @@ hnsw_recall_curve(PG_FUNCTION_ARGS)
 		CheckEfSearch(DatumGetInt32(elems[i]));
 	}
 
-	InitMaterializedSRF(fcinfo, 0);
 	RecallBegin(&rs, PG_GETARG_OID(0), k, queries, !PG_ARGISNULL(4),
 				PG_ARGISNULL(4) ? 0 : PG_GETARG_INT64(4));
 	RecallPrepare(&rs, InvalidOid, NULL);

@@ -347,8 +347,9 @@ hnsw_sweep(PG_FUNCTION_ARGS)
 			resetStringInfo(&sql);
 			appendStringInfo(&sql,
 							 "CREATE INDEX hnsw_sweep_index ON pg_temp.hnsw_sweep_sample "
-							 "USING hnsw (v %s) WITH (m = %d, ef_construction = %d)",
-							 opclass ? opclass : "", ms[i], efcs[j]);
+							 "USING hnsw (v%s%s) WITH (m = %d, ef_construction = %d)",
+							 opclass ? " " : "", opclass ? opclass : "",
+							 ms[i], efcs[j]);
 			INSTR_TIME_SET_CURRENT(start);
 			SweepExecute(sql.data);
 			INSTR_TIME_SET_CURRENT(elapsed);
