@@ -250,6 +250,7 @@ typedef struct HnswVisitedSet
 	uint32		count;
 	uint32		generation;
 	HnswVisitedSlot *slots;
+	MemoryContext cxt;			/* where the slots are allocated */
 } HnswVisitedSet;
 
 #define HnswTidKey(blkno, offno)	(((uint64) (blkno) << 16) | (offno))
@@ -424,7 +425,8 @@ extern PGDLLEXPORT void HnswParallelBuildMain(dsm_segment *seg, shm_toc *toc);
 /* hnsw_search.c */
 typedef struct HnswSearchState HnswSearchState;
 extern HnswSearchState *HnswSearchBegin(Relation index, HnswIndexInfo *info,
-										const float *query, bool keep_vectors);
+										const float *query, bool keep_vectors,
+										HnswVisitedSet *visited);
 extern void HnswSearchEnd(HnswSearchState *state);
 extern HnswCandidate **HnswSearchLayer(HnswSearchState *state,
 									   HnswCandidate **entries, int nentries,

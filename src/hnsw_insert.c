@@ -497,7 +497,7 @@ HnswInsertVector(Relation index, HnswIndexInfo *info, const float *vector,
 		HnswReadMeta(index, &meta);
 	}
 
-	st = HnswSearchBegin(index, info, vector, true);
+	st = HnswSearchBegin(index, info, vector, true, NULL);
 	if (meta.entry_blkno != InvalidBlockNumber)
 	{
 		HnswCandidate *ep;

@@ -31,6 +31,7 @@ typedef struct HnswScanOpaqueData
 	HnswIndexInfo info;
 	MemoryContext ctx;			/* everything of one scan; reset on rescan */
 	MemoryContext round_ctx;	/* one search round's candidates */
+	HnswVisitedSet *visited;	/* reused by every search of this scan */
 	bool		searched;
 	bool		locked;			/* holds HNSW_SCAN_LOCK (see hnsw_vacuum.c) */
 	float	   *query;			/* prepared query vector, NULL if none */
@@ -64,6 +65,8 @@ hnswbeginscan(Relation index, int nkeys, int norderbys)
 	HnswGetIndexInfo(index, &so->info);
 	so->ctx = AllocSetContextCreate(CurrentMemoryContext, "hnsw scan",
 									ALLOCSET_DEFAULT_SIZES);
+	/* outside so->ctx, so that rescans (one per outer row) keep it */
+	so->visited = HnswVisitedCreate(1024);
 	scan->opaque = so;
 	return scan;
 }
@@ -199,7 +202,8 @@ ScanSearchRound(IndexScanDesc scan, int ef)
 
 	old = MemoryContextSwitchTo(so->round_ctx);
 	HnswReadMeta(scan->indexRelation, &meta);
-	st = HnswSearchBegin(scan->indexRelation, &so->info, so->query, false);
+	st = HnswSearchBegin(scan->indexRelation, &so->info, so->query, false,
+						 so->visited);
 	ep = HnswSearchDescend(st, &meta, 0);
 	if (ep != NULL)
 		so->results = HnswSearchLayer(st, &ep, 1, ef, 0, &so->nresults);

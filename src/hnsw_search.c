@@ -48,11 +48,13 @@ struct HnswSearchState
 /*
  * HnswSearchBegin
  *		Prepare a search for "query" (already normalized for cosine).  With
- *		keep_vectors, every candidate carries a copy of its vector.
+ *		keep_vectors, every candidate carries a copy of its vector.  A caller
+ *		that searches again and again (a scan, rescanned per outer row) can
+ *		pass a visited set to reuse; otherwise pass NULL.
  */
 HnswSearchState *
 HnswSearchBegin(Relation index, HnswIndexInfo *info, const float *query,
-				bool keep_vectors)
+				bool keep_vectors, HnswVisitedSet *visited)
 {
 	HnswSearchState *st = palloc0(sizeof(HnswSearchState));
 
@@ -60,7 +62,7 @@ HnswSearchBegin(Relation index, HnswIndexInfo *info, const float *query,
 	st->info = info;
 	st->query = query;
 	st->keep_vectors = keep_vectors;
-	st->visited = HnswVisitedCreate(512);
+	st->visited = visited ? visited : HnswVisitedCreate(512);
 	st->buf = InvalidBuffer;
 	st->buf_blkno = InvalidBlockNumber;
 	st->links = palloc(sizeof(ItemPointerData) * 2 * info->m);

@@ -397,7 +397,7 @@ VacuumRepairElement(HnswVacuumState *vs, BlockNumber blkno, OffsetNumber offno)
 
 		/* search from the entry point, as an insert of this vector would */
 		HnswReadMeta(vs->index, &meta);
-		st = HnswSearchBegin(vs->index, info, vec, true);
+		st = HnswSearchBegin(vs->index, info, vec, true, NULL);
 		top = Min(level, meta.entry_level);
 		ep = HnswSearchDescend(st, &meta, top);
 		for (int lc = top; lc >= 0 && ep != NULL; lc--)

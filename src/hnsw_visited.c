@@ -26,7 +26,8 @@ VisitedHash(uint64 key)
 
 /*
  * HnswVisitedCreate
- *		A set sized for about "expected" members (it grows as needed).
+ *		A set sized for about "expected" members (it grows as needed), in
+ *		the current memory context.
  */
 HnswVisitedSet *
 HnswVisitedCreate(int expected)
@@ -40,6 +41,7 @@ HnswVisitedCreate(int expected)
 	vs->count = 0;
 	vs->generation = 1;
 	vs->slots = palloc0(sizeof(HnswVisitedSlot) * size);
+	vs->cxt = CurrentMemoryContext;
 	return vs;
 }
 
@@ -86,7 +88,9 @@ VisitedGrow(HnswVisitedSet *vs)
 	uint32		generation = vs->generation;
 
 	vs->mask = oldsize * 2 - 1;
-	vs->slots = palloc0(sizeof(HnswVisitedSlot) * (vs->mask + 1));
+	/* in the set's own context: it may outlive the caller's */
+	vs->slots = MemoryContextAllocZero(vs->cxt,
+									   sizeof(HnswVisitedSlot) * (vs->mask + 1));
 	for (uint32 i = 0; i < oldsize; i++)
 	{
 		if (old[i].generation == generation)
