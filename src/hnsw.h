@@ -436,6 +436,7 @@ extern HnswCandidate *HnswSearchEntryCandidate(HnswSearchState *state,
 											   OffsetNumber offno);
 extern uint64 HnswSearchDistanceCount(HnswSearchState *state);
 extern uint64 HnswSearchVisitedCount(HnswSearchState *state);
+extern void HnswSearchExclude(HnswSearchState *state, ItemPointer heap_tid);
 extern int	HnswSearchReadLinks(HnswSearchState *state, HnswCandidate *c,
 								int level, ItemPointerData *out);
 extern HnswCandidate *HnswSearchLookup(HnswSearchState *state,
@@ -461,6 +462,7 @@ extern void hnswrescan(IndexScanDesc scan, ScanKey keys, int nkeys,
 					   ScanKey orderbys, int norderbys);
 extern bool hnswgettuple(IndexScanDesc scan, ScanDirection dir);
 extern void hnswendscan(IndexScanDesc scan);
+extern void HnswScanExclude(IndexScanDesc scan, ItemPointer heap_tid);
 
 /* hnsw_vacuum.c */
 extern IndexBulkDeleteResult *hnswbulkdelete(IndexVacuumInfo *info,

@@ -36,6 +36,7 @@ typedef struct HnswScanOpaqueData
 	bool		locked;			/* holds HNSW_SCAN_LOCK (see hnsw_vacuum.c) */
 	float	   *query;			/* prepared query vector, NULL if none */
 	int			ef_search;		/* candidates of the first round */
+	ItemPointerData excluded;	/* see HnswScanExclude */
 	HnswScanCounters counters;	/* this search's work, for hnsw_stats.c */
 	int			ef;				/* candidates kept by the latest round */
 	HnswCandidate **results;	/* of the latest round, nearest first */
@@ -204,6 +205,8 @@ ScanSearchRound(IndexScanDesc scan, int ef)
 	HnswReadMeta(scan->indexRelation, &meta);
 	st = HnswSearchBegin(scan->indexRelation, &so->info, so->query, false,
 						 so->visited);
+	if (ItemPointerIsValid(&so->excluded))
+		HnswSearchExclude(st, &so->excluded);
 	ep = HnswSearchDescend(st, &meta, 0);
 	if (ep != NULL)
 		so->results = HnswSearchLayer(st, &ep, 1, ef, 0, &so->nresults);
@@ -308,6 +311,19 @@ hnswgettuple(IndexScanDesc scan, ScanDirection dir)
 		if (!ScanNextRound(scan))
 			return false;
 	}
+}
+
+/*
+ * HnswScanExclude
+ *		Let the scan's searches treat the element holding only this heap TID
+ *		as absent (HnswSearchExclude), until the scan ends.
+ */
+void
+HnswScanExclude(IndexScanDesc scan, ItemPointer heap_tid)
+{
+	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
+
+	so->excluded = *heap_tid;
 }
 
 /*

@@ -40,6 +40,7 @@ struct HnswSearchState
 	BlockNumber buf_blkno;
 	uint64		ndistances;
 	uint64		nvisited;		/* elements whose links were read */
+	ItemPointerData excluded;	/* heap TID whose lone element is skipped */
 	ItemPointerData *links;		/* scratch for one level's links */
 	ItemPointerData batch[HNSW_PIN_BATCH];	/* unvisited links being read */
 	Buffer		pinned[HNSW_PIN_BATCH]; /* their pages, pinned */
@@ -91,6 +92,19 @@ uint64
 HnswSearchVisitedCount(HnswSearchState *st)
 {
 	return st->nvisited;
+}
+
+/*
+ * HnswSearchExclude
+ *		Make the search treat the element that holds only this heap TID as
+ *		absent: never a result, never expanded.  hnsw_recall() uses it to
+ *		search for a row's own vector as if the row were not indexed.  (The
+ *		entry point is used even then: the search has to start somewhere.)
+ */
+void
+HnswSearchExclude(HnswSearchState *st, ItemPointer heap_tid)
+{
+	st->excluded = *heap_tid;
 }
 
 /*
@@ -340,6 +354,9 @@ SearchEvaluateBatch(HnswSearchState *st, int nbatch, HnswHeap *cand,
 		LockBuffer(buf, BUFFER_LOCK_UNLOCK);
 		ReleaseBuffer(buf);
 		if (nc == NULL)
+			continue;
+		if (nc->ntids == 1 && ItemPointerIsValid(&st->excluded) &&
+			ItemPointerEquals(&nc->tids[0], &st->excluded))
 			continue;
 		HnswVisitedRemember(st->visited, HnswTidKey(blkno, offno), nc);
 		SearchAdmit(nc, cand, res, ef);
