@@ -7,9 +7,8 @@
  * The sample is drawn in one pass over the table (reservoir sampling, a
  * scan that always starts at the first block), so a seed gives the same
  * sample, and the same centroids, for the same table contents.  Centroids
- * start from k-means++ (each next one drawn with probability proportional
- * to the squared distance to the nearest one chosen), then Lloyd
- * iterations move them to the mean of their points.  Assignment uses
+ * start from greedy k-means++ (KMeansInit), then Lloyd iterations move
+ * them to the mean of their points.  Assignment uses
  * Hamerly's bounds: per point an upper bound on the distance to its
  * centroid and a lower bound on the distance to any other, kept valid as
  * centroids move, so that most points need no distance computation once
@@ -223,60 +222,98 @@ SampleRow(KMeans *km, Vector *vec, void *arg)
 }
 
 /*
+ * KMeansDraw
+ *		A sample point drawn with probability proportional to "weight" (the
+ *		squared distance to the nearest centroid so far), or uniformly when
+ *		every weight is zero.
+ */
+static int64
+KMeansDraw(KMeans *km, const double *weight, double total)
+{
+	double		target = pg_prng_double(&km->prng) * total;
+
+	if (total > 0.0)
+	{
+		for (int64 i = 0; i < km->nsample; i++)
+		{
+			target -= weight[i];
+			if (target < 0.0)
+				return i;
+		}
+	}
+	return (int64) pg_prng_uint64_range(&km->prng, 0, km->nsample - 1);
+}
+
+/*
  * KMeansInit
- *		k-means++: the first centroid a random sample point, each next one a
- *		point drawn with probability proportional to its squared distance to
- *		the nearest centroid so far.
+ *		Greedy k-means++: the first centroid a random sample point; for each
+ *		next one, 2 + ln(k) candidates drawn with probability proportional
+ *		to their squared distance to the nearest centroid so far, and the
+ *		one that brings the sum of those squared distances down most kept.
+ *
+ * Plain k-means++ (one candidate) often puts two centroids in one cluster
+ * of high-dimensional data: a cluster's own points, many and spread out,
+ * outweigh the few far ones of a cluster not yet covered.
  */
 static void
 KMeansInit(KMeans *km)
 {
 	double	   *nearest = palloc(sizeof(double) * km->nsample);
+	double	   *trial = palloc(sizeof(double) * km->nsample);
+	double	   *best = palloc(sizeof(double) * km->nsample);
+	int			ntrials = 2 + (int) log((double) km->k);
 	int64		first = (int64) pg_prng_uint64_range(&km->prng, 0, km->nsample - 1);
+	double		total = 0.0;
 
 	memcpy(KMeansCentroid(km, 0), KMeansPoint(km, first),
 		   sizeof(float) * km->dim);
 	for (int64 i = 0; i < km->nsample; i++)
+	{
 		nearest[i] = L2SquaredDistanceKernel(km->dim, KMeansPoint(km, i),
 											 KMeansCentroid(km, 0));
+		total += nearest[i];
+	}
 
 	for (int c = 1; c < km->k; c++)
 	{
-		double		total = 0.0;
-		double		target;
-		int64		chosen = km->nsample - 1;
+		double		best_total = DBL_MAX;
+		int64		chosen = 0;
+		double	   *swap;
 
-		CHECK_FOR_INTERRUPTS();
-		for (int64 i = 0; i < km->nsample; i++)
-			total += nearest[i];
-		target = pg_prng_double(&km->prng) * total;
-		if (total > 0.0)
+		for (int t = 0; t < ntrials; t++)
 		{
+			int64		candidate = KMeansDraw(km, nearest, total);
+			const float *x = KMeansPoint(km, candidate);
+			double		trial_total = 0.0;
+
+			CHECK_FOR_INTERRUPTS();
 			for (int64 i = 0; i < km->nsample; i++)
 			{
-				target -= nearest[i];
-				if (target < 0.0)
-				{
-					chosen = i;
-					break;
-				}
+				double		d = L2SquaredDistanceKernel(km->dim,
+														KMeansPoint(km, i), x);
+
+				trial[i] = Min(nearest[i], d);
+				trial_total += trial[i];
+			}
+			if (trial_total < best_total)
+			{
+				best_total = trial_total;
+				chosen = candidate;
+				swap = best;
+				best = trial;
+				trial = swap;
 			}
 		}
-		else					/* every point sits on a centroid */
-			chosen = (int64) pg_prng_uint64_range(&km->prng, 0, km->nsample - 1);
-
 		memcpy(KMeansCentroid(km, c), KMeansPoint(km, chosen),
 			   sizeof(float) * km->dim);
-		for (int64 i = 0; i < km->nsample; i++)
-		{
-			double		d = L2SquaredDistanceKernel(km->dim, KMeansPoint(km, i),
-													KMeansCentroid(km, c));
-
-			if (d < nearest[i])
-				nearest[i] = d;
-		}
+		swap = nearest;
+		nearest = best;
+		best = swap;
+		total = best_total;
 	}
 	pfree(nearest);
+	pfree(trial);
+	pfree(best);
 }
 
 /*
