@@ -12,11 +12,13 @@
  * vectors share an element, making the index smaller).
  *
  * The build-time estimate counts the distance computations a build makes
- * (a model of the insertion algorithm, below) and multiplies them by the
- * cost of one distance computation measured on this server, in the build's
- * memory access pattern and at the size the graph has while it grows, then
- * adds the measured cost of writing each element's tuple into a page.
- * Measurements are cached per backend.
+ * (a model of the insertion algorithm, ModelDistances) and prices them with
+ * what this server measures: a real build of a few thousand synthetic
+ * vectors gives the cost of one distance with everything the build does
+ * around it while the graph fits in the CPU caches, and a memory benchmark
+ * at the sizes the graph grows through adds what reaching an element costs
+ * beyond that; the measured cost of writing each element's tuple into a page
+ * comes on top.  Measurements are cached per backend.
  *
  * src/hnsw_estimate.c
  *
@@ -393,19 +395,41 @@ hnsw_estimate_memory_table(PG_FUNCTION_ARGS)
 	return EstimateMemory(fcinfo, rows, attr->atttypmod, m);
 }
 
-/* What the build keeps per element besides its slot (hnsw_build.c) */
-typedef struct CalibrateElement
+/*
+ * GraphSlotBytes
+ *		The bytes of one element's slot (vector and level-0 links) in a
+ *		build's in-memory graph (hnsw_graph.c).
+ */
+static Size
+GraphSlotBytes(int dim, int m)
 {
-	uint32		visited;
-	char		rest[92];		/* heap TIDs, level, upper links, position */
-} CalibrateElement;
+	HnswGraphHeader *hdr = palloc(sizeof(HnswGraphHeader));
+	Size		slot;
+
+	HnswGraphInitHeader(hdr, dim, m, HNSW_DEFAULT_EF_CONSTRUCTION, 0, false);
+	slot = hdr->slot_size;
+	pfree(hdr);
+	return slot;
+}
+
+/*
+ * GraphElementBytes
+ *		The bytes a build's in-memory graph takes per element: metadata,
+ *		slot, links above level 0, and the searching process's visited stamp.
+ */
+static double
+GraphElementBytes(int dim, int m)
+{
+	return (double) (HnswGraphSize(dim, m, 1024) - HnswGraphSize(dim, m, 0)) /
+		1024.0 + sizeof(uint32);
+}
 
 /*
  * CalibrateMemoryCost
  *		Nanoseconds per distance computation to an element picked at random
  *		from a graph of "bytes" bytes laid out as the build's (a slot per
- *		element with its vector and level-0 links, a metadata record with its
- *		visited stamp), after checking and setting that stamp, with the next
+ *		element with its vector and level-0 links, and a visited stamp per
+ *		element), after checking and setting its stamp, with the next
  *		element's vector prefetched as the build's searches do.
  *
  * This is the part of a build's work whose cost grows with the graph: the
@@ -419,12 +443,10 @@ CalibrateMemoryCost(int dim, int m, Size bytes)
 											  "hnsw estimate calibration",
 											  ALLOCSET_DEFAULT_SIZES);
 	MemoryContext old = MemoryContextSwitchTo(ctx);
-	int			nlinks = HnswLinksAtLevel(m, 0);
-	Size		slot = MAXALIGN(sizeof(float) * dim + sizeof(uint32) * (nlinks + 1));
-	uint32		n = (uint32) Max(bytes / (slot + sizeof(CalibrateElement)), 2);
+	Size		slot = GraphSlotBytes(dim, m);
+	uint32		n = (uint32) Max(bytes / GraphElementBytes(dim, m), 2);
 	char	   *slots = MemoryContextAllocHuge(ctx, slot * n);
-	CalibrateElement *meta = MemoryContextAllocHuge(ctx,
-													sizeof(CalibrateElement) * n);
+	uint32	   *visited = MemoryContextAllocHuge(ctx, sizeof(uint32) * n);
 	float	   *query = palloc(sizeof(float) * dim);
 	uint32	   *order = palloc(sizeof(uint32) * (CALIBRATE_DISTANCES + 1));
 	pg_prng_state prng;
@@ -439,7 +461,7 @@ CalibrateMemoryCost(int dim, int m, Size bytes)
 
 		for (int d = 0; d < dim; d++)
 			v[d] = (float) (i % 97 + d);
-		meta[i].visited = 0;
+		visited[i] = 0;
 	}
 	for (int d = 0; d < dim; d++)
 		query[d] = (float) d;
@@ -463,9 +485,9 @@ CalibrateMemoryCost(int dim, int m, Size bytes)
 			/* a search's worth of elements per visited epoch */
 			if (i % 256 == 0)
 				epoch++;
-			if (meta[id].visited == epoch)
+			if (visited[id] == epoch)
 				continue;
-			meta[id].visited = epoch;
+			visited[id] = epoch;
 			__builtin_prefetch(slots + (Size) order[i + 1] * slot);
 			dist = L2SquaredDistanceKernel(dim, query,
 										   (float *) (slots + (Size) id * slot));
@@ -625,11 +647,7 @@ ModelDistances(double n, int m, int ef_construction)
 static double
 ModelWork(BuildCostCache *cache, int64 rows, double *distances)
 {
-	/* bytes per element of the build's in-memory graph: slot + metadata */
-	Size		per_element = MAXALIGN(sizeof(float) * cache->dim +
-									   sizeof(uint32) *
-									   (HnswLinksAtLevel(cache->m, 0) + 1)) +
-		sizeof(CalibrateElement);
+	double		per_element = GraphElementBytes(cache->dim, cache->m);
 	double		prev = 0.0;
 	double		work = 0.0;
 	const int	steps = 100;
