@@ -374,7 +374,7 @@ CREATE FUNCTION hnsw_recall(index regclass, k int DEFAULT 10,
 	OUT mean_ms float8, OUT p95_ms float8,
 	OUT elements_visited float8, OUT distance_computations float8)
 	RETURNS record
-	AS 'MODULE_PATHNAME', 'hnsw_recall' LANGUAGE C VOLATILE PARALLEL RESTRICTED;
+	AS 'MODULE_PATHNAME', 'hnsw_recall' LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
 CREATE FUNCTION hnsw_recall(index regclass, query_table regclass,
 	query_column name, k int DEFAULT 10, queries int DEFAULT 100,
@@ -383,7 +383,7 @@ CREATE FUNCTION hnsw_recall(index regclass, query_table regclass,
 	OUT mean_ms float8, OUT p95_ms float8,
 	OUT elements_visited float8, OUT distance_computations float8)
 	RETURNS record
-	AS 'MODULE_PATHNAME', 'hnsw_recall_queries' LANGUAGE C VOLATILE PARALLEL RESTRICTED;
+	AS 'MODULE_PATHNAME', 'hnsw_recall_queries' LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
 -- The same at several ef_search values, all with the same queries
 CREATE FUNCTION hnsw_recall_curve(index regclass, ef_search int[],
@@ -392,7 +392,7 @@ CREATE FUNCTION hnsw_recall_curve(index regclass, ef_search int[],
 	OUT mean_ms float8, OUT p95_ms float8,
 	OUT elements_visited float8, OUT distance_computations float8)
 	RETURNS SETOF record
-	AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE PARALLEL RESTRICTED;
+	AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
 -- The smallest ef_search that reaches a recall, optionally kept as the
 -- index's own default
