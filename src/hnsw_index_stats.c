@@ -63,13 +63,14 @@ HnswCheckTableReadable(Relation rel)
 
 /*
  * HnswOpenIndexToInspect
- *		Open a valid hnsw index and its table with AccessShareLock (table
- *		first, as everyone locks them), after checking that the caller may
- *		read the table.  "purpose" names the action in error messages
- *		("inspect", "measure").
+ *		Open a valid hnsw index and its table with "lockmode" (table first,
+ *		as everyone locks them), after checking that the caller may read the
+ *		table.  "purpose" names the action in error messages ("inspect",
+ *		"measure", "check").
  */
 Relation
-HnswOpenIndexToInspect(Oid indexoid, Relation *heap, const char *purpose)
+HnswOpenIndexToInspect(Oid indexoid, Relation *heap, const char *purpose,
+					   LOCKMODE lockmode)
 {
 	Oid			heapoid;
 	Relation	index;
@@ -84,8 +85,8 @@ HnswOpenIndexToInspect(Oid indexoid, Relation *heap, const char *purpose)
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 				 errmsg("\"%s\" is not an index", get_rel_name(indexoid))));
 
-	*heap = table_open(heapoid, AccessShareLock);
-	index = index_open(indexoid, AccessShareLock);
+	*heap = table_open(heapoid, lockmode);
+	index = index_open(indexoid, lockmode);
 
 	HnswCheckTableReadable(*heap);
 	if (index->rd_rel->relam != get_index_am_oid("hnsw", false))
@@ -103,10 +104,10 @@ HnswOpenIndexToInspect(Oid indexoid, Relation *heap, const char *purpose)
 }
 
 void
-HnswCloseInspectedIndex(Relation index, Relation heap)
+HnswCloseInspectedIndex(Relation index, Relation heap, LOCKMODE lockmode)
 {
-	index_close(index, AccessShareLock);
-	table_close(heap, AccessShareLock);
+	index_close(index, lockmode);
+	table_close(heap, lockmode);
 }
 
 /*
@@ -243,7 +244,8 @@ hnsw_index_stats(PG_FUNCTION_ARGS)
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
 
-	index = HnswOpenIndexToInspect(indexoid, &heap, "inspect");
+	index = HnswOpenIndexToInspect(indexoid, &heap, "inspect",
+								   AccessShareLock);
 	HnswGetIndexInfo(index, &info);
 	HnswReadMeta(index, &meta);
 	opts = (HnswOptions *) index->rd_options;
@@ -313,7 +315,7 @@ hnsw_index_stats(PG_FUNCTION_ARGS)
 	else
 		nulls[19] = true;
 
-	HnswCloseInspectedIndex(index, heap);
+	HnswCloseInspectedIndex(index, heap, AccessShareLock);
 
 	tupdesc = BlessTupleDesc(tupdesc);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));

@@ -103,7 +103,8 @@ RecallBegin(RecallState *rs, Oid indexoid, int k, int queries,
 	Oid			opno;
 
 	memset(rs, 0, sizeof(RecallState));
-	rs->index = HnswOpenIndexToInspect(indexoid, &rs->heap, "measure");
+	rs->index = HnswOpenIndexToInspect(indexoid, &rs->heap, "measure",
+									   AccessShareLock);
 	HnswGetIndexInfo(rs->index, &rs->info);
 	rs->indexInfo = BuildIndexInfo(rs->index);
 	rs->snapshot = RegisterSnapshot(GetTransactionSnapshot());
@@ -135,7 +136,7 @@ void
 RecallEnd(RecallState *rs)
 {
 	UnregisterSnapshot(rs->snapshot);
-	HnswCloseInspectedIndex(rs->index, rs->heap);
+	HnswCloseInspectedIndex(rs->index, rs->heap, AccessShareLock);
 	MemoryContextDelete(rs->ctx);
 }
 

@@ -16,6 +16,7 @@
 #include "access/relscan.h"
 #include "common/pg_prng.h"
 #include "nodes/execnodes.h"
+#include "storage/lockdefs.h"
 #include "utils/relcache.h"
 #include "utils/snapshot.h"
 
@@ -24,8 +25,9 @@
 
 /* hnsw_index_stats.c */
 extern Relation HnswOpenIndexToInspect(Oid indexoid, Relation *heap,
-									   const char *purpose);
-extern void HnswCloseInspectedIndex(Relation index, Relation heap);
+									   const char *purpose, LOCKMODE lockmode);
+extern void HnswCloseInspectedIndex(Relation index, Relation heap,
+									LOCKMODE lockmode);
 extern void HnswCheckTableReadable(Relation rel);
 extern const char *HnswMetricName(int metric);
 

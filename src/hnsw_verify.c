@@ -35,6 +35,7 @@
 #include "utils/syscache.h"
 
 #include "hnsw.h"
+#include "hnsw_tuning.h"
 #include "vector.h"
 
 PG_FUNCTION_INFO_V1(hnsw_verify);
@@ -472,11 +473,9 @@ hnsw_verify(PG_FUNCTION_ARGS)
 {
 	Oid			indexoid = PG_GETARG_OID(0);
 	bool		heapallindexed = PG_GETARG_BOOL(1);
-	Oid			heapoid;
 	Relation	heap;
 	Relation	index;
 	VerifyState vs;
-	AclResult	aclresult;
 	int64		unreachable;
 	TupleDesc	tupdesc;
 	Datum		values[6];
@@ -487,38 +486,8 @@ hnsw_verify(PG_FUNCTION_ARGS)
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
 
-	/* lock the table before its index, as everyone else does */
-	if (get_rel_name(indexoid) == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("relation with OID %u does not exist", indexoid)));
-	heapoid = IndexGetRelation(indexoid, true);
-	if (!OidIsValid(heapoid))
-		ereport(ERROR,
-				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("\"%s\" is not an index", get_rel_name(indexoid))));
-	heap = table_open(heapoid, ShareLock);
-	index = index_open(indexoid, ShareLock);
-
-	aclresult = pg_class_aclcheck(heapoid, GetUserId(), ACL_SELECT);
-	if (aclresult != ACLCHECK_OK)
-		aclcheck_error(aclresult, get_relkind_objtype(heap->rd_rel->relkind),
-					   RelationGetRelationName(heap));
-
-	if (index->rd_rel->relam != get_index_am_oid("hnsw", false))
-		ereport(ERROR,
-				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("\"%s\" is not an hnsw index",
-						RelationGetRelationName(index))));
-	if (RELATION_IS_OTHER_TEMP(index))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("cannot check indexes of other sessions' temporary tables")));
-	if (!index->rd_index->indisvalid)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("cannot check index \"%s\"", RelationGetRelationName(index)),
-				 errdetail("The index is not valid.")));
+	/* a still graph: writers wait while it is checked */
+	index = HnswOpenIndexToInspect(indexoid, &heap, "check", ShareLock);
 
 	ctx = AllocSetContextCreate(CurrentMemoryContext, "hnsw_verify",
 								ALLOCSET_DEFAULT_SIZES);
@@ -565,8 +534,7 @@ hnsw_verify(PG_FUNCTION_ARGS)
 		nulls[5] = true;
 
 	MemoryContextDelete(ctx);
-	index_close(index, ShareLock);
-	table_close(heap, ShareLock);
+	HnswCloseInspectedIndex(index, heap, ShareLock);
 
 	tupdesc = BlessTupleDesc(tupdesc);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
