@@ -29,6 +29,87 @@
 #define HNSW_BACKLINK_RETRIES	3
 
 /*
+ * InsertPlaceOnPage
+ *		Add a tuple to a page being changed (a generic WAL copy); it must
+ *		have room.
+ */
+static OffsetNumber
+InsertPlaceOnPage(Relation index, Page page, Item tuple, Size size)
+{
+	OffsetNumber offno = PageAddItem(page, tuple, size, InvalidOffsetNumber,
+									 false, false);
+
+	if (offno == InvalidOffsetNumber)
+		elog(ERROR, "failed to add tuple to hnsw index \"%s\"",
+			 RelationGetRelationName(index));
+	return offno;
+}
+
+/*
+ * InsertTryPage
+ *		Add a tuple to page blkno if it is an element page with room, in one
+ *		WAL record.  Returns the offset, or InvalidOffsetNumber when it does
+ *		not fit; *next gets the page's next-page link, and *avail its free
+ *		space afterwards.
+ */
+static OffsetNumber
+InsertTryPage(Relation index, BlockNumber blkno, Item tuple, Size size,
+			  BlockNumber *next, Size *avail)
+{
+	Buffer		buf = ReadBuffer(index, blkno);
+	Page		page;
+	OffsetNumber offno = InvalidOffsetNumber;
+
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	page = BufferGetPage(buf);
+	if (HnswPageGetOpaque(page)->page_type == HNSW_PAGE_ELEMENTS &&
+		PageGetFreeSpace(page) >= MAXALIGN(size))
+	{
+		GenericXLogState *xlog = GenericXLogStart(index);
+
+		offno = InsertPlaceOnPage(index, GenericXLogRegisterBuffer(xlog, buf, 0),
+								  tuple, size);
+		GenericXLogFinish(xlog);
+	}
+	*next = HnswPageGetOpaque(BufferGetPage(buf))->nextblkno;
+	*avail = PageGetFreeSpace(BufferGetPage(buf));
+	UnlockReleaseBuffer(buf);
+	return offno;
+}
+
+/*
+ * InsertExtend
+ *		Add a new element page holding the tuple.  When "last" is valid it is
+ *		the exclusively locked last page, and the link to the new page goes
+ *		into the same WAL record as the new page.  Returns the tuple's TID.
+ */
+static void
+InsertExtend(Relation index, Buffer last, Item tuple, Size size,
+			 ItemPointer tid)
+{
+	Buffer		newbuf;
+	Page		newpage;
+	GenericXLogState *xlog;
+	OffsetNumber offno;
+
+	LockRelationForExtension(index, ExclusiveLock);
+	newbuf = ReadBufferExtended(index, MAIN_FORKNUM, P_NEW, RBM_NORMAL, NULL);
+	UnlockRelationForExtension(index, ExclusiveLock);
+	LockBuffer(newbuf, BUFFER_LOCK_EXCLUSIVE);
+
+	xlog = GenericXLogStart(index);
+	if (BufferIsValid(last))
+		HnswPageGetOpaque(GenericXLogRegisterBuffer(xlog, last, 0))->nextblkno =
+			BufferGetBlockNumber(newbuf);
+	newpage = GenericXLogRegisterBuffer(xlog, newbuf, GENERIC_XLOG_FULL_IMAGE);
+	HnswInitPage(newpage, HNSW_PAGE_ELEMENTS);
+	offno = InsertPlaceOnPage(index, newpage, tuple, size);
+	GenericXLogFinish(xlog);
+	ItemPointerSet(tid, BufferGetBlockNumber(newbuf), offno);
+	UnlockReleaseBuffer(newbuf);
+}
+
+/*
  * InsertAddTuple
  *		Put a tuple on a page with room: one the free space map offers (room
  *		vacuum freed), else the first from the meta page's insert hint on,
@@ -39,38 +120,18 @@ InsertAddTuple(Relation index, BlockNumber start, Item tuple, Size size,
 			   ItemPointer tid)
 {
 	BlockNumber blkno;
-	Buffer		buf;
-	Page		page;
-	GenericXLogState *xlog;
+	BlockNumber next;
+	Size		avail;
 	OffsetNumber offno;
 
 	if (MAXALIGN(size) > HnswMaxTupleSize())
 		elog(ERROR, "hnsw tuple of %zu bytes does not fit a page", size);
 
-	/* room that vacuum freed comes first */
+	/* room that vacuum freed comes first; correct the map as we go */
 	blkno = GetPageWithFreeSpace(index, MAXALIGN(size) + sizeof(ItemIdData));
 	if (blkno != InvalidBlockNumber)
 	{
-		Size		avail;
-
-		buf = ReadBuffer(index, blkno);
-		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-		page = BufferGetPage(buf);
-		offno = InvalidOffsetNumber;
-		if (HnswPageGetOpaque(page)->page_type == HNSW_PAGE_ELEMENTS &&
-			PageGetFreeSpace(page) >= MAXALIGN(size))
-		{
-			xlog = GenericXLogStart(index);
-			page = GenericXLogRegisterBuffer(xlog, buf, 0);
-			offno = PageAddItem(page, tuple, size, InvalidOffsetNumber,
-								false, false);
-			if (offno == InvalidOffsetNumber)
-				elog(ERROR, "failed to add tuple to hnsw index \"%s\"",
-					 RelationGetRelationName(index));
-			GenericXLogFinish(xlog);
-		}
-		avail = PageGetFreeSpace(BufferGetPage(buf));
-		UnlockReleaseBuffer(buf);
+		offno = InsertTryPage(index, blkno, tuple, size, &next, &avail);
 		RecordPageWithFreeSpace(index, blkno, avail);
 		if (offno != InvalidOffsetNumber)
 		{
@@ -81,66 +142,35 @@ InsertAddTuple(Relation index, BlockNumber start, Item tuple, Size size,
 
 	blkno = start;
 	if (blkno == InvalidBlockNumber)
-	{
-		BlockNumber nblocks = RelationGetNumberOfBlocks(index);
-
-		blkno = nblocks > 1 ? 1 : InvalidBlockNumber;
-	}
+		blkno = RelationGetNumberOfBlocks(index) > 1 ? 1 : InvalidBlockNumber;
 
 	while (blkno != InvalidBlockNumber)
 	{
-		BlockNumber next;
+		Buffer		buf;
 
-		buf = ReadBuffer(index, blkno);
-		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-		page = BufferGetPage(buf);
-
-		if (PageGetFreeSpace(page) >= MAXALIGN(size))
+		offno = InsertTryPage(index, blkno, tuple, size, &next, &avail);
+		if (offno != InvalidOffsetNumber)
 		{
-			xlog = GenericXLogStart(index);
-			page = GenericXLogRegisterBuffer(xlog, buf, 0);
-			offno = PageAddItem(page, tuple, size, InvalidOffsetNumber,
-								false, false);
-			if (offno == InvalidOffsetNumber)
-				elog(ERROR, "failed to add tuple to hnsw index \"%s\"",
-					 RelationGetRelationName(index));
-			GenericXLogFinish(xlog);
-			UnlockReleaseBuffer(buf);
 			ItemPointerSet(tid, blkno, offno);
 			return;
 		}
+		if (next != InvalidBlockNumber)
+		{
+			blkno = next;
+			continue;
+		}
 
-		next = HnswPageGetOpaque(page)->nextblkno;
+		/*
+		 * The last page is full: lock it again and, if it still is the last
+		 * one, extend while holding it, so that concurrent inserters wait
+		 * and then follow the new link.
+		 */
+		buf = ReadBuffer(index, blkno);
+		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+		next = HnswPageGetOpaque(BufferGetPage(buf))->nextblkno;
 		if (next == InvalidBlockNumber)
 		{
-			/*
-			 * The last page is full: extend while still holding it, so that
-			 * concurrent inserters wait and then follow the new link.  The
-			 * new page and the link to it go into one WAL record.
-			 */
-			Buffer		newbuf;
-			Page		newpage;
-
-			LockRelationForExtension(index, ExclusiveLock);
-			newbuf = ReadBufferExtended(index, MAIN_FORKNUM, P_NEW,
-										RBM_NORMAL, NULL);
-			UnlockRelationForExtension(index, ExclusiveLock);
-			LockBuffer(newbuf, BUFFER_LOCK_EXCLUSIVE);
-
-			xlog = GenericXLogStart(index);
-			page = GenericXLogRegisterBuffer(xlog, buf, 0);
-			newpage = GenericXLogRegisterBuffer(xlog, newbuf,
-												GENERIC_XLOG_FULL_IMAGE);
-			HnswInitPage(newpage, HNSW_PAGE_ELEMENTS);
-			HnswPageGetOpaque(page)->nextblkno = BufferGetBlockNumber(newbuf);
-			offno = PageAddItem(newpage, tuple, size, InvalidOffsetNumber,
-								false, false);
-			if (offno == InvalidOffsetNumber)
-				elog(ERROR, "failed to add tuple to hnsw index \"%s\"",
-					 RelationGetRelationName(index));
-			GenericXLogFinish(xlog);
-			ItemPointerSet(tid, BufferGetBlockNumber(newbuf), offno);
-			UnlockReleaseBuffer(newbuf);
+			InsertExtend(index, buf, tuple, size, tid);
 			UnlockReleaseBuffer(buf);
 			return;
 		}
@@ -149,20 +179,7 @@ InsertAddTuple(Relation index, BlockNumber start, Item tuple, Size size,
 	}
 
 	/* no element page at all yet: the first one follows the meta page */
-	LockRelationForExtension(index, ExclusiveLock);
-	buf = ReadBufferExtended(index, MAIN_FORKNUM, P_NEW, RBM_NORMAL, NULL);
-	UnlockRelationForExtension(index, ExclusiveLock);
-	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-	xlog = GenericXLogStart(index);
-	page = GenericXLogRegisterBuffer(xlog, buf, GENERIC_XLOG_FULL_IMAGE);
-	HnswInitPage(page, HNSW_PAGE_ELEMENTS);
-	offno = PageAddItem(page, tuple, size, InvalidOffsetNumber, false, false);
-	if (offno == InvalidOffsetNumber)
-		elog(ERROR, "failed to add tuple to hnsw index \"%s\"",
-			 RelationGetRelationName(index));
-	GenericXLogFinish(xlog);
-	ItemPointerSet(tid, BufferGetBlockNumber(buf), offno);
-	UnlockReleaseBuffer(buf);
+	InsertExtend(index, InvalidBuffer, tuple, size, tid);
 }
 
 /*
