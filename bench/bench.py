@@ -520,21 +520,41 @@ class PgBench:
         return walk(plan[0]["Plan"])
 
     def check_plans(self, sample_literal, n_queries):
-        """Warn when either query shape would not use the index."""
-        k = self.args.k
-        self.sql("PREPARE knn_check(vector) AS " + self.CLIENT_QUERY % k)
-        client_ok = self.plan_uses_index("EXECUTE knn_check('%s')"
-                                         % sample_literal)
-        self.sql("DEALLOCATE knn_check")
-        server_ok = self.plan_uses_index(self.SERVER_QUERY % (k, n_queries))
-        if not client_ok:
-            warn("EXPLAIN: the per-query statement does not use %s"
-                 % INDEX_NAME)
-        if not server_ok:
-            warn("EXPLAIN: the all-queries statement does not use %s"
-                 % INDEX_NAME)
-        self.facts["index_used_client"] = client_ok
-        self.facts["index_used_server"] = server_ok
+        """
+        Whether the all-queries statement and the prepared per-query
+        statement "knn" (as it would run now: custom or cached generic plan)
+        scan the index under the session's current settings.  Returns
+        (server_ok, client_ok).
+        """
+        server_ok = self.plan_uses_index(self.SERVER_QUERY
+                                         % (self.args.k, n_queries))
+        client_ok = self.plan_uses_index("EXECUTE knn('%s')" % sample_literal)
+        return server_ok, client_ok
+
+    def ensure_index_plans(self, ef, sample_literal, n_queries):
+        """
+        Check both query shapes' plans at hnsw.ef_search EF.  The planner's
+        choice can change with ef_search (the index's estimated cost grows
+        with it); when either shape would not use the index, warn and set
+        enable_seqscan = off for this ef_search, so that the index is still
+        what gets measured.  Returns True when it had to do that.
+        """
+        self.sql("SET hnsw.ef_search = %d" % ef)
+        server_ok, client_ok = self.check_plans(sample_literal, n_queries)
+        if server_ok and client_ok:
+            return False
+        warn("EXPLAIN at ef_search %d: the planner does not choose %s for "
+             "the %s; measuring with enable_seqscan = off"
+             % (ef, INDEX_NAME, " and ".join(
+                 name for name, ok in (("all-queries statement", server_ok),
+                                       ("per-query statement", client_ok))
+                 if not ok)))
+        self.sql("SET enable_seqscan = off")
+        server_ok, client_ok = self.check_plans(sample_literal, n_queries)
+        if not (server_ok and client_ok):
+            warn("EXPLAIN at ef_search %d: still no index scan with "
+                 "enable_seqscan = off" % ef)
+        return True
 
     def run_server(self, n_queries):
         """
@@ -747,10 +767,14 @@ class PgBench:
         out["builds"]["serial"] = self.build_index(0)
 
         self.prewarm()
-        self.check_plans(vector_literal(queries[0]), len(queries))
         for ef in a.ef_search:
+            forced = self.ensure_index_plans(ef, vector_literal(queries[0]),
+                                             len(queries))
             point = self.measure(queries, truth, ef, len(queries))
             point["system"] = "hnswext"
+            point["index_forced"] = forced
+            if forced:
+                self.sql("RESET enable_seqscan")
             out["points"].append(point)
 
         # Last, so that the rows it adds cannot change the figures above.
@@ -889,7 +913,7 @@ COLUMNS = [
     ("system", "system"),
     ("build_s", "build s"),
     ("index_mb", "index MB"),
-    ("ef_search", "ef_search"),
+    ("ef_label", "ef_search"),
     ("recall", "recall@%d"),
     ("qps_server", "QPS server"),
     ("qps_client", "QPS client"),
@@ -899,7 +923,10 @@ COLUMNS = [
 
 
 def table_rows(args, pg, hl):
-    """One row per (system, ef_search), with the build figures repeated."""
+    """
+    One row per (system, ef_search), with the build figures repeated.  An
+    ef_search at which the index had to be forced is shown with a "*".
+    """
     rows = []
     if pg:
         build = pg["builds"].get("serial", (None, None))
@@ -909,6 +936,10 @@ def table_rows(args, pg, hl):
         for p in hl["points"]:
             rows.append(dict(p, build_s=hl["builds"]["serial"],
                              index_mb=hl["index_mb"]))
+    for r in rows:
+        r["ef_label"] = r["ef_search"]
+        if r.get("index_forced"):
+            r["ef_label"] = "%d*" % r["ef_search"]
     return rows
 
 
@@ -1000,10 +1031,13 @@ def describe_setup(args, pg, hl):
             lines.append("after the insert measurements: DELETE of the "
                          "inserted rows and VACUUM (ANALYZE) in %.2f s"
                          % f["insert_cleanup_s"])
-        for key in ("index_used_client", "index_used_server"):
-            if f.get(key) is False:
-                lines.append("WARNING: EXPLAIN shows no index scan for the %s "
-                             "statement" % key.split("_")[-1])
+        forced = [str(p["ef_search"]) for p in pg["points"]
+                  if p.get("index_forced")]
+        if forced:
+            lines.append("WARNING: at ef_search %s the planner chose a "
+                         "sequential scan over the index; those rows (marked "
+                         "*) were measured with enable_seqscan = off"
+                         % ", ".join(forced))
     if hl:
         import hnswlib
         version = getattr(hnswlib, "__version__", None) or "(Debian package)"
@@ -1119,7 +1153,7 @@ def write_outputs(args, pg, hl, summary):
         fields = ["system", "dataset", "n", "dim", "m", "ef_construction",
                   "build_s", "index_mb", "ef_search", "queries", "recall",
                   "recall_client", "qps_server", "qps_client", "p50_ms",
-                  "p99_ms"]
+                  "p99_ms", "index_forced"]
         w = csv.DictWriter(f, fieldnames=fields, extrasaction="ignore")
         w.writeheader()
         for r in rows:
