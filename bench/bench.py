@@ -1307,7 +1307,7 @@ def parse_args(argv=None):
                    help="measure exact sequential scans instead of the index")
     g.add_argument("--seqscan-queries", type=int, default=200,
                    help="queries used for the exact sequential-scan run")
-    g.add_argument("--insert-rows", type=int, default=5000,
+    g.add_argument("--insert-rows", type=int, default=10000,
                    help="single-row INSERTs (with pgbench) per insert "
                    "measurement; 0 skips them")
     g.add_argument("--insert-clients", type=int_list, default=[1, 4],
