@@ -93,7 +93,10 @@ FROM hnsw_tune('rc_idx', 0.5, queries => 30) a, hnsw_tune('rc_idx', 0.99, querie
 CREATE ROLE hnsw_tuner;
 GRANT SELECT ON rc TO hnsw_tuner;
 SET ROLE hnsw_tuner;
+-- (terse: the context would name the ef_search found, which varies)
+\set VERBOSITY terse
 SELECT applied FROM hnsw_tune('rc_idx', 0.5, queries => 5, apply => true);
+\set VERBOSITY default
 SELECT applied FROM hnsw_tune('rc_idx', 0.5, queries => 5);
 RESET ROLE;
 RESET enable_seqscan;

@@ -401,8 +401,11 @@ BuildGrow(HnswBuildState *bs)
 	if (capacity <= old->capacity)
 		return false;
 
-	ctx = AllocSetContextCreate(CurrentMemoryContext, "hnsw build graph",
-								ALLOCSET_DEFAULT_SIZES);
+	/* beside the old graph's context: the caller may be in a per-row one */
+	ctx = AllocSetContextCreate(MemoryContextGetParent(bs->graph_ctx),
+								"hnsw build graph", ALLOCSET_DEFAULT_SIZES);
+	elog(DEBUG1, "hnsw build graph grows from %u to %u elements",
+		 old->capacity, capacity);
 	hdr = MemoryContextAllocHuge(ctx, HnswGraphSize(bs->dim, bs->m, capacity));
 	HnswGraphInitHeader(hdr, bs->dim, bs->m, bs->ef_construction, capacity,
 						false);
