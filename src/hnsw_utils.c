@@ -655,6 +655,21 @@ HnswGetTupleOnPage(Page page, OffsetNumber offno)
 }
 
 /*
+ * ReadTupleShared
+ *		Pin and share-lock the page of tid and return the tuple there, or
+ *		NULL when there is none.  The caller releases *buf with
+ *		UnlockReleaseBuffer either way.
+ */
+static HnswElementTuple
+ReadTupleShared(Relation index, ItemPointer tid, Buffer *buf)
+{
+	*buf = ReadBuffer(index, ItemPointerGetBlockNumber(tid));
+	LockBuffer(*buf, BUFFER_LOCK_SHARE);
+	return HnswGetTupleOnPage(BufferGetPage(*buf),
+							  ItemPointerGetOffsetNumber(tid));
+}
+
+/*
  * HnswReadElementHeader
  *		Copy the vector (when "vector" is not NULL), level and links location
  *		of the live element at tid.  Returns false when tid holds no live
@@ -664,13 +679,11 @@ bool
 HnswReadElementHeader(Relation index, HnswIndexInfo *info, ItemPointer tid,
 					  float *vector, int *level, ItemPointer links_tid)
 {
-	Buffer		buf = ReadBuffer(index, ItemPointerGetBlockNumber(tid));
+	Buffer		buf;
 	HnswElementTuple etup;
 	bool		ok = false;
 
-	LockBuffer(buf, BUFFER_LOCK_SHARE);
-	etup = HnswGetTupleOnPage(BufferGetPage(buf),
-							  ItemPointerGetOffsetNumber(tid));
+	etup = ReadTupleShared(index, tid, &buf);
 	if (etup != NULL &&
 		!(etup->flags & (HNSW_LINKS_TUPLE | HNSW_ELEMENT_DELETED)))
 	{
@@ -697,13 +710,11 @@ bool
 HnswReadElementVector(Relation index, HnswIndexInfo *info, ItemPointer tid,
 					  float *out)
 {
-	Buffer		buf = ReadBuffer(index, ItemPointerGetBlockNumber(tid));
+	Buffer		buf;
 	HnswElementTuple etup;
 	bool		ok = false;
 
-	LockBuffer(buf, BUFFER_LOCK_SHARE);
-	etup = HnswGetTupleOnPage(BufferGetPage(buf),
-							  ItemPointerGetOffsetNumber(tid));
+	etup = ReadTupleShared(index, tid, &buf);
 	if (etup != NULL && !(etup->flags & HNSW_LINKS_TUPLE))
 	{
 		memcpy(out, HnswElementVector(etup), sizeof(float) * info->dimensions);
@@ -722,13 +733,11 @@ bool
 HnswReadAllLinks(Relation index, HnswIndexInfo *info, ItemPointer links_tid,
 				 int level, ItemPointerData *slots)
 {
-	Buffer		buf = ReadBuffer(index, ItemPointerGetBlockNumber(links_tid));
+	Buffer		buf;
 	HnswElementTuple tup;
 	bool		ok = false;
 
-	LockBuffer(buf, BUFFER_LOCK_SHARE);
-	tup = HnswGetTupleOnPage(BufferGetPage(buf),
-							 ItemPointerGetOffsetNumber(links_tid));
+	tup = ReadTupleShared(index, links_tid, &buf);
 	if (tup != NULL && tup->level == level)
 	{
 		memcpy(slots, HnswTupleLinks(tup, info->dimensions),
@@ -748,14 +757,12 @@ int
 HnswReadElementLinks(Relation index, HnswIndexInfo *info, ItemPointer tid,
 					 int level, ItemPointerData *out)
 {
-	Buffer		buf = ReadBuffer(index, ItemPointerGetBlockNumber(tid));
+	Buffer		buf;
 	HnswElementTuple etup;
 	ItemPointerData links_tid;
 	int			n = 0;
 
-	LockBuffer(buf, BUFFER_LOCK_SHARE);
-	etup = HnswGetTupleOnPage(BufferGetPage(buf),
-							  ItemPointerGetOffsetNumber(tid));
+	etup = ReadTupleShared(index, tid, &buf);
 	if (etup == NULL || (etup->flags & HNSW_LINKS_TUPLE) || etup->level < level)
 	{
 		UnlockReleaseBuffer(buf);
@@ -765,10 +772,7 @@ HnswReadElementLinks(Relation index, HnswIndexInfo *info, ItemPointer tid,
 	{
 		links_tid = *HnswElementLinks(etup, info->dimensions);
 		UnlockReleaseBuffer(buf);
-		buf = ReadBuffer(index, ItemPointerGetBlockNumber(&links_tid));
-		LockBuffer(buf, BUFFER_LOCK_SHARE);
-		etup = HnswGetTupleOnPage(BufferGetPage(buf),
-								  ItemPointerGetOffsetNumber(&links_tid));
+		etup = ReadTupleShared(index, &links_tid, &buf);
 		if (etup == NULL || etup->level < level)
 		{
 			UnlockReleaseBuffer(buf);
