@@ -227,41 +227,82 @@ typedef struct HnswCandidate
 	float	   *vector;			/* copy, only when the search keeps vectors */
 } HnswCandidate;
 
-/* Binary heap of candidate pointers, ordered by distance */
-typedef struct HnswHeap
-{
-	int			count;
-	int			capacity;
-	bool		max_heap;		/* largest distance on top, else smallest */
-	HnswCandidate **items;
-} HnswHeap;
-
-/* hnsw_visited.c: set of visited elements, emptied in constant time */
-typedef struct HnswVisitedSlot
-{
-	uint64		key;			/* HnswTidKey of the element */
-	uint32		generation;		/* slot is a member when equal to the set's */
-	HnswCandidate *candidate;	/* what a search made of it, or NULL */
-} HnswVisitedSlot;
+/*
+ * hnsw_visited.c: set of visited elements, emptied in constant time.
+ *
+ * Keys are HnswTidKey values (48 bits).  A slot holds a key with the
+ * generation that added it in the top 16 bits, so a slot is a member only
+ * when its generation is the set's, and emptying the set is an increment.
+ * Eight bytes a slot keep the table of one search in the L1 cache.
+ */
+#define HNSW_VISITED_GEN_SHIFT	48
+#define HNSW_VISITED_GEN_MASK	(~UINT64CONST(0) << HNSW_VISITED_GEN_SHIFT)
 
 typedef struct HnswVisitedSet
 {
+	uint64	   *slots;			/* key | generation; see above */
+	HnswCandidate **candidates; /* beside the slots; made on first use */
 	uint32		mask;			/* table size - 1 (a power of 2) */
-	uint32		count;
-	uint32		generation;
-	HnswVisitedSlot *slots;
-	MemoryContext cxt;			/* where the slots are allocated */
+	uint32		count;			/* members */
+	uint64		generation;		/* the set's, shifted to the top bits */
+	MemoryContext cxt;			/* where the arrays are allocated */
 } HnswVisitedSet;
 
 #define HnswTidKey(blkno, offno)	(((uint64) (blkno) << 16) | (offno))
 
 extern HnswVisitedSet *HnswVisitedCreate(int expected);
 extern void HnswVisitedReset(HnswVisitedSet *vs);
-extern bool HnswVisitedAdd(HnswVisitedSet *vs, uint64 key);
+extern void HnswVisitedGrow(HnswVisitedSet *vs);
 extern HnswCandidate *HnswVisitedGet(HnswVisitedSet *vs, uint64 key);
-extern bool HnswVisitedContains(HnswVisitedSet *vs, uint64 key);
 extern void HnswVisitedRemember(HnswVisitedSet *vs, uint64 key,
 								HnswCandidate *c);
+
+/* The slot of a key: its own if a member, else the empty one to take */
+static inline uint64 *
+HnswVisitedProbe(HnswVisitedSet *vs, uint64 key)
+{
+	uint64		member = key | vs->generation;
+	/* Fibonacci hashing: the multiply spreads every key bit upwards */
+	uint32		i = (uint32) ((key * UINT64CONST(0x9E3779B97F4A7C15)) >> 32) &
+		vs->mask;
+
+	for (;;)
+	{
+		uint64	   *slot = &vs->slots[i];
+
+		if ((*slot & HNSW_VISITED_GEN_MASK) != vs->generation ||
+			*slot == member)
+			return slot;
+		i = (i + 1) & vs->mask;
+	}
+}
+
+/* Add a key; returns false when it was already there */
+static inline bool
+HnswVisitedAdd(HnswVisitedSet *vs, uint64 key)
+{
+	uint64	   *slot;
+
+	Assert((key & HNSW_VISITED_GEN_MASK) == 0);
+	if (unlikely((vs->count + 1) * 2 > vs->mask + 1))
+		HnswVisitedGrow(vs);
+	slot = HnswVisitedProbe(vs, key);
+	if ((*slot & HNSW_VISITED_GEN_MASK) == vs->generation)
+		return false;
+	*slot = key | vs->generation;
+	if (vs->candidates)
+		vs->candidates[slot - vs->slots] = NULL;
+	vs->count++;
+	return true;
+}
+
+/* Is the key a member? */
+static inline bool
+HnswVisitedContains(HnswVisitedSet *vs, uint64 key)
+{
+	return (*HnswVisitedProbe(vs, key) & HNSW_VISITED_GEN_MASK) ==
+		vs->generation;
+}
 
 /* hnsw.iterative_scan */
 typedef enum HnswIterativeScan
@@ -301,10 +342,6 @@ extern Buffer HnswPinBuffer(Relation index, BlockNumber blkno, Buffer hint);
 extern void HnswReadMeta(Relation index, HnswMetaPageData *meta);
 extern bool HnswPrepareVector(HnswIndexInfo *info, Datum value, float *out);
 extern void HnswCheckDimensions(Relation index, int dim, int expected);
-extern void HnswHeapInit(HnswHeap *heap, int capacity, bool max_heap);
-extern void HnswHeapPush(HnswHeap *heap, HnswCandidate *c);
-extern HnswCandidate *HnswHeapPop(HnswHeap *heap);
-#define HnswHeapTop(heap)	((heap)->items[0])
 extern void HnswBuildElementTuple(HnswElementTuple etup, int dim, int m,
 								  int level, const ItemPointerData *tids,
 								  int ntids, const float *vector);

@@ -29,12 +29,33 @@
  */
 #define HNSW_PIN_BATCH	6
 
+/*
+ * Binary heaps of candidates.  Each item carries its candidate's distance
+ * (negated in a max-heap, so that both kinds keep the smallest key on
+ * top): sifting compares keys in the heap's own array and never follows a
+ * pointer to a candidate.
+ */
+typedef struct HeapItem
+{
+	float		key;
+	HnswCandidate *c;
+} HeapItem;
+
+typedef struct CandidateHeap
+{
+	int			count;
+	int			capacity;
+	bool		max_heap;		/* largest distance on top, else smallest */
+	HeapItem   *items;
+} CandidateHeap;
+
 struct HnswSearchState
 {
 	Relation	index;
 	HnswIndexInfo *info;
 	const float *query;
 	bool		keep_vectors;
+	bool		remember;		/* attach candidates to the visited set */
 	HnswVisitedSet *visited;
 	Buffer		buf;			/* last page read, kept pinned */
 	BlockNumber buf_blkno;
@@ -42,9 +63,74 @@ struct HnswSearchState
 	uint64		nvisited;		/* elements whose links were read */
 	ItemPointerData excluded;	/* heap TID whose lone element is skipped */
 	ItemPointerData *links;		/* scratch for one level's links */
-	ItemPointerData batch[HNSW_PIN_BATCH];	/* unvisited links being read */
-	Buffer		pinned[HNSW_PIN_BATCH]; /* their pages, pinned */
+	ItemPointerData *fresh;		/* the links of one expansion not visited yet */
+	Buffer	   *hints;			/* where their pages probably are */
+	Buffer		pinned[HNSW_PIN_BATCH]; /* pages of a batch of them, pinned */
 };
+
+static void
+HeapInit(CandidateHeap *heap, int capacity, bool max_heap)
+{
+	heap->count = 0;
+	heap->capacity = Max(capacity, 16);
+	heap->max_heap = max_heap;
+	heap->items = palloc(sizeof(HeapItem) * heap->capacity);
+}
+
+static inline void
+HeapPush(CandidateHeap *heap, HnswCandidate *c)
+{
+	float		key = heap->max_heap ? -c->distance : c->distance;
+	int			i;
+
+	if (heap->count >= heap->capacity)
+	{
+		heap->capacity *= 2;
+		heap->items = repalloc(heap->items, sizeof(HeapItem) * heap->capacity);
+	}
+	i = heap->count++;
+	while (i > 0)
+	{
+		int			parent = (i - 1) / 2;
+
+		if (!(key < heap->items[parent].key))
+			break;
+		heap->items[i] = heap->items[parent];
+		i = parent;
+	}
+	heap->items[i].key = key;
+	heap->items[i].c = c;
+}
+
+static inline HnswCandidate *
+HeapPop(CandidateHeap *heap)
+{
+	HnswCandidate *top = heap->items[0].c;
+	HeapItem	last = heap->items[--heap->count];
+	int			i = 0;
+
+	for (;;)
+	{
+		int			child = 2 * i + 1;
+
+		if (child >= heap->count)
+			break;
+		if (child + 1 < heap->count &&
+			heap->items[child + 1].key < heap->items[child].key)
+			child++;
+		if (!(heap->items[child].key < last.key))
+			break;
+		heap->items[i] = heap->items[child];
+		i = child;
+	}
+	if (heap->count > 0)
+		heap->items[i] = last;
+	return top;
+}
+
+/* distance of the candidate on top */
+#define HeapTopDistance(heap) \
+	((heap)->max_heap ? -(heap)->items[0].key : (heap)->items[0].key)
 
 /*
  * HnswSearchBegin
@@ -63,10 +149,14 @@ HnswSearchBegin(Relation index, HnswIndexInfo *info, const float *query,
 	st->info = info;
 	st->query = query;
 	st->keep_vectors = keep_vectors;
+	/* only inserts look candidates up again (HnswSearchLookup) */
+	st->remember = keep_vectors;
 	st->visited = visited ? visited : HnswVisitedCreate(512);
 	st->buf = InvalidBuffer;
 	st->buf_blkno = InvalidBlockNumber;
 	st->links = palloc(sizeof(ItemPointerData) * 2 * info->m);
+	st->fresh = palloc(sizeof(ItemPointerData) * 2 * info->m);
+	st->hints = palloc(sizeof(Buffer) * 2 * info->m);
 	return st;
 }
 
@@ -146,7 +236,6 @@ SearchEvaluateLocked(HnswSearchState *st, Page page, BlockNumber blkno,
 		return NULL;
 
 	distance = st->info->kernel(dim, st->query, HnswElementVector(etup));
-	st->ndistances++;
 	if (!(distance < bound))
 		return NULL;
 
@@ -189,6 +278,8 @@ SearchEvaluate(HnswSearchState *st, BlockNumber blkno, OffsetNumber offno,
 {
 	Page		page = SearchReadPage(st, blkno);
 	HnswCandidate *c = SearchEvaluateLocked(st, page, blkno, offno, bound);
+
+	st->ndistances++;
 
 	LockBuffer(st->buf, BUFFER_LOCK_UNLOCK);
 	return c;
@@ -249,66 +340,99 @@ HnswSearchLookup(HnswSearchState *st, BlockNumber blkno, OffsetNumber offno)
 }
 
 /*
- * SearchPinUnvisited
- *		From st->links[*next] on, take up to HNSW_PIN_BATCH links not visited
- *		yet into st->batch, marking them visited and advancing *next; pin
- *		their pages into st->pinned and prefetch their line pointers, then
- *		their tuples.  Returns how many were taken.
+ * SearchCollectUnvisited
+ *		Copy the links not visited yet from st->links to st->fresh, marking
+ *		them visited, and prefetch the buffer descriptor and the line pointer
+ *		of each where its page probably is (its hint, also kept).  Returns
+ *		how many there are.
  *
- * The prefetches read line pointers without the content lock: a stale
- * value only makes a useless prefetch, which cannot fault, and every real
- * read happens later under the lock.
+ * Prefetching for all of an expansion's new neighbours at once, before
+ * the first is pinned, gives these cache misses the most time to resolve.
+ * The line pointers are read without the content lock only to prefetch: a
+ * stale value makes a useless prefetch, which cannot fault.
  */
 static int
-SearchPinUnvisited(HnswSearchState *st, int *next, int nlinks)
+SearchCollectUnvisited(HnswSearchState *st, int nlinks)
 {
 	int			n = 0;
-	Size		prefetch_bytes = Min(HnswLinksOffset(1, st->info->dimensions),
-									 1024);
-	Buffer		hints[HNSW_PIN_BATCH];
 
-	/* which are new; prefetch where their pages probably are */
-	for (; *next < nlinks && n < HNSW_PIN_BATCH; (*next)++)
+	for (int i = 0; i < nlinks; i++)
 	{
-		ItemPointer link = &st->links[*next];
-		BlockNumber blkno = ItemPointerGetBlockNumberNoCheck(link);
-		OffsetNumber offno = ItemPointerGetOffsetNumberNoCheck(link);
+		BlockNumber blkno = ItemPointerGetBlockNumberNoCheck(&st->links[i]);
+		OffsetNumber offno = ItemPointerGetOffsetNumberNoCheck(&st->links[i]);
+		Buffer		hint;
 
 		if (!HnswVisitedAdd(st->visited, HnswTidKey(blkno, offno)))
 			continue;
-		st->batch[n] = *link;
-		hints[n] = HnswRecentBuffer(st->index, blkno);
-		if (BufferIsValid(hints[n]) && !BufferIsLocal(hints[n]))
+		st->fresh[n] = st->links[i];
+		hint = HnswRecentBuffer(st->index, blkno);
+		st->hints[n] = hint;
+		if (BufferIsValid(hint) && !BufferIsLocal(hint))
 		{
-			Page		page = BufferGetPage(hints[n]);
+			Page		page = BufferGetPage(hint);
 
-			__builtin_prefetch(GetBufferDescriptor(hints[n] - 1));
+			__builtin_prefetch(GetBufferDescriptor(hint - 1));
 			__builtin_prefetch(page);
 			if (offno >= FirstOffsetNumber && offno <= MaxOffsetNumber)
 				__builtin_prefetch(PageGetItemId(page, offno));
 		}
 		n++;
 	}
+	return n;
+}
 
-	/* pin them, then prefetch the tuples */
+/*
+ * SearchPrefetchTuples
+ *		Prefetch the header and vector of each element in st->fresh, in the
+ *		buffer its hint names, before any of them is pinned.
+ *
+ * The buffers are neither pinned nor locked yet, so what this reads may be
+ * stale or another page altogether; it only decides what to prefetch, and
+ * a prefetch of any address inside the buffer pool cannot fault.
+ */
+static void
+SearchPrefetchTuples(HnswSearchState *st, int n)
+{
+	Size		prefetch_bytes = HnswLinksOffset(1, st->info->dimensions);
+
 	for (int i = 0; i < n; i++)
 	{
-		OffsetNumber offno = ItemPointerGetOffsetNumberNoCheck(&st->batch[i]);
+		OffsetNumber offno = ItemPointerGetOffsetNumberNoCheck(&st->fresh[i]);
+		Buffer		hint = st->hints[i];
 		Page		page;
-		char	   *tuple;
+		uint32		rawid;
+		ItemIdData	itemid;
+		Size		start;
+
+		if (!BufferIsValid(hint) || BufferIsLocal(hint) ||
+			offno < FirstOffsetNumber || offno > MaxOffsetNumber)
+			continue;
+		page = BufferGetPage(hint);
+		rawid = *(volatile uint32 *) PageGetItemId(page, offno);
+		memcpy(&itemid, &rawid, sizeof(itemid));
+		start = ItemIdGetOffset(&itemid);
+		for (Size off = start; off < start + prefetch_bytes && off < BLCKSZ;
+			 off += 64)
+			__builtin_prefetch((char *) page + off);
+	}
+}
+
+/*
+ * SearchPinBatch
+ *		Pin the pages of st->fresh[first .. first + n) into st->pinned.
+ */
+static void
+SearchPinBatch(HnswSearchState *st, int first, int n)
+{
+	Assert(n <= HNSW_PIN_BATCH);
+	for (int i = 0; i < n; i++)
+	{
+		ItemPointer link = &st->fresh[first + i];
 
 		st->pinned[i] = HnswPinBuffer(st->index,
-									  ItemPointerGetBlockNumberNoCheck(&st->batch[i]),
-									  hints[i]);
-		page = BufferGetPage(st->pinned[i]);
-		if (offno < FirstOffsetNumber || offno > MaxOffsetNumber)
-			continue;
-		tuple = (char *) page + ItemIdGetOffset(PageGetItemId(page, offno));
-		for (Size off = 0; off < prefetch_bytes &&
-			 tuple + off < (char *) page + BLCKSZ; off += 64)
-			__builtin_prefetch(tuple + off);
+									  ItemPointerGetBlockNumberNoCheck(link),
+									  st->hints[first + i]);
 	}
-	return n;
 }
 
 /*
@@ -321,34 +445,93 @@ SearchPinUnvisited(HnswSearchState *st, int *next, int nlinks)
  * results with elements that can be neither returned nor linked to.
  */
 static inline void
-SearchAdmit(HnswCandidate *c, HnswHeap *cand, HnswHeap *res, int ef)
+SearchAdmit(HnswCandidate *c, CandidateHeap *cand, CandidateHeap *res, int ef)
 {
-	HnswHeapPush(cand, c);
+	HeapPush(cand, c);
 	if (c->ntids == 0)
 		return;
-	HnswHeapPush(res, c);
+	HeapPush(res, c);
 	if (res->count > ef)
-		HnswHeapPop(res);
+		HeapPop(res);
+}
+
+/*
+ * SearchMayBeNearer
+ *		Whether the element at offno of a pinned page may be nearer to the
+ *		query than "bound", judged without the page's content lock.
+ *
+ * Most elements a search evaluates turn out farther than its ef-th result
+ * and are dropped; this lets them be dropped without locking their page.
+ * It is safe because of what can change on a pinned page (see "Reading
+ * without the content lock" in src/README.md): an element's vector never
+ * changes, and tuples move only when a tuple on the page changes size or is
+ * freed.  A read that races with such a move sees a wrong line pointer or
+ * wrong bytes; every offset is checked against the page's bounds first, so
+ * the read stays inside the pinned buffer, and whatever it computes is only
+ * a filter: an element that passes is read again under the lock, which
+ * decides.  When in doubt the answer is true.
+ */
+static inline bool
+SearchMayBeNearer(HnswSearchState *st, Page page, OffsetNumber offno,
+				  float bound)
+{
+	int			dim = st->info->dimensions;
+	uint32		rawid;
+	ItemIdData	itemid;
+	char	   *tuple;
+	uint8		flags;
+	uint8		ntids;
+
+	if (offno < FirstOffsetNumber ||
+		offno > PageGetMaxOffsetNumber(page))
+		return true;
+	/* read each shared word once: it may change under us */
+	rawid = *(volatile uint32 *) PageGetItemId(page, offno);
+	memcpy(&itemid, &rawid, sizeof(itemid));
+	if (!ItemIdIsNormal(&itemid) ||
+		ItemIdGetOffset(&itemid) < SizeOfPageHeaderData ||
+		ItemIdGetOffset(&itemid) + ItemIdGetLength(&itemid) > BLCKSZ)
+		return true;
+	tuple = (char *) page + ItemIdGetOffset(&itemid);
+	flags = ((volatile HnswElementTupleData *) tuple)->flags;
+	ntids = ((volatile HnswElementTupleData *) tuple)->ntids;
+	if ((flags & HNSW_LINKS_TUPLE) ||
+		HnswLinksOffset(ntids, dim) > ItemIdGetLength(&itemid))
+		return true;
+	return st->info->kernel(dim, st->query,
+							(const float *) (tuple + HnswVectorOffset(ntids))) < bound;
 }
 
 /*
  * SearchEvaluateBatch
- *		Evaluate the pinned batch from SearchPinUnvisited, adding the elements
- *		nearer than the current ef-th result to both heaps, and unpin it.
+ *		Evaluate the batch SearchPinBatch pinned, adding the elements nearer
+ *		than the current ef-th result to both heaps, and unpin it.
+ *
+ * An element that passes the unlocked filter is evaluated again under a
+ * share lock, which gives the distance and heap TIDs that count; its
+ * vector is in the cache by then, so the second distance is cheap.
  */
 static void
-SearchEvaluateBatch(HnswSearchState *st, int nbatch, HnswHeap *cand,
-					HnswHeap *res, int ef)
+SearchEvaluateBatch(HnswSearchState *st, int first, int nbatch,
+					CandidateHeap *cand, CandidateHeap *res, int ef)
 {
 	for (int i = 0; i < nbatch; i++)
 	{
-		BlockNumber blkno = ItemPointerGetBlockNumberNoCheck(&st->batch[i]);
-		OffsetNumber offno = ItemPointerGetOffsetNumberNoCheck(&st->batch[i]);
+		ItemPointer link = &st->fresh[first + i];
+		BlockNumber blkno = ItemPointerGetBlockNumberNoCheck(link);
+		OffsetNumber offno = ItemPointerGetOffsetNumberNoCheck(link);
 		Buffer		buf = st->pinned[i];
 		HnswCandidate *nc;
 		float		bound;
 
-		bound = res->count < ef ? FLT_MAX : HnswHeapTop(res)->distance;
+		bound = res->count < ef ? FLT_MAX : HeapTopDistance(res);
+		st->ndistances++;
+		if (bound < FLT_MAX &&
+			!SearchMayBeNearer(st, BufferGetPage(buf), offno, bound))
+		{
+			ReleaseBuffer(buf);
+			continue;
+		}
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
 		nc = SearchEvaluateLocked(st, BufferGetPage(buf), blkno, offno, bound);
 		LockBuffer(buf, BUFFER_LOCK_UNLOCK);
@@ -358,7 +541,8 @@ SearchEvaluateBatch(HnswSearchState *st, int nbatch, HnswHeap *cand,
 		if (nc->ntids == 1 && ItemPointerIsValid(&st->excluded) &&
 			ItemPointerEquals(&nc->tids[0], &st->excluded))
 			continue;
-		HnswVisitedRemember(st->visited, HnswTidKey(blkno, offno), nc);
+		if (st->remember)
+			HnswVisitedRemember(st->visited, HnswTidKey(blkno, offno), nc);
 		SearchAdmit(nc, cand, res, ef);
 	}
 }
@@ -373,14 +557,14 @@ HnswCandidate **
 HnswSearchLayer(HnswSearchState *st, HnswCandidate **entries, int nentries,
 				int ef, int level, int *nresults)
 {
-	HnswHeap	cand;
-	HnswHeap	res;
+	CandidateHeap cand;
+	CandidateHeap res;
 	HnswCandidate **out;
 	int			n;
 
 	HnswVisitedReset(st->visited);
-	HnswHeapInit(&cand, ef * 2, false);
-	HnswHeapInit(&res, ef + 1, true);
+	HeapInit(&cand, ef * 2, false);
+	HeapInit(&res, ef + 1, true);
 
 	for (int i = 0; i < nentries; i++)
 	{
@@ -388,39 +572,45 @@ HnswSearchLayer(HnswSearchState *st, HnswCandidate **entries, int nentries,
 
 		if (!HnswVisitedAdd(st->visited, key))
 			continue;
-		HnswVisitedRemember(st->visited, key, entries[i]);
+		if (st->remember)
+			HnswVisitedRemember(st->visited, key, entries[i]);
 		SearchAdmit(entries[i], &cand, &res, ef);
 	}
 
 	while (cand.count > 0)
 	{
-		HnswCandidate *c = HnswHeapPop(&cand);
+		HnswCandidate *c = HeapPop(&cand);
 		int			nlinks;
-		int			next;
-		int			nbatch;
+		int			nfresh;
 
-		if (res.count >= ef && c->distance > HnswHeapTop(&res)->distance)
+		if (res.count >= ef && c->distance > HeapTopDistance(&res))
 			break;
 
 		CHECK_FOR_INTERRUPTS();
 
 		st->nvisited++;
 		nlinks = HnswSearchReadLinks(st, c, level, st->links);
-		next = 0;
+		nfresh = SearchCollectUnvisited(st, nlinks);
+		SearchPrefetchTuples(st, nfresh);
 
 		/*
-		 * Evaluate the unvisited neighbours, a batch at a time.  Their pages
-		 * are pinned and the tuples prefetched first, so the cache misses of
-		 * one overlap with the work on the others.
+		 * Evaluate the new neighbours a batch at a time.  A batch's pages are
+		 * pinned and its tuples prefetched first, so that the cache misses of
+		 * one element overlap with the work on the others.
 		 */
-		while ((nbatch = SearchPinUnvisited(st, &next, nlinks)) > 0)
-			SearchEvaluateBatch(st, nbatch, &cand, &res, ef);
+		for (int first = 0; first < nfresh; first += HNSW_PIN_BATCH)
+		{
+			int			nbatch = Min(HNSW_PIN_BATCH, nfresh - first);
+
+			SearchPinBatch(st, first, nbatch);
+			SearchEvaluateBatch(st, first, nbatch, &cand, &res, ef);
+		}
 	}
 
 	n = res.count;
 	out = palloc(sizeof(HnswCandidate *) * Max(n, 1));
 	for (int i = n - 1; i >= 0; i--)
-		out[i] = HnswHeapPop(&res);
+		out[i] = HeapPop(&res);
 	pfree(cand.items);
 	pfree(res.items);
 	*nresults = n;

@@ -3,10 +3,16 @@
  * hnsw_visited.c
  *	  The set of elements a search has visited.
  *
- * An open-addressing hash table of element TIDs.  Every slot carries the
- * generation that filled it, so emptying the set between searches (or
- * between the levels of one search) is a counter increment rather than a
- * memset of the whole table.
+ * An open-addressing hash table of element TIDs with linear probing, kept
+ * at most half full.  Every slot carries the generation that filled it, so
+ * emptying the set between searches (or between the levels of one search)
+ * is a counter increment rather than a memset of the whole table.  Adding
+ * and testing keys are inline (hnsw.h): they run once per neighbour a
+ * search looks at.
+ *
+ * A search may also attach a candidate to a member (inserts look up what
+ * the search made of an element); that array is made only when first
+ * needed, so that scans, which never attach anything, do not touch it.
  *
  * src/hnsw_visited.c
  *
@@ -14,15 +20,9 @@
  */
 #include "postgres.h"
 
-#include "common/hashfn.h"
-
 #include "hnsw.h"
 
-static inline uint32
-VisitedHash(uint64 key)
-{
-	return murmurhash32((uint32) (key ^ (key >> 29)));
-}
+#define GENERATION_ONE	(UINT64CONST(1) << HNSW_VISITED_GEN_SHIFT)
 
 /*
  * HnswVisitedCreate
@@ -39,8 +39,9 @@ HnswVisitedCreate(int expected)
 		size *= 2;
 	vs->mask = size - 1;
 	vs->count = 0;
-	vs->generation = 1;
-	vs->slots = palloc0(sizeof(HnswVisitedSlot) * size);
+	vs->generation = GENERATION_ONE;
+	vs->slots = palloc0(sizeof(uint64) * size);
+	vs->candidates = NULL;
 	vs->cxt = CurrentMemoryContext;
 	return vs;
 }
@@ -53,104 +54,80 @@ void
 HnswVisitedReset(HnswVisitedSet *vs)
 {
 	vs->count = 0;
-	if (++vs->generation == 0)
+	vs->generation += GENERATION_ONE;
+	if (vs->generation == 0)
 	{
 		/* the generation wrapped: really clear the slots, once */
-		memset(vs->slots, 0, sizeof(HnswVisitedSlot) * (vs->mask + 1));
-		vs->generation = 1;
-	}
-}
-
-static HnswVisitedSlot *
-VisitedProbe(HnswVisitedSet *vs, uint64 key)
-{
-	uint32		i = VisitedHash(key) & vs->mask;
-
-	for (;;)
-	{
-		HnswVisitedSlot *slot = &vs->slots[i];
-
-		if (slot->generation != vs->generation || slot->key == key)
-			return slot;
-		i = (i + 1) & vs->mask;
+		memset(vs->slots, 0, sizeof(uint64) * (vs->mask + 1));
+		vs->generation = GENERATION_ONE;
 	}
 }
 
 /*
- * VisitedGrow
- *		Double the table, keeping the current members.
+ * HnswVisitedGrow
+ *		Double the table, keeping the current members (and their
+ *		candidates).
  */
-static void
-VisitedGrow(HnswVisitedSet *vs)
+void
+HnswVisitedGrow(HnswVisitedSet *vs)
 {
-	HnswVisitedSlot *old = vs->slots;
+	uint64	   *old = vs->slots;
+	HnswCandidate **oldcand = vs->candidates;
 	uint32		oldsize = vs->mask + 1;
-	uint32		generation = vs->generation;
 
 	vs->mask = oldsize * 2 - 1;
 	/* in the set's own context: it may outlive the caller's */
-	vs->slots = MemoryContextAllocZero(vs->cxt,
-									   sizeof(HnswVisitedSlot) * (vs->mask + 1));
+	vs->slots = MemoryContextAllocZero(vs->cxt, sizeof(uint64) * (vs->mask + 1));
+	if (oldcand)
+		vs->candidates = MemoryContextAllocZero(vs->cxt,
+												sizeof(HnswCandidate *) *
+												(vs->mask + 1));
 	for (uint32 i = 0; i < oldsize; i++)
 	{
-		if (old[i].generation == generation)
-			*VisitedProbe(vs, old[i].key) = old[i];
+		uint64	   *slot;
+
+		if ((old[i] & HNSW_VISITED_GEN_MASK) != vs->generation)
+			continue;
+		slot = HnswVisitedProbe(vs, old[i] & ~HNSW_VISITED_GEN_MASK);
+		*slot = old[i];
+		if (oldcand)
+			vs->candidates[slot - vs->slots] = oldcand[i];
 	}
 	pfree(old);
-}
-
-/*
- * HnswVisitedAdd
- *		Add a key; returns false when it was already there.
- */
-bool
-HnswVisitedAdd(HnswVisitedSet *vs, uint64 key)
-{
-	HnswVisitedSlot *slot;
-
-	if ((vs->count + 1) * 2 > vs->mask + 1)
-		VisitedGrow(vs);
-	slot = VisitedProbe(vs, key);
-	if (slot->generation == vs->generation)
-		return false;
-	slot->generation = vs->generation;
-	slot->key = key;
-	slot->candidate = NULL;
-	vs->count++;
-	return true;
+	if (oldcand)
+		pfree(oldcand);
 }
 
 /*
  * HnswVisitedGet
- *		The candidate remembered for a member, or NULL.
+ *		The candidate attached to a member, or NULL.
  */
 HnswCandidate *
 HnswVisitedGet(HnswVisitedSet *vs, uint64 key)
 {
-	HnswVisitedSlot *slot = VisitedProbe(vs, key);
+	uint64	   *slot = HnswVisitedProbe(vs, key);
 
-	return slot->generation == vs->generation ? slot->candidate : NULL;
+	if ((*slot & HNSW_VISITED_GEN_MASK) != vs->generation ||
+		vs->candidates == NULL)
+		return NULL;
+	return vs->candidates[slot - vs->slots];
 }
 
 /*
  * HnswVisitedRemember
- *		Attach a candidate to a member (added before).
+ *		Attach a candidate to a member (added before); nothing happens for
+ *		a key that is not a member.
  */
 void
 HnswVisitedRemember(HnswVisitedSet *vs, uint64 key, HnswCandidate *c)
 {
-	HnswVisitedSlot *slot = VisitedProbe(vs, key);
+	uint64	   *slot = HnswVisitedProbe(vs, key);
 
-	if (slot->generation == vs->generation)
-		slot->candidate = c;
-}
-
-/*
- * HnswVisitedContains
- *		Is the key a member?
- */
-bool
-HnswVisitedContains(HnswVisitedSet *vs, uint64 key)
-{
-	return VisitedProbe(vs, key)->generation == vs->generation;
+	if ((*slot & HNSW_VISITED_GEN_MASK) != vs->generation)
+		return;
+	if (vs->candidates == NULL)
+		vs->candidates = MemoryContextAllocZero(vs->cxt,
+												sizeof(HnswCandidate *) *
+												(vs->mask + 1));
+	vs->candidates[slot - vs->slots] = c;
 }

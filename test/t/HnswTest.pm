@@ -290,13 +290,15 @@ sub pgbench_clean
 
 # Runs hnsw_verify(INDEX, heapallindexed => true) and asserts that it
 # passes, that it checked every row of TABLE that has a vector and, unless
-# unreachable => undef is given, that at most 0.1% of the elements are
-# unreachable from the entry point.  Returns the result row as a hash.
+# unreachable => undef is given, that at most a fraction of the elements
+# (unreachable => FRACTION, by default $MISS_FRACTION) are unreachable from
+# the entry point.  Returns the result row as a hash.
 sub verify_index
 {
 	my ($node, $index, $table, $label, %opt) = @_;
 	local $Test::Builder::Level = $Test::Builder::Level + 1;
 	my $check_unreachable = !exists $opt{unreachable} || defined $opt{unreachable};
+	my $limit = $opt{unreachable} // $MISS_FRACTION;
 
 	my ($ret, $out, $err) = $node->psql(
 		'postgres', qq{
@@ -313,8 +315,10 @@ sub verify_index
 	if ($check_unreachable)
 	{
 		ok( $ret == 0
-			  && $r{unreachable} <= $MISS_FRACTION * $r{elements},
-			"$label: at most 0.1% of the elements of $index are unreachable ("
+			  && $r{unreachable} <= $limit * $r{elements},
+			"$label: at most "
+			  . (100 * $limit)
+			  . "% of the elements of $index are unreachable ("
 			  . ($r{unreachable} // '?') . ' of '
 			  . ($r{elements} // '?') . ')');
 	}
