@@ -348,8 +348,6 @@ HnswSearchLookup(HnswSearchState *st, BlockNumber blkno, OffsetNumber offno)
  *
  * Prefetching for all of an expansion's new neighbours at once, before
  * the first is pinned, gives these cache misses the most time to resolve.
- * The line pointers are read without the content lock only to prefetch: a
- * stale value makes a useless prefetch, which cannot fault.
  */
 static int
 SearchCollectUnvisited(HnswSearchState *st, int nlinks)
@@ -393,6 +391,7 @@ SearchCollectUnvisited(HnswSearchState *st, int nlinks)
 static void
 SearchPrefetchTuples(HnswSearchState *st, int n)
 {
+	/* all of each vector: at 768 dimensions that beats stopping early */
 	Size		prefetch_bytes = HnswLinksOffset(1, st->info->dimensions);
 
 	for (int i = 0; i < n; i++)
