@@ -242,8 +242,9 @@ typedef struct HnswVisitedSet
 {
 	uint64	   *slots;			/* key | generation; see above */
 	HnswCandidate **candidates; /* beside the slots; made on first use */
-	uint32		mask;			/* table size - 1 (a power of 2) */
-	uint32		count;			/* members */
+	uint64		mask;			/* table size - 1 (a power of 2) */
+	int			shift;			/* 64 - log2(table size) */
+	uint64		count;			/* members */
 	uint64		generation;		/* the set's, shifted to the top bits */
 	MemoryContext cxt;			/* where the arrays are allocated */
 } HnswVisitedSet;
@@ -262,9 +263,8 @@ static inline uint64 *
 HnswVisitedProbe(HnswVisitedSet *vs, uint64 key)
 {
 	uint64		member = key | vs->generation;
-	/* Fibonacci hashing: the multiply spreads every key bit upwards */
-	uint32		i = (uint32) ((key * UINT64CONST(0x9E3779B97F4A7C15)) >> 32) &
-		vs->mask;
+	/* Fibonacci hashing: the product's top bits depend on every key bit */
+	uint64		i = (key * UINT64CONST(0x9E3779B97F4A7C15)) >> vs->shift;
 
 	for (;;)
 	{

@@ -24,6 +24,33 @@
 
 #define GENERATION_ONE	(UINT64CONST(1) << HNSW_VISITED_GEN_SHIFT)
 
+/* The largest table made up front; larger sets grow as they fill */
+#define VISITED_MAX_INITIAL	(1 << 20)
+
+/*
+ * A zeroed array; huge allowed, since a set of every row of a big table
+ * (hnsw_verify's heap TIDs) can need more than 1 GB.
+ */
+static void *
+VisitedAllocZero(MemoryContext cxt, Size size)
+{
+	return MemoryContextAllocExtended(cxt, size,
+									  MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+}
+
+static int
+VisitedShift(uint64 size)
+{
+	int			shift = 64;
+
+	while (size > 1)
+	{
+		size >>= 1;
+		shift--;
+	}
+	return shift;
+}
+
 /*
  * HnswVisitedCreate
  *		A set sized for about "expected" members (it grows as needed), in
@@ -35,14 +62,15 @@ HnswVisitedCreate(int expected)
 	HnswVisitedSet *vs = palloc(sizeof(HnswVisitedSet));
 	uint32		size = 64;
 
-	while (size < (uint32) expected * 2)
+	while (size < VISITED_MAX_INITIAL && (int64) size < (int64) expected * 2)
 		size *= 2;
 	vs->mask = size - 1;
+	vs->shift = VisitedShift(size);
 	vs->count = 0;
 	vs->generation = GENERATION_ONE;
-	vs->slots = palloc0(sizeof(uint64) * size);
-	vs->candidates = NULL;
 	vs->cxt = CurrentMemoryContext;
+	vs->slots = VisitedAllocZero(vs->cxt, sizeof(uint64) * size);
+	vs->candidates = NULL;
 	return vs;
 }
 
@@ -73,16 +101,17 @@ HnswVisitedGrow(HnswVisitedSet *vs)
 {
 	uint64	   *old = vs->slots;
 	HnswCandidate **oldcand = vs->candidates;
-	uint32		oldsize = vs->mask + 1;
+	uint64		oldsize = vs->mask + 1;
 
 	vs->mask = oldsize * 2 - 1;
+	vs->shift = VisitedShift(oldsize * 2);
 	/* in the set's own context: it may outlive the caller's */
-	vs->slots = MemoryContextAllocZero(vs->cxt, sizeof(uint64) * (vs->mask + 1));
+	vs->slots = VisitedAllocZero(vs->cxt, sizeof(uint64) * (vs->mask + 1));
 	if (oldcand)
-		vs->candidates = MemoryContextAllocZero(vs->cxt,
-												sizeof(HnswCandidate *) *
-												(vs->mask + 1));
-	for (uint32 i = 0; i < oldsize; i++)
+		vs->candidates = VisitedAllocZero(vs->cxt,
+										  sizeof(HnswCandidate *) *
+										  (vs->mask + 1));
+	for (uint64 i = 0; i < oldsize; i++)
 	{
 		uint64	   *slot;
 
@@ -126,8 +155,8 @@ HnswVisitedRemember(HnswVisitedSet *vs, uint64 key, HnswCandidate *c)
 	if ((*slot & HNSW_VISITED_GEN_MASK) != vs->generation)
 		return;
 	if (vs->candidates == NULL)
-		vs->candidates = MemoryContextAllocZero(vs->cxt,
-												sizeof(HnswCandidate *) *
-												(vs->mask + 1));
+		vs->candidates = VisitedAllocZero(vs->cxt,
+										  sizeof(HnswCandidate *) *
+										  (vs->mask + 1));
 	vs->candidates[slot - vs->slots] = c;
 }
