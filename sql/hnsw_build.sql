@@ -57,6 +57,24 @@ WHERE n.id = s.id;
 SET hnsw.ef_search = 1000;
 SELECT id FROM par ORDER BY v <-> '[2500.2,1,2,3]' LIMIT 1;
 
+-- a serial build draws its levels from a fixed seed: the same rows give
+-- the same graph, however often it is built
+CREATE TABLE rep (id int, v vector(32));
+INSERT INTO rep SELECT i, (SELECT array_agg((hashint4(i * 32 + g) % 1000) / 1000.0 ORDER BY g)
+	FROM generate_series(1, 32) g)::vector FROM generate_series(1, 3000) i;
+SET max_parallel_maintenance_workers = 0;
+CREATE INDEX rep_a ON rep USING hnsw (v);
+CREATE INDEX rep_b ON rep USING hnsw (v);
+SELECT a.elements_per_level = b.elements_per_level AS same_levels,
+	a.entry_point = b.entry_point AS same_entry,
+	a.level0_neighbors_mean = b.level0_neighbors_mean AND
+	a.upper_neighbors_mean = b.upper_neighbors_mean AS same_link_counts,
+	a.bytes = b.bytes AS same_size
+FROM hnsw_index_stats('rep_a') a, hnsw_index_stats('rep_b') b;
+DROP TABLE rep;
+RESET max_parallel_maintenance_workers;
+SET max_parallel_maintenance_workers = 1;
+
 -- no worker can start: the leader builds alone
 SET max_parallel_workers = 0;
 REINDEX INDEX par_idx;

@@ -20,6 +20,7 @@
 #include "access/itup.h"
 #include "access/relscan.h"
 #include "access/reloptions.h"
+#include "common/pg_prng.h"
 #include "port/atomics.h"
 #include "storage/dsm.h"
 #include "storage/shm_toc.h"
@@ -321,7 +322,7 @@ extern int	HnswGetM(Relation index);
 extern int	HnswGetEfConstruction(Relation index);
 extern int	HnswGetEfSearch(Relation index);
 extern void HnswGetIndexInfo(Relation index, HnswIndexInfo *info);
-extern int	HnswRandomLevel(int m);
+extern int	HnswRandomLevel(pg_prng_state *prng, int m);
 extern int	HnswMaxLevelForTuple(int m, int dim);
 extern Size HnswMaxTupleSize(void);
 extern void HnswInitPage(Page page, uint16 page_type);
@@ -360,6 +361,7 @@ extern char *hnswbuildphasename(int64 phasenum);
  * number and offset, so each process may map it anywhere.
  */
 #define HNSW_GRAPH_LOCKS	1024	/* element lock stripes (parallel builds) */
+#define HNSW_BUILD_SEED		UINT64CONST(0x686E7377)	/* "hnsw": serial builds' levels */
 
 typedef struct HnswGraphElement
 {

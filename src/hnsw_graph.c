@@ -60,6 +60,7 @@ typedef struct HnswGraphScratch
 	uint32	   *links_copy;		/* one level's links, copied under lock */
 	uint32	   *new_links;		/* the new element's links at one level */
 	uint32	   *pruned_links;	/* a neighbour's list after shrinking */
+	pg_prng_state prng;			/* draws the levels of this process's rows */
 } HnswGraphScratch;
 
 /* Words of the upper-level pool an element of this level needs */
@@ -198,6 +199,17 @@ HnswGraphAttach(HnswGraph *graph, HnswGraphHeader *hdr, HnswIndexInfo *info)
 	sc->links_copy = palloc(sizeof(uint32) * (2 * hdr->m + 1));
 	sc->new_links = palloc(sizeof(uint32) * (2 * hdr->m + 1));
 	sc->pruned_links = palloc(sizeof(uint32) * (2 * hdr->m + 1));
+
+	/*
+	 * A serial build draws its levels from a fixed seed, so that building
+	 * the same rows twice gives the same graph (and the same recall).  The
+	 * processes of a parallel build take rows in an order that changes
+	 * from run to run anyway; each draws from its own random stream.
+	 */
+	if (hdr->parallel)
+		pg_prng_seed(&sc->prng, pg_prng_uint64(&pg_global_prng_state));
+	else
+		pg_prng_seed(&sc->prng, HNSW_BUILD_SEED);
 	graph->scratch = sc;
 }
 
@@ -601,7 +613,7 @@ HnswGraphInsert(HnswGraph *graph, const float *vec, ItemPointer tid)
 	HnswGraphHeader *hdr = graph->hdr;
 	HnswGraphScratch *sc = graph->scratch;
 	int			m = hdr->m;
-	int			level = HnswRandomLevel(m);
+	int			level = HnswRandomLevel(&sc->prng, m);
 	bool		entry_locked = false;
 	int			entry_level;
 	uint32		entry;

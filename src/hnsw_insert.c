@@ -487,7 +487,7 @@ void
 HnswInsertVector(Relation index, HnswIndexInfo *info, const float *vector,
 				 ItemPointer heap_tid)
 {
-	int			level = HnswRandomLevel(info->m);
+	int			level = HnswRandomLevel(&pg_global_prng_state, info->m);
 	LOCKMODE	lockmode = ShareLock;
 	HnswMetaPageData meta;
 	HnswSearchState *st;

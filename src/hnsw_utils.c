@@ -388,14 +388,15 @@ HnswPrepareVector(HnswIndexInfo *info, Datum value, float *out)
 
 /*
  * HnswRandomLevel
- *		Draw a level: floor(-ln(U) * mL) with mL = 1/ln(m), U in (0, 1].
+ *		Draw a level from "prng": floor(-ln(U) * mL) with mL = 1/ln(m), U in
+ *		(0, 1].
  *
  * Then P(level >= l) = m^-l.  Capped at HNSW_MAX_LEVEL.
  */
 int
-HnswRandomLevel(int m)
+HnswRandomLevel(pg_prng_state *prng, int m)
 {
-	double		u = 1.0 - pg_prng_double(&pg_global_prng_state);	/* (0, 1] */
+	double		u = 1.0 - pg_prng_double(prng);	/* (0, 1] */
 	double		level = floor(-log(u) / log((double) m));
 
 	return (int) Min(level, HNSW_MAX_LEVEL);
