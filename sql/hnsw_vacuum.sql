@@ -78,3 +78,39 @@ SELECT id FROM vt ORDER BY v <-> array_fill(0.3::real, ARRAY[16])::vector LIMIT 
 
 DROP TABLE vt;
 DROP FUNCTION vt_recall;
+
+-- Clustered rows, a third deleted: the repaired graph keeps recall within
+-- 0.01 of a fresh index on the survivors.  (When every repair was a search
+-- from the entry point, recall here fell to 0.969 against 0.998 fresh.)
+SET max_parallel_maintenance_workers = 0;
+CREATE TABLE cl (id int PRIMARY KEY, v vector(64));
+INSERT INTO cl SELECT i, (SELECT array_agg(((hashint4((i % 100) * 64 + g) % 1000) / 250.0 +
+		(hashint4(i * 64 + g + 7919) % 1000) / 1000.0)::float4 ORDER BY g)
+	FROM generate_series(1, 64) g)::vector
+FROM generate_series(1, 30000) i;
+CREATE INDEX cl_idx ON cl USING hnsw (v);
+DELETE FROM cl WHERE id % 3 = 0;
+VACUUM cl;
+RESET enable_seqscan;
+SET enable_indexscan = off;
+CREATE TEMP TABLE cl_truth AS
+	SELECT q.id AS qid, (SELECT array_agg(id ORDER BY d) FROM
+		(SELECT c.id, c.v <-> q.v AS d FROM cl c ORDER BY d LIMIT 10) s) AS ids
+	FROM cl q WHERE q.id % 97 = 1;
+RESET enable_indexscan;
+SET enable_seqscan = off;
+CREATE FUNCTION cl_recall() RETURNS float8 LANGUAGE sql AS $$
+	SELECT avg((SELECT count(*) FROM unnest(r.ids) x WHERE x = ANY (t.ids)))::float8 / 10
+	FROM cl_truth t CROSS JOIN LATERAL
+		(SELECT array_agg(id) AS ids FROM (SELECT id FROM cl
+		 ORDER BY v <-> (SELECT v FROM cl WHERE id = t.qid) LIMIT 10) s) r
+$$;
+SET hnsw.ef_search = 20;
+CREATE TEMP TABLE cl_after AS SELECT cl_recall() AS recall;
+REINDEX INDEX cl_idx;
+SELECT a.recall >= f.recall - 0.01 AS within_001_of_fresh, f.recall >= 0.95 AS fresh_is_good
+FROM cl_after a, (SELECT cl_recall() AS recall) f;
+RESET hnsw.ef_search;
+RESET max_parallel_maintenance_workers;
+DROP TABLE cl;
+DROP FUNCTION cl_recall;

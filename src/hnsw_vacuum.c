@@ -314,11 +314,8 @@ VacuumChooseLinks(HnswVacuumState *vs, ItemPointer self, const float *vec,
 	 * Keep at least m links where there are candidates enough, adding the
 	 * nearest ones the heuristic passed over.  An element that lost
 	 * neighbours is otherwise left with a sparser list than the build or
-	 * later inserts would give it.  On the reference data (100,000 x 128
-	 * clustered, a third of the rows deleted), recall at ef_search 40 after
-	 * vacuum was 0.979 without this, 0.985 filling level 0 only and 0.992
-	 * filling every level, against 0.989 for a fresh index (which evaluates
-	 * 6% fewer elements per query).
+	 * later inserts would give it.  (See "Vacuum" in src/README.md for the
+	 * measurements.)
 	 */
 	for (int i = 0; i < ncand && nselected < info->m; i++)
 	{
@@ -476,9 +473,9 @@ VacuumTwoHopCandidates(HnswVacuumState *vs, ItemPointer self, const float *vec,
  *
  * The candidates at a level are its remaining links and the live elements
  * its deleted neighbours link to (VacuumTwoHopCandidates); the heuristic
- * chooses among them.  Only when these are fewer than m does it search the
- * graph from the entry point, as an insert would (deleted elements still
- * route the search), and add what the search finds.  The elements it newly
+ * chooses among them.  When these are fewer than ef_construction, it also
+ * searches the graph from the entry point, as an insert would (deleted
+ * elements still route the search), and adds what the search finds.  The elements it newly
  * links to link back to it, so that elements reachable only through
  * deleted ones become reachable again.  The new lists are written only if
  * the links are still those the choice was made from, else it starts over.
@@ -552,8 +549,12 @@ VacuumRepairElement(HnswVacuumState *vs, BlockNumber blkno, OffsetNumber offno)
 			ntwohop[lc] = VacuumTwoHopCandidates(vs, &self, vec, slots + first,
 												 HnswLinksAtLevel(m, lc), lc,
 												 &twohop[lc]);
-			/* too few to choose from: find more with a search */
-			if (nlive + ntwohop[lc] < m)
+			/*
+			 * Fewer candidates than a search would give: search as well.
+			 * (Repairing from fewer was twice as fast, but on sparse graphs,
+			 * m = 8, it left recall below a fresh index's.)
+			 */
+			if (nlive + ntwohop[lc] < info->ef_construction)
 				search = true;
 		}
 		if (!any)
