@@ -12,48 +12,20 @@
 use strict;
 use warnings;
 
-use File::Spec;
-use FindBin;
 use IPC::Run;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
-# The runner sets HNSWEXT_SRCDIR; run by hand from test/t, use the tree
-# this file is in.
-my $srcdir = $ENV{HNSWEXT_SRCDIR} // "$FindBin::RealBin/../..";
-my @sources = (
-	"$srcdir/test/kernels/kernel_test.c",
-	"$srcdir/src/distance.c",
-	"$srcdir/src/distance_simd.c");
+use HnswTest;
 
-foreach my $file (@sources, "$srcdir/src/distance.h")
-{
-	plan skip_all => "cannot read $file as this user ($!); the kernel test "
-	  . "needs the source tree"
-	  unless open(my $fh, '<', $file);
-}
-
-my $pg_config = $ENV{PG_CONFIG} // 'pg_config';
-my $includedir = `$pg_config --includedir-server`;
-die "$pg_config --includedir-server failed" if $? != 0;
-chomp $includedir;
-
-# Build into a temporary directory: the source tree stays untouched.
-my $tmp = PostgreSQL::Test::Utils::tempdir('kernels');
-my $program = "$tmp/kernel_test";
-my ($out, $err) = ('', '');
-my @compile = (
-	'gcc', '-O2', '-Wall', "-I$includedir", "-I$srcdir/src",
-	@sources, '-lm', '-o', $program);
-IPC::Run::run(\@compile, '>', \$out, '2>', \$err);
-my $compiled = $? == 0;
-ok($compiled, 'kernel_test compiles') or diag("@compile\n$out$err");
-if (!$compiled)
-{
-	done_testing();
-	exit;
-}
-diag("compiler warnings:\n$err") if $err ne '';
+my $program = build_c_test(
+	name => 'kernel_test',
+	sources => [
+		'test/kernels/kernel_test.c', 'src/distance.c',
+		'src/distance_simd.c'
+	],
+	headers => ['src/distance.h'],
+	libs => ['-lm']);
 
 # Runs the program with HNSWEXT_KERNEL set to $kernel (undef: unset);
 # returns (exit status, signal, stdout, stderr).

@@ -12,45 +12,17 @@
 use strict;
 use warnings;
 
-use FindBin;
 use IPC::Run;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
-# The runner sets HNSWEXT_SRCDIR; run by hand from test/t, use the tree
-# this file is in.
-my $srcdir = $ENV{HNSWEXT_SRCDIR} // "$FindBin::RealBin/../..";
-my @sources =
-  ("$srcdir/test/visited/visited_test.c", "$srcdir/src/hnsw_visited.c");
+use HnswTest;
 
-foreach my $file (@sources, "$srcdir/src/hnsw.h", "$srcdir/src/distance.h")
-{
-	plan skip_all => "cannot read $file as this user ($!); the visited set "
-	  . "test needs the source tree"
-	  unless open(my $fh, '<', $file);
-}
-
-my $pg_config = $ENV{PG_CONFIG} // 'pg_config';
-my $includedir = `$pg_config --includedir-server`;
-die "$pg_config --includedir-server failed" if $? != 0;
-chomp $includedir;
-
-# Build into a temporary directory: the source tree stays untouched.
-my $tmp = PostgreSQL::Test::Utils::tempdir('visited');
-my $program = "$tmp/visited_test";
-my ($out, $err) = ('', '');
-my @compile = (
-	'gcc', '-O2', '-Wall', '-Werror', "-I$includedir", "-I$srcdir/src",
-	@sources, '-o', $program);
-IPC::Run::run(\@compile, '>', \$out, '2>', \$err);
-my $compiled = $? == 0;
-ok($compiled, 'visited_test compiles without warnings')
-  or diag("@compile\n$out$err");
-if (!$compiled)
-{
-	done_testing();
-	exit;
-}
+my $program = build_c_test(
+	name => 'visited_test',
+	sources => ['test/visited/visited_test.c', 'src/hnsw_visited.c'],
+	headers => ['src/hnsw.h', 'src/distance.h'],
+	cflags => ['-Werror']);
 
 my ($stdout, $stderr) = ('', '');
 IPC::Run::run([$program], '>', \$stdout, '2>', \$stderr);

@@ -50,6 +50,7 @@ use strict;
 use warnings;
 
 use Exporter 'import';
+use FindBin;
 use IPC::Run;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
@@ -57,7 +58,7 @@ use Test::More;
 
 our @EXPORT = qw(hnsw_node vector_sql self_search_misses check_self_search
   recall_at_10 pgbench_start pgbench_finish pgbench_committed pgbench_clean
-  pgbench_query_script hnsw_meta uses_index verify_index);
+  pgbench_query_script hnsw_meta uses_index verify_index build_c_test);
 
 # Allowed fraction of rows an index scan for their own vector may miss.
 our $MISS_FRACTION = 0.001;
@@ -350,6 +351,50 @@ sub hnsw_meta
 		entry_level => $elevel,
 		insert_page => $ins
 	};
+}
+
+# Builds a standalone C test program (test/kernels, test/visited) from
+# SOURCES (paths relative to the source tree) against the server headers,
+# into a temporary directory so that the tree stays untouched, and asserts
+# that it compiles.  Skips the whole test when a source or one of HEADERS
+# cannot be read (the runner may run TAP as a user without the tree), and
+# ends it when the program does not compile.  Returns the program's path.
+# The source tree is $HNSWEXT_SRCDIR (set by the runner), else the tree this
+# file is in.
+sub build_c_test
+{
+	my (%opt) = @_;
+	my $srcdir = $ENV{HNSWEXT_SRCDIR} // "$FindBin::RealBin/../..";
+	my @sources = map { "$srcdir/$_" } @{ $opt{sources} };
+
+	foreach my $file (@sources, map { "$srcdir/$_" } @{ $opt{headers} // [] })
+	{
+		plan skip_all => "cannot read $file as this user ($!); $opt{name} "
+		  . "needs the source tree"
+		  unless open(my $fh, '<', $file);
+	}
+
+	my $pg_config = $ENV{PG_CONFIG} // 'pg_config';
+	my $includedir = `$pg_config --includedir-server`;
+	die "$pg_config --includedir-server failed" if $? != 0;
+	chomp $includedir;
+
+	my $program = PostgreSQL::Test::Utils::tempdir($opt{name}) . "/$opt{name}";
+	my ($out, $err) = ('', '');
+	my @compile = (
+		'gcc', '-O2', '-Wall', @{ $opt{cflags} // [] },
+		"-I$includedir", "-I$srcdir/src",
+		@sources, @{ $opt{libs} // [] }, '-o', $program);
+	IPC::Run::run(\@compile, '>', \$out, '2>', \$err);
+	my $compiled = $? == 0;
+	ok($compiled, "$opt{name} compiles") or diag("@compile\n$out$err");
+	if (!$compiled)
+	{
+		done_testing();
+		exit;
+	}
+	diag("compiler warnings:\n$err") if $err ne '';
+	return $program;
 }
 
 1;
