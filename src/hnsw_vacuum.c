@@ -14,7 +14,8 @@
  *    started later links to a deleted element), move the entry point off a
  *    deleted element, and give every live element that links to a deleted
  *    one new links at that level, chosen with the selection heuristic from
- *    its other links and the deleted neighbours' links.
+ *    its other links and the live elements a search for its vector finds,
+ *    and topped up to m links.
  * 3. Free the deleted elements' tuples and record the pages' free space in
  *    the free space map, where inserts look first.
  *
@@ -254,7 +255,8 @@ RepairCandidateCompare(const void *a, const void *b)
  *		heuristic's choice among the live elements a search found near it
  *		("found", nfound) and its own live links (slots, nslots).  Writes the
  *		new list into "out" (invalid-padded to nslots) and the candidates it
- *		chose into "chosen"; returns how many.
+ *		chose into "chosen".  Returns how many of those the heuristic chose:
+ *		they come first, and the rest only top the list up.
  */
 static int
 VacuumChooseLinks(HnswVacuumState *vs, ItemPointer self, const float *vec,
@@ -269,6 +271,7 @@ VacuumChooseLinks(HnswVacuumState *vs, ItemPointer self, const float *vec,
 	float	   *dists = palloc(sizeof(float) * (nfound + nslots + 1));
 	int			ncand = 0;
 	int			nselected;
+	int			nheuristic;
 	RepairSelectArg ra;
 
 	HnswVisitedAdd(seen, HnswTidKey(ItemPointerGetBlockNumber(self),
@@ -309,13 +312,16 @@ VacuumChooseLinks(HnswVacuumState *vs, ItemPointer self, const float *vec,
 	nselected = HnswSelectNeighbors(dists, ncand,
 									HnswLinksAtLevel(info->m, level),
 									RepairPairDistance, &ra, selected);
+	nheuristic = nselected;
 
 	/*
 	 * Keep at least m links where there are candidates enough, adding the
 	 * nearest ones the heuristic passed over.  An element that lost
 	 * neighbours is otherwise left with a sparser list than the build or
-	 * later inserts would give it.  (See "Vacuum" in src/README.md for the
-	 * measurements.)
+	 * later inserts would give it, and recall after a large delete falls
+	 * below a fresh index's.  These extra links get no back-links (each
+	 * would make the heuristic drop a link from a full list); see "Vacuum"
+	 * in src/README.md for the measurements.
 	 */
 	for (int i = 0; i < ncand && nselected < info->m; i++)
 	{
@@ -336,134 +342,7 @@ VacuumChooseLinks(HnswVacuumState *vs, ItemPointer self, const float *vec,
 		else
 			ItemPointerSetInvalid(&out[i]);
 	}
-	return nselected;
-}
-
-/*
- * VacuumReadLinksAt
- *		Copy the valid links at "level" of the element at tid, deleted or not,
- *		into "out" (room for 2m links); returns their number, 0 when there is
- *		no element there or it has no such level.
- */
-static int
-VacuumReadLinksAt(HnswVacuumState *vs, ItemPointer tid, int level,
-				  ItemPointerData *out)
-{
-	HnswIndexInfo *info = &vs->info;
-	int			m = info->m;
-	Buffer		buf;
-	HnswElementTuple etup;
-	ItemPointerData links_tid;
-	int			elevel;
-	ItemPointerData *all;
-	int			n = 0;
-
-	buf = ReadBuffer(vs->index, ItemPointerGetBlockNumber(tid));
-	LockBuffer(buf, BUFFER_LOCK_SHARE);
-	etup = HnswGetTupleOnPage(BufferGetPage(buf), ItemPointerGetOffsetNumber(tid));
-	if (etup == NULL || (etup->flags & HNSW_LINKS_TUPLE) || etup->level < level)
-	{
-		UnlockReleaseBuffer(buf);
-		return 0;
-	}
-	elevel = etup->level;
-	all = palloc(sizeof(ItemPointerData) * HnswLinkSlots(m, elevel));
-	if (etup->flags & HNSW_ELEMENT_EXTERNAL)
-	{
-		links_tid = *HnswElementLinks(etup, info->dimensions);
-		UnlockReleaseBuffer(buf);
-		if (!HnswReadAllLinks(vs->index, info, &links_tid, elevel, all))
-			return 0;
-	}
-	else
-	{
-		memcpy(all, HnswElementLinks(etup, info->dimensions),
-			   sizeof(ItemPointerData) * HnswLinkSlots(m, elevel));
-		UnlockReleaseBuffer(buf);
-	}
-	for (int i = 0; i < HnswLinksAtLevel(m, level); i++)
-	{
-		ItemPointer link = &all[HnswLevelSlot(m, level) + i];
-
-		if (!ItemPointerIsValid(link))
-			break;
-		out[n++] = *link;
-	}
-	return n;
-}
-
-/*
- * VacuumTwoHopCandidates
- *		Candidates for new links of "self" (vector "vec") at "level": the
- *		live elements its deleted neighbours there link to, other than self
- *		and its own links, each with its vector and distance to vec.  Stores
- *		a palloc'd array in *out and returns its length.
- *
- * These are the elements the deleted neighbours used to lead to, which is
- * what self loses: linking to the best of them (with the heuristic) keeps
- * the neighbourhood connected as it was, without a search of the graph.
- */
-static int
-VacuumTwoHopCandidates(HnswVacuumState *vs, ItemPointer self, const float *vec,
-					   ItemPointer slots, int nslots, int level,
-					   HnswCandidate ***out)
-{
-	HnswIndexInfo *info = &vs->info;
-	int			dim = info->dimensions;
-	int			limit = HnswLinksAtLevel(info->m, level);
-	ItemPointerData *hop = palloc(sizeof(ItemPointerData) * limit);
-	HnswVisitedSet *seen = HnswVisitedCreate(4 * limit);
-	HnswCandidate **cands = NULL;
-	int			ncand = 0;
-	int			maxcand = 0;
-
-	HnswVisitedAdd(seen, HnswTidKey(ItemPointerGetBlockNumber(self),
-									ItemPointerGetOffsetNumber(self)));
-	for (int i = 0; i < nslots && ItemPointerIsValid(&slots[i]); i++)
-		HnswVisitedAdd(seen, HnswTidKey(ItemPointerGetBlockNumber(&slots[i]),
-										ItemPointerGetOffsetNumber(&slots[i])));
-
-	for (int i = 0; i < nslots && ItemPointerIsValid(&slots[i]); i++)
-	{
-		int			nhop;
-
-		if (VacuumLinkIsLive(vs, &slots[i]))
-			continue;
-		nhop = VacuumReadLinksAt(vs, &slots[i], level, hop);
-		for (int j = 0; j < nhop; j++)
-		{
-			HnswCandidate *c;
-			ItemPointerData links_tid;
-			int			clevel;
-
-			if (!VacuumLinkIsLive(vs, &hop[j]) ||
-				!HnswVisitedAdd(seen, HnswTidKey(ItemPointerGetBlockNumber(&hop[j]),
-												 ItemPointerGetOffsetNumber(&hop[j]))))
-				continue;
-			c = palloc0(sizeof(HnswCandidate));
-			c->vector = palloc(sizeof(float) * dim);
-			if (!HnswReadElementHeader(vs->index, info, &hop[j], c->vector,
-									   &clevel, &links_tid) ||
-				clevel < level)
-				continue;
-			c->blkno = ItemPointerGetBlockNumber(&hop[j]);
-			c->offno = ItemPointerGetOffsetNumber(&hop[j]);
-			c->links_blkno = ItemPointerGetBlockNumber(&links_tid);
-			c->links_offno = ItemPointerGetOffsetNumber(&links_tid);
-			c->level = clevel;
-			c->ntids = 1;		/* live: what VacuumChooseLinks looks at */
-			c->distance = info->kernel(dim, vec, c->vector);
-			if (ncand == maxcand)
-			{
-				maxcand = Max(16, maxcand * 2);
-				cands = cands ? repalloc(cands, sizeof(HnswCandidate *) * maxcand) :
-					palloc(sizeof(HnswCandidate *) * maxcand);
-			}
-			cands[ncand++] = c;
-		}
-	}
-	*out = cands;
-	return ncand;
+	return nheuristic;
 }
 
 /*
@@ -471,14 +350,12 @@ VacuumTwoHopCandidates(HnswVacuumState *vs, ItemPointer self, const float *vec,
  *		Give the live element at (blkno, offno) new links at every level
  *		where it links to a deleted element.
  *
- * The candidates at a level are its remaining links and the live elements
- * its deleted neighbours link to (VacuumTwoHopCandidates); the heuristic
- * chooses among them.  When these are fewer than ef_construction, it also
- * searches the graph from the entry point, as an insert would (deleted
- * elements still route the search), and adds what the search finds.  The elements it newly
- * links to link back to it, so that elements reachable only through
- * deleted ones become reachable again.  The new lists are written only if
- * the links are still those the choice was made from, else it starts over.
+ * Like an insert, it searches the graph (deleted elements still route the
+ * search) for the element's nearest live elements and chooses among them
+ * and its remaining links with the heuristic; the elements it newly links
+ * to link back to it, so that elements reachable only through deleted ones
+ * become reachable again.  The new lists are written only if the links are
+ * still those the choice was made from, else it starts over.
  */
 static void
 VacuumRepairElement(HnswVacuumState *vs, BlockNumber blkno, OffsetNumber offno)
@@ -499,12 +376,9 @@ VacuumRepairElement(HnswVacuumState *vs, BlockNumber blkno, OffsetNumber offno)
 		ItemPointerData *slots;
 		ItemPointerData *newslots;
 		HnswCandidate **chosen[HNSW_MAX_LEVEL + 1];
-		int			nchosen[HNSW_MAX_LEVEL + 1];
+		int			nheuristic[HNSW_MAX_LEVEL + 1];
 		bool		needs[HNSW_MAX_LEVEL + 1];
-		HnswCandidate **twohop[HNSW_MAX_LEVEL + 1];
-		int			ntwohop[HNSW_MAX_LEVEL + 1];
 		bool		any = false;
-		bool		search = false;
 		HnswMetaPageData meta;
 		HnswSearchState *st;
 		HnswCandidate *ep;
@@ -530,84 +404,53 @@ VacuumRepairElement(HnswVacuumState *vs, BlockNumber blkno, OffsetNumber offno)
 		for (int lc = 0; lc <= level; lc++)
 		{
 			int			first = HnswLevelSlot(m, lc);
-			int			nlive = 0;
 
 			needs[lc] = false;
-			nchosen[lc] = 0;
-			ntwohop[lc] = 0;
+			nheuristic[lc] = 0;
 			for (int i = 0; i < HnswLinksAtLevel(m, lc) &&
 				 ItemPointerIsValid(&slots[first + i]); i++)
 			{
 				if (!VacuumLinkIsLive(vs, &slots[first + i]))
 					needs[lc] = true;
-				else
-					nlive++;
 			}
-			if (!needs[lc])
-				continue;
-			any = true;
-			ntwohop[lc] = VacuumTwoHopCandidates(vs, &self, vec, slots + first,
-												 HnswLinksAtLevel(m, lc), lc,
-												 &twohop[lc]);
-			/*
-			 * Fewer candidates than a search would give: search as well.
-			 * (Repairing from fewer was twice as fast, but on sparse graphs,
-			 * m = 8, it left recall below a fresh index's.)
-			 */
-			if (nlive + ntwohop[lc] < info->ef_construction)
-				search = true;
+			any |= needs[lc];
 		}
 		if (!any)
 			return;
 
+		/* search from the entry point, as an insert of this vector would */
+		HnswReadMeta(vs->index, &meta);
 		st = HnswSearchBegin(vs->index, info, vec, true, NULL);
-		top = level;
-		if (search)
+		top = Min(level, meta.entry_level);
+		ep = HnswSearchDescend(st, &meta, top);
+		for (int lc = top; lc >= 0 && ep != NULL; lc--)
 		{
-			/* search from the entry point, as an insert of this vector would */
-			HnswReadMeta(vs->index, &meta);
-			top = Min(level, meta.entry_level);
-			ep = HnswSearchDescend(st, &meta, top);
-			for (int lc = top; lc >= 0 && ep != NULL; lc--)
-			{
-				HnswCandidate **entries = found ? found : &ep;
-				int			nentries = found ? nfound : 1;
-				HnswCandidate **pool;
+			HnswCandidate **entries = found ? found : &ep;
+			int			nentries = found ? nfound : 1;
 
-				found = HnswSearchLayer(st, entries, nentries,
-										info->ef_construction, lc, &nfound);
-				if (!needs[lc])
-					continue;
-				pool = palloc(sizeof(HnswCandidate *) * (nfound + ntwohop[lc]));
-				memcpy(pool, found, sizeof(HnswCandidate *) * nfound);
-				if (ntwohop[lc] > 0)
-					memcpy(pool + nfound, twohop[lc],
-						   sizeof(HnswCandidate *) * ntwohop[lc]);
-				chosen[lc] = palloc(sizeof(HnswCandidate *) * HnswLinksAtLevel(m, lc));
-				nchosen[lc] = VacuumChooseLinks(vs, &self, vec, pool,
-												nfound + ntwohop[lc],
-												slots + HnswLevelSlot(m, lc),
-												HnswLinksAtLevel(m, lc), lc,
-												newslots + HnswLevelSlot(m, lc),
-												chosen[lc]);
-			}
-		}
-
-		/*
-		 * Without a search (or above the entry point's level, which cannot
-		 * happen, or in an empty graph): the two-hop candidates alone.
-		 */
-		for (int lc = level; lc > (search ? top : -1); lc--)
-		{
+			found = HnswSearchLayer(st, entries, nentries,
+									info->ef_construction, lc, &nfound);
 			if (!needs[lc])
 				continue;
 			chosen[lc] = palloc(sizeof(HnswCandidate *) * HnswLinksAtLevel(m, lc));
-			nchosen[lc] = VacuumChooseLinks(vs, &self, vec, twohop[lc],
-											ntwohop[lc],
-											slots + HnswLevelSlot(m, lc),
-											HnswLinksAtLevel(m, lc), lc,
-											newslots + HnswLevelSlot(m, lc),
-											chosen[lc]);
+			nheuristic[lc] = VacuumChooseLinks(vs, &self, vec, found, nfound,
+											   slots + HnswLevelSlot(m, lc),
+											   HnswLinksAtLevel(m, lc), lc,
+											   newslots + HnswLevelSlot(m, lc),
+											   chosen[lc]);
+		}
+		/* levels above the entry point's (cannot happen) or an empty graph */
+		for (int lc = level; lc > top; lc--)
+		{
+			if (needs[lc])
+			{
+				chosen[lc] = palloc(sizeof(HnswCandidate *) * HnswLinksAtLevel(m, lc));
+				nheuristic[lc] = VacuumChooseLinks(vs, &self, vec, NULL, 0,
+												   slots + HnswLevelSlot(m, lc),
+												   HnswLinksAtLevel(m, lc), lc,
+												   newslots + HnswLevelSlot(m, lc),
+												   chosen[lc]);
+			}
 		}
 
 		/* write the new lists if nothing changed under us */
@@ -633,9 +476,9 @@ VacuumRepairElement(HnswVacuumState *vs, BlockNumber blkno, OffsetNumber offno)
 		/* the new neighbours link back */
 		if (written)
 		{
-			for (int lc = 0; lc <= level; lc++)
+			for (int lc = 0; lc <= top; lc++)
 			{
-				for (int i = 0; i < nchosen[lc]; i++)
+				for (int i = 0; i < nheuristic[lc]; i++)
 				{
 					HnswCandidate *c = chosen[lc][i];
 
