@@ -361,7 +361,8 @@ extern char *hnswbuildphasename(int64 phasenum);
  * number and offset, so each process may map it anywhere.
  */
 #define HNSW_GRAPH_LOCKS	1024	/* element lock stripes (parallel builds) */
-#define HNSW_BUILD_SEED		UINT64CONST(0x686E7377)	/* "hnsw": serial builds' levels */
+/* seed of the levels a serial build draws ("hnsw" in ASCII) */
+#define HNSW_BUILD_SEED		UINT64CONST(0x686E7377)
 
 typedef struct HnswGraphElement
 {

@@ -478,6 +478,7 @@ SearchMayBeNearer(HnswSearchState *st, Page page, OffsetNumber offno,
 	uint32		rawid;
 	ItemIdData	itemid;
 	char	   *tuple;
+	const float *vector;
 	uint8		flags;
 	uint8		ntids;
 
@@ -497,8 +498,8 @@ SearchMayBeNearer(HnswSearchState *st, Page page, OffsetNumber offno,
 	if ((flags & HNSW_LINKS_TUPLE) ||
 		HnswLinksOffset(ntids, dim) > ItemIdGetLength(&itemid))
 		return true;
-	return st->info->kernel(dim, st->query,
-							(const float *) (tuple + HnswVectorOffset(ntids))) < bound;
+	vector = (const float *) (tuple + HnswVectorOffset(ntids));
+	return st->info->kernel(dim, st->query, vector) < bound;
 }
 
 /*

@@ -444,10 +444,12 @@ VacuumRepairElement(HnswVacuumState *vs, BlockNumber blkno, OffsetNumber offno)
 		{
 			if (needs[lc])
 			{
-				chosen[lc] = palloc(sizeof(HnswCandidate *) * HnswLinksAtLevel(m, lc));
+				int			nlinks = HnswLinksAtLevel(m, lc);
+
+				chosen[lc] = palloc(sizeof(HnswCandidate *) * nlinks);
 				nheuristic[lc] = VacuumChooseLinks(vs, &self, vec, NULL, 0,
 												   slots + HnswLevelSlot(m, lc),
-												   HnswLinksAtLevel(m, lc), lc,
+												   nlinks, lc,
 												   newslots + HnswLevelSlot(m, lc),
 												   chosen[lc]);
 			}

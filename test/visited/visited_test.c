@@ -36,8 +36,8 @@
  * and 0xFFFFFFFF with offsets 0 and 0xFFFF, keys that differ only in their
  * top 10 bits, keys packed like heap tuples, keys crowding two home slots
  * of a table of 64 (long probe chains) and keys whose hash puts them at
- * the end of a small table (probes wrap around).  Candidates are addresses in a local array; the set never
- * dereferences them.
+ * the end of a small table (probes wrap around).  Candidates are
+ * addresses in a local array; the set never dereferences them.
  *
  * The program supplies what hnsw_visited.c needs from the backend: palloc,
  * palloc0, pfree, MemoryContextAllocZero, MemoryContextAllocExtended (the
