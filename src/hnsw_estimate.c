@@ -345,30 +345,11 @@ hnsw_estimate_memory_table(PG_FUNCTION_ARGS)
 	char	   *colname = NameStr(*PG_GETARG_NAME(1));
 	int32		m = PG_GETARG_INT32(2);
 	Relation	rel = table_open(tableoid, AccessShareLock);
-	AttrNumber	attno = get_attnum(tableoid, colname);
-	Form_pg_attribute attr;
-	Oid			vector_oid;
+	int32		typmod;
+	AttrNumber	attno = HnswVectorColumn(rel, colname,
+										 get_func_namespace(fcinfo->flinfo->fn_oid),
+										 true, &typmod);
 	int64		rows;
-
-	if (attno == InvalidAttrNumber || attno < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_COLUMN),
-				 errmsg("column \"%s\" of relation \"%s\" does not exist",
-						colname, RelationGetRelationName(rel))));
-	attr = TupleDescAttr(RelationGetDescr(rel), attno - 1);
-	vector_oid = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
-								 CStringGetDatum("vector"),
-								 ObjectIdGetDatum(get_func_namespace(fcinfo->flinfo->fn_oid)));
-	if (attr->atttypid != vector_oid)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("column \"%s\" of relation \"%s\" is not of type vector",
-						colname, RelationGetRelationName(rel))));
-	if (attr->atttypmod < 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("column \"%s\" does not have dimensions", colname),
-				 errhint("hnsw indexes need a column declared with its dimensions, for example vector(128).")));
 
 	if (rel->rd_rel->reltuples >= 0)
 	{
@@ -392,7 +373,7 @@ hnsw_estimate_memory_table(PG_FUNCTION_ARGS)
 	}
 	table_close(rel, AccessShareLock);
 
-	return EstimateMemory(fcinfo, rows, attr->atttypmod, m);
+	return EstimateMemory(fcinfo, rows, typmod, m);
 }
 
 /*

@@ -28,11 +28,50 @@
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/rls.h"
+#include "utils/syscache.h"
 
 #include "hnsw.h"
 #include "hnsw_tuning.h"
 
 PG_FUNCTION_INFO_V1(hnsw_index_stats);
+
+/*
+ * HnswVectorColumn
+ *		The attribute number of column "colname" of rel, which must be a user
+ *		column of our vector type (the one in schema extension_nsp); its
+ *		typmod (the dimensions, or -1) goes to *typmod.  With
+ *		need_dimensions, a column declared without dimensions is an error.
+ */
+AttrNumber
+HnswVectorColumn(Relation rel, const char *colname, Oid extension_nsp,
+				 bool need_dimensions, int32 *typmod)
+{
+	AttrNumber	attno = get_attnum(RelationGetRelid(rel), colname);
+	Form_pg_attribute attr;
+	Oid			vector_oid;
+
+	if (attno == InvalidAttrNumber || attno < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("column \"%s\" of relation \"%s\" does not exist",
+						colname, RelationGetRelationName(rel))));
+	attr = TupleDescAttr(RelationGetDescr(rel), attno - 1);
+	vector_oid = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
+								 CStringGetDatum("vector"),
+								 ObjectIdGetDatum(extension_nsp));
+	if (attr->atttypid != vector_oid)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("column \"%s\" of relation \"%s\" is not of type vector",
+						colname, RelationGetRelationName(rel))));
+	if (need_dimensions && attr->atttypmod < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("column \"%s\" does not have dimensions", colname),
+				 errhint("hnsw indexes need a column declared with its dimensions, for example vector(128).")));
+	*typmod = attr->atttypmod;
+	return attno;
+}
 
 /*
  * HnswCheckTableReadable

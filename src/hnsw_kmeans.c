@@ -89,30 +89,17 @@ static void
 KMeansOpen(KMeans *km, FunctionCallInfo fcinfo, Oid tableoid,
 		   const char *colname, int64 sample_rows, int seed)
 {
-	Oid			vector_oid;
-	Form_pg_attribute attr;
+	int32		typmod;
 	int64		fit;
 
 	memset(km, 0, sizeof(KMeans));
 	km->rel = table_open(tableoid, AccessShareLock);
 	HnswCheckTableReadable(km->rel);
 
-	km->attno = get_attnum(tableoid, colname);
-	if (km->attno == InvalidAttrNumber || km->attno < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_COLUMN),
-				 errmsg("column \"%s\" of relation \"%s\" does not exist",
-						colname, RelationGetRelationName(km->rel))));
-	attr = TupleDescAttr(RelationGetDescr(km->rel), km->attno - 1);
-	vector_oid = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
-								 CStringGetDatum("vector"),
-								 ObjectIdGetDatum(get_func_namespace(fcinfo->flinfo->fn_oid)));
-	if (attr->atttypid != vector_oid)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("column \"%s\" of relation \"%s\" is not of type vector",
-						colname, RelationGetRelationName(km->rel))));
-	km->dim = attr->atttypmod > 0 ? attr->atttypmod : 0;	/* 0: from data */
+	km->attno = HnswVectorColumn(km->rel, colname,
+								 get_func_namespace(fcinfo->flinfo->fn_oid),
+								 false, &typmod);
+	km->dim = typmod > 0 ? typmod : 0;	/* 0: from data */
 
 	if (sample_rows < 1)
 		ereport(ERROR,

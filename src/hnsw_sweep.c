@@ -243,7 +243,6 @@ hnsw_sweep(PG_FUNCTION_ARGS)
 	Relation	rel;
 	AttrNumber	attno;
 	int32		typmod;
-	Oid			vector_oid;
 	bool		warned_buffers = false;
 	char	   *table_name;
 	char	   *opclass;
@@ -277,26 +276,9 @@ hnsw_sweep(PG_FUNCTION_ARGS)
 				 errdetail("ef_construction must be at least twice m.")));
 
 	rel = table_open(tableoid, AccessShareLock);
-	attno = get_attnum(tableoid, colname);
-	if (attno == InvalidAttrNumber || attno < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_COLUMN),
-				 errmsg("column \"%s\" of relation \"%s\" does not exist",
-						colname, RelationGetRelationName(rel))));
-	vector_oid = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
-								 CStringGetDatum("vector"),
-								 ObjectIdGetDatum(get_func_namespace(fcinfo->flinfo->fn_oid)));
-	if (TupleDescAttr(RelationGetDescr(rel), attno - 1)->atttypid != vector_oid)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("column \"%s\" of relation \"%s\" is not of type vector",
-						colname, RelationGetRelationName(rel))));
-	typmod = TupleDescAttr(RelationGetDescr(rel), attno - 1)->atttypmod;
-	if (typmod < 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("column \"%s\" does not have dimensions", colname),
-				 errhint("hnsw indexes need a column declared with its dimensions, for example vector(128).")));
+	attno = HnswVectorColumn(rel, colname,
+							 get_func_namespace(fcinfo->flinfo->fn_oid),
+							 true, &typmod);
 	table_name = quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
 											RelationGetRelationName(rel));
 	opclass = SweepOpclass(rel, attno);

@@ -29,6 +29,9 @@ extern Relation HnswOpenIndexToInspect(Oid indexoid, Relation *heap,
 extern void HnswCloseInspectedIndex(Relation index, Relation heap,
 									LOCKMODE lockmode);
 extern void HnswCheckTableReadable(Relation rel);
+extern AttrNumber HnswVectorColumn(Relation rel, const char *colname,
+								   Oid extension_nsp, bool need_dimensions,
+								   int32 *typmod);
 extern const char *HnswMetricName(int metric);
 
 /* hnsw_recall.c: measuring recall and latency */
