@@ -190,6 +190,20 @@ LinkCountsAdd(LinkCounts *lc, int n)
 	lc->links += n;
 }
 
+/* The mean, min and max of the lists counted, or three NULLs if none */
+static void
+PutLinkCounts(const LinkCounts *lc, Datum *values, bool *nulls)
+{
+	if (lc->lists == 0)
+	{
+		nulls[0] = nulls[1] = nulls[2] = true;
+		return;
+	}
+	values[0] = Float8GetDatum((double) lc->links / lc->lists);
+	values[1] = Int32GetDatum(lc->min);
+	values[2] = Int32GetDatum(lc->max);
+}
+
 /* What hnsw_index_stats learns from the pages */
 typedef struct IndexStats
 {
@@ -331,22 +345,8 @@ hnsw_index_stats(PG_FUNCTION_ARGS)
 	values[9] = PointerGetDatum(construct_array(level_counts, nlevels, INT8OID,
 												sizeof(int64), FLOAT8PASSBYVAL,
 												TYPALIGN_DOUBLE));
-	if (st.level0.lists > 0)
-	{
-		values[11] = Float8GetDatum((double) st.level0.links / st.level0.lists);
-		values[12] = Int32GetDatum(st.level0.min);
-		values[13] = Int32GetDatum(st.level0.max);
-	}
-	else
-		nulls[11] = nulls[12] = nulls[13] = true;
-	if (st.upper.lists > 0)
-	{
-		values[14] = Float8GetDatum((double) st.upper.links / st.upper.lists);
-		values[15] = Int32GetDatum(st.upper.min);
-		values[16] = Int32GetDatum(st.upper.max);
-	}
-	else
-		nulls[14] = nulls[15] = nulls[16] = true;
+	PutLinkCounts(&st.level0, values + 11, nulls + 11);
+	PutLinkCounts(&st.upper, values + 14, nulls + 14);
 	values[17] = Int64GetDatum((int64) nblocks);
 	values[18] = Int64GetDatum((int64) nblocks * BLCKSZ);
 	if (st.heap_tids > 0)
