@@ -55,7 +55,6 @@ struct HnswSearchState
 	HnswIndexInfo *info;
 	const float *query;
 	bool		keep_vectors;
-	bool		remember;		/* attach candidates to the visited set */
 	HnswVisitedSet *visited;
 	Buffer		buf;			/* last page read, kept pinned */
 	BlockNumber buf_blkno;
@@ -135,7 +134,9 @@ HeapPop(CandidateHeap *heap)
 /*
  * HnswSearchBegin
  *		Prepare a search for "query" (already normalized for cosine).  With
- *		keep_vectors, every candidate carries a copy of its vector.  A caller
+ *		keep_vectors, every candidate carries a copy of its vector and can be
+ *		found again with HnswSearchLookup (inserts and vacuum use both; scans
+ *		need neither, and skip the work).  A caller
  *		that searches again and again (a scan, rescanned per outer row) can
  *		pass a visited set to reuse; otherwise pass NULL.
  */
@@ -149,8 +150,6 @@ HnswSearchBegin(Relation index, HnswIndexInfo *info, const float *query,
 	st->info = info;
 	st->query = query;
 	st->keep_vectors = keep_vectors;
-	/* only inserts look candidates up again (HnswSearchLookup) */
-	st->remember = keep_vectors;
 	st->visited = visited ? visited : HnswVisitedCreate(512);
 	st->buf = InvalidBuffer;
 	st->buf_blkno = InvalidBlockNumber;
@@ -331,7 +330,8 @@ HnswSearchEntryCandidate(HnswSearchState *st, BlockNumber blkno,
 
 /*
  * HnswSearchLookup
- *		The candidate made of an element by the latest layer search, if any.
+ *		The candidate made of an element by the latest layer search, if any
+ *		(only for searches begun with keep_vectors).
  */
 HnswCandidate *
 HnswSearchLookup(HnswSearchState *st, BlockNumber blkno, OffsetNumber offno)
@@ -541,7 +541,8 @@ SearchEvaluateBatch(HnswSearchState *st, int first, int nbatch,
 		if (nc->ntids == 1 && ItemPointerIsValid(&st->excluded) &&
 			ItemPointerEquals(&nc->tids[0], &st->excluded))
 			continue;
-		if (st->remember)
+		/* searches that keep vectors may look candidates up again */
+		if (st->keep_vectors)
 			HnswVisitedRemember(st->visited, HnswTidKey(blkno, offno), nc);
 		SearchAdmit(nc, cand, res, ef);
 	}
@@ -572,7 +573,7 @@ HnswSearchLayer(HnswSearchState *st, HnswCandidate **entries, int nentries,
 
 		if (!HnswVisitedAdd(st->visited, key))
 			continue;
-		if (st->remember)
+		if (st->keep_vectors)
 			HnswVisitedRemember(st->visited, key, entries[i]);
 		SearchAdmit(entries[i], &cand, &res, ef);
 	}
