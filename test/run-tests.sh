@@ -17,6 +17,8 @@
 # Environment:
 #	SUITES="regress isolation tap"	the suites to run (e.g. make test SUITES=tap)
 #	PROVE_FLAGS						extra flags for prove, e.g. --verbose
+#	TAP_TESTS						the TAP files to run (default test/t/*.pl),
+#									e.g. TAP_TESTS=test/t/016_recall_proofs.pl
 #	HNSWEXT_TEST_PORT				first port to try for the shared cluster
 #	HNSWEXT_KEEP_TMP=1				keep the temporary directory (logs, outputs)
 #
@@ -231,7 +233,8 @@ fi
 
 if suite_wanted tap; then
 	echo "== tap"
-	tests=(test/t/*.pl)
+	# shellcheck disable=SC2206 # TAP_TESTS is a list of files
+	tests=(${TAP_TESTS:-test/t/*.pl})
 	if [ ! -e "${tests[0]}" ]; then
 		echo "(no TAP tests)"
 	else
@@ -252,7 +255,7 @@ if suite_wanted tap; then
 			export TMPDIR=$tapdir/tmp
 			export HNSWEXT_SRCDIR=$srcdir
 			# shellcheck disable=SC2086 # PROVE_FLAGS is a list of flags
-			as_cluster_user prove ${PROVE_FLAGS:-} t/*.pl
+			as_cluster_user prove ${PROVE_FLAGS:-} "${tests[@]#test/}"
 		) || status=$?
 
 		# Count assertions from the raw TAP that prove saved for each file.
