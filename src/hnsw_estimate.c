@@ -336,7 +336,8 @@ CountVectors(Relation rel, AttrNumber attno)
  *		SQL function hnsw_estimate_memory(tbl, col, m): the same for the rows
  *		and dimensions of a column.  Rows are the planner's count
  *		(pg_class.reltuples less the column's NULL fraction) when the table
- *		has been analyzed, else counted (which needs SELECT on the table).
+ *		has been analyzed, else counted.  Either way the caller needs SELECT
+ *		on the table: the statistics tell of its contents.
  */
 Datum
 hnsw_estimate_memory_table(PG_FUNCTION_ARGS)
@@ -344,7 +345,7 @@ hnsw_estimate_memory_table(PG_FUNCTION_ARGS)
 	Oid			tableoid = PG_GETARG_OID(0);
 	char	   *colname = NameStr(*PG_GETARG_NAME(1));
 	int32		m = PG_GETARG_INT32(2);
-	Relation	rel = table_open(tableoid, AccessShareLock);
+	Relation	rel = HnswOpenTableToRead(tableoid, AccessShareLock);
 	int32		typmod;
 	AttrNumber	attno = HnswVectorColumn(rel, colname,
 										 get_func_namespace(fcinfo->flinfo->fn_oid),
@@ -367,10 +368,7 @@ hnsw_estimate_memory_table(PG_FUNCTION_ARGS)
 		rows = (int64) round(rel->rd_rel->reltuples * (1.0 - null_frac));
 	}
 	else
-	{
-		HnswCheckTableReadable(rel);
 		rows = CountVectors(rel, attno);
-	}
 	table_close(rel, AccessShareLock);
 
 	return EstimateMemory(fcinfo, rows, typmod, m);

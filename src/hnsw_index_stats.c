@@ -6,7 +6,6 @@
  * It reads every page under AccessShareLock, like a query, so it runs
  * beside inserts and vacuum; the figures describe the pages as each was
  * read, which under concurrent writes need not be one consistent moment.
- * Also the checks the inspection functions share before opening an index.
  *
  * src/hnsw_index_stats.c
  *
@@ -34,120 +33,6 @@
 #include "hnsw_tuning.h"
 
 PG_FUNCTION_INFO_V1(hnsw_index_stats);
-
-/*
- * HnswVectorColumn
- *		The attribute number of column "colname" of rel, which must be a user
- *		column of our vector type (the one in schema extension_nsp); its
- *		typmod (the dimensions, or -1) goes to *typmod.  With
- *		need_dimensions, a column declared without dimensions is an error.
- */
-AttrNumber
-HnswVectorColumn(Relation rel, const char *colname, Oid extension_nsp,
-				 bool need_dimensions, int32 *typmod)
-{
-	AttrNumber	attno = get_attnum(RelationGetRelid(rel), colname);
-	Form_pg_attribute attr;
-	Oid			vector_oid;
-
-	if (attno == InvalidAttrNumber || attno < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_COLUMN),
-				 errmsg("column \"%s\" of relation \"%s\" does not exist",
-						colname, RelationGetRelationName(rel))));
-	attr = TupleDescAttr(RelationGetDescr(rel), attno - 1);
-	vector_oid = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
-								 CStringGetDatum("vector"),
-								 ObjectIdGetDatum(extension_nsp));
-	if (attr->atttypid != vector_oid)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("column \"%s\" of relation \"%s\" is not of type vector",
-						colname, RelationGetRelationName(rel))));
-	if (need_dimensions && attr->atttypmod < 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("column \"%s\" does not have dimensions", colname),
-				 errhint("hnsw indexes need a column declared with its dimensions, for example vector(128).")));
-	*typmod = attr->atttypmod;
-	return attno;
-}
-
-/*
- * HnswCheckTableReadable
- *		The caller must be able to SELECT from the table, and no row-level
- *		security policy may apply to it: the inspection functions read the
- *		table directly, past the executor that would apply the policies.
- */
-void
-HnswCheckTableReadable(Relation rel)
-{
-	AclResult	aclresult = pg_class_aclcheck(RelationGetRelid(rel), GetUserId(),
-											  ACL_SELECT);
-
-	if (aclresult != ACLCHECK_OK)
-		aclcheck_error(aclresult, get_relkind_objtype(rel->rd_rel->relkind),
-					   RelationGetRelationName(rel));
-	if (check_enable_rls(RelationGetRelid(rel), InvalidOid, false) == RLS_ENABLED)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("table \"%s\" has row-level security enabled",
-						RelationGetRelationName(rel)),
-				 errdetail("This function reads the table directly and cannot apply its policies.")));
-	if (RELATION_IS_OTHER_TEMP(rel))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("cannot read temporary tables of other sessions")));
-}
-
-/*
- * HnswOpenIndexToInspect
- *		Open a valid hnsw index and its table with "lockmode" (table first,
- *		as everyone locks them), after checking that the caller may read the
- *		table.  "purpose" names the action in error messages ("inspect",
- *		"measure", "check").
- */
-Relation
-HnswOpenIndexToInspect(Oid indexoid, Relation *heap, const char *purpose,
-					   LOCKMODE lockmode)
-{
-	Oid			heapoid;
-	Relation	index;
-
-	if (get_rel_name(indexoid) == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("relation with OID %u does not exist", indexoid)));
-	heapoid = IndexGetRelation(indexoid, true);
-	if (!OidIsValid(heapoid))
-		ereport(ERROR,
-				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("\"%s\" is not an index", get_rel_name(indexoid))));
-
-	*heap = table_open(heapoid, lockmode);
-	index = index_open(indexoid, lockmode);
-
-	HnswCheckTableReadable(*heap);
-	if (index->rd_rel->relam != get_index_am_oid("hnsw", false))
-		ereport(ERROR,
-				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("\"%s\" is not an hnsw index",
-						RelationGetRelationName(index))));
-	if (!index->rd_index->indisvalid)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("cannot %s index \"%s\"", purpose,
-						RelationGetRelationName(index)),
-				 errdetail("The index is not valid.")));
-	return index;
-}
-
-void
-HnswCloseInspectedIndex(Relation index, Relation heap, LOCKMODE lockmode)
-{
-	index_close(index, lockmode);
-	table_close(heap, lockmode);
-}
 
 /*
  * HnswMetricName

@@ -93,8 +93,7 @@ KMeansOpen(KMeans *km, FunctionCallInfo fcinfo, Oid tableoid,
 	int64		fit;
 
 	memset(km, 0, sizeof(KMeans));
-	km->rel = table_open(tableoid, AccessShareLock);
-	HnswCheckTableReadable(km->rel);
+	km->rel = HnswOpenTableToRead(tableoid, AccessShareLock);
 
 	km->attno = HnswVectorColumn(km->rel, colname,
 								 get_func_namespace(fcinfo->flinfo->fn_oid),

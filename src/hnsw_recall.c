@@ -224,13 +224,12 @@ RecallScanTable(RecallState *rs, IndexBuildCallback callback)
 static void
 RecallSampleQueryTable(RecallState *rs, Oid tableoid, const char *colname)
 {
-	Relation	rel = table_open(tableoid, AccessShareLock);
+	Relation	rel = HnswOpenTableToRead(tableoid, AccessShareLock);
 	AttrNumber	attno;
 	Oid			vectortype = TupleDescAttr(RelationGetDescr(rs->index), 0)->atttypid;
 	TableScanDesc scan;
 	TupleTableSlot *slot;
 
-	HnswCheckTableReadable(rel);
 	attno = get_attnum(tableoid, colname);
 	if (attno == InvalidAttrNumber)
 		ereport(ERROR,

@@ -275,7 +275,7 @@ hnsw_sweep(PG_FUNCTION_ARGS)
 				 errmsg("no combination of m and ef_construction can be built"),
 				 errdetail("ef_construction must be at least twice m.")));
 
-	rel = table_open(tableoid, AccessShareLock);
+	rel = HnswOpenTableToRead(tableoid, AccessShareLock);
 	attno = HnswVectorColumn(rel, colname,
 							 get_func_namespace(fcinfo->flinfo->fn_oid),
 							 true, &typmod);

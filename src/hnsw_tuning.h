@@ -2,7 +2,8 @@
  *
  * hnsw_tuning.h
  *	  Declarations shared by the tuning and inspection functions
- *	  (hnsw_index_stats.c, hnsw_recall.c, hnsw_kmeans.c).
+ *	  (hnsw_inspect.c, hnsw_index_stats.c, hnsw_recall.c, hnsw_kmeans.c,
+ *	  hnsw_estimate.c, hnsw_sweep.c, hnsw_verify.c).
  *
  * src/hnsw_tuning.h
  *
@@ -23,15 +24,29 @@
 #include "hnsw.h"
 #include "vector.h"
 
-/* hnsw_index_stats.c */
+/* hnsw_inspect.c: opening what the functions are given */
+
+/* The user and settings to return to after HnswBecomeTableOwner */
+typedef struct HnswSavedUser
+{
+	Oid			userid;
+	int			sec_context;
+	int			nestlevel;
+} HnswSavedUser;
+
 extern Relation HnswOpenIndexToInspect(Oid indexoid, Relation *heap,
 									   const char *purpose, LOCKMODE lockmode);
 extern void HnswCloseInspectedIndex(Relation index, Relation heap,
 									LOCKMODE lockmode);
+extern Relation HnswOpenTableToRead(Oid relid, LOCKMODE lockmode);
 extern void HnswCheckTableReadable(Relation rel);
+extern void HnswBecomeTableOwner(Relation heap, HnswSavedUser *saved);
+extern void HnswRestoreUser(HnswSavedUser *saved);
 extern AttrNumber HnswVectorColumn(Relation rel, const char *colname,
 								   Oid extension_nsp, bool need_dimensions,
 								   int32 *typmod);
+
+/* hnsw_index_stats.c */
 extern const char *HnswMetricName(int metric);
 
 /* hnsw_recall.c: measuring recall and latency */
