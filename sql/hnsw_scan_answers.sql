@@ -208,8 +208,32 @@ SELECT * FROM compare_scans(
 RESET hnsw.iterative_scan;
 SET hnsw.ef_search = 100;
 
+-- pg_stat_user_indexes: idx_scan counts each scan and rescan, idx_tup_read
+-- the heap TIDs returned; hnsw_stat_indexes() counts the same.  Flush this
+-- backend's counts before each look.
+SET enable_seqscan = off;
+SELECT pg_stat_force_next_flush();
+CREATE TEMP TABLE stats_before AS
+SELECT s.idx_scan, s.idx_tup_read, h.scans, h.tuples_returned
+FROM pg_stat_user_indexes s
+JOIN hnsw_stat_indexes() h ON h.indexrelid = s.indexrelid::regclass
+WHERE s.indexrelname = 'sa_l2';
+SELECT count(*) FROM (SELECT id FROM sa ORDER BY v <-> '[1,2,3]' LIMIT 5) s;
+SELECT count(*) FROM (SELECT id FROM sa ORDER BY v <-> (SELECT NULL::vector) LIMIT 5) s;
+SELECT count(*)
+FROM sa_queries q, LATERAL (SELECT id FROM sa ORDER BY sa.v <-> q.v LIMIT 3) s;
+SELECT pg_stat_force_next_flush();
+SELECT s.idx_scan - b.idx_scan AS idx_scan,
+	   s.idx_tup_read - b.idx_tup_read AS idx_tup_read,
+	   h.scans - b.scans AS hnsw_scans,
+	   h.tuples_returned - b.tuples_returned AS hnsw_tuples
+FROM pg_stat_user_indexes s
+JOIN hnsw_stat_indexes() h ON h.indexrelid = s.indexrelid::regclass,
+	stats_before b
+WHERE s.indexrelname = 'sa_l2';
+
 RESET enable_seqscan;
 RESET enable_bitmapscan;
 RESET hnsw.ef_search;
-DROP TABLE sa, sa_queries, sa_inf, sa_l1, sa_ip;
+DROP TABLE sa, sa_queries, sa_inf, sa_l1, sa_ip, stats_before;
 DROP FUNCTION compare_scans;

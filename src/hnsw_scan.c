@@ -33,6 +33,7 @@
 
 #include "access/relscan.h"
 #include "miscadmin.h"
+#include "pgstat.h"
 #include "storage/lmgr.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -202,6 +203,9 @@ ScanStart(IndexScanDesc scan)
 	 */
 	LockPage(scan->indexRelation, HNSW_SCAN_LOCK, ShareLock);
 	so->locked = true;
+
+	/* for pg_stat_*_indexes.idx_scan; index_getnext_tid counts the tuples */
+	pgstat_count_index_scan(scan->indexRelation);
 
 	if (scan->numberOfOrderBys > 0 &&
 		!(scan->orderByData[0].sk_flags & SK_ISNULL))
