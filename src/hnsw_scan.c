@@ -10,16 +10,30 @@
  * candidates nearest first.  When the scan ends or restarts, its work goes
  * to the search statistics (hnsw_stats.c).
  *
+ * The executor trusts the order an index returns rows in, so the scan
+ * follows the order of ORDER BY column <op> constant on float8 distances:
+ * -inf first, +inf after every finite distance and NaN last.  Huge vector
+ * components make such distances (a squared difference or a product past
+ * the float4 range), and a query that sees only infinitely far rows still
+ * returns as many rows as one that sees finite distances.
+ *
+ * A NULL query vector, or a zero one under cosine distance, makes every
+ * row's distance NULL or NaN: all equal for ORDER BY, which then returns
+ * the rows in no particular order.  Such a scan has nothing to search for;
+ * it walks the index pages and returns the heap TIDs of the elements in
+ * page order, as many as a search would return (see ScanWalkTakesMore).
+ *
  * src/hnsw_scan.c
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
-#include <float.h>
+#include <math.h>
 
 #include "access/relscan.h"
 #include "miscadmin.h"
+#include "pgstat.h"
 #include "storage/lmgr.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -49,9 +63,33 @@ typedef struct HnswScanOpaqueData
 	int64		tuples_returned;
 	float		last_distance;
 	float		cutoff;			/* strict_order: end of this round's trusted part */
+
+	/* scans without a query vector: the elements in page order */
+	BlockNumber walk_blkno;		/* next page to read */
+	BlockNumber walk_nblocks;	/* pages when the walk began */
+	int64		walk_elements;	/* elements whose TIDs were taken */
+	ItemPointerData *walk_tids; /* those of the page read last */
+	int			walk_ntids;
+	int			walk_alloc;
+	int			walk_pos;
 } HnswScanOpaqueData;
 
 typedef HnswScanOpaqueData *HnswScanOpaque;
+
+/*
+ * DistanceAfter
+ *		Whether distance a sorts after b in ascending float8 order, where
+ *		NaN follows everything, +inf included.
+ */
+static inline bool
+DistanceAfter(float a, float b)
+{
+	if (isnan(a))
+		return !isnan(b);
+	if (isnan(b))
+		return false;
+	return a > b;
+}
 
 /*
  * hnswbeginscan
@@ -134,13 +172,21 @@ hnswrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys,
 	so->tidpos = 0;
 	so->returned = NULL;
 	so->tuples_returned = 0;
-	so->last_distance = -FLT_MAX;
+	so->last_distance = -INFINITY;
+	so->walk_blkno = HNSW_METAPAGE_BLKNO + 1;
+	so->walk_nblocks = 0;
+	so->walk_elements = 0;
+	so->walk_tids = NULL;
+	so->walk_ntids = 0;
+	so->walk_alloc = 0;
+	so->walk_pos = 0;
 }
 
 /*
  * ScanStart
  *		Prepare the query vector and take the scan lock before the first
- *		search.
+ *		search.  so->query stays NULL when there is nothing to search for:
+ *		the scan then walks the index (ScanWalkNext).
  */
 static void
 ScanStart(IndexScanDesc scan)
@@ -158,19 +204,23 @@ ScanStart(IndexScanDesc scan)
 	LockPage(scan->indexRelation, HNSW_SCAN_LOCK, ShareLock);
 	so->locked = true;
 
-	/* a NULL query vector (or none at all) matches nothing */
-	if (scan->numberOfOrderBys == 0 ||
-		(scan->orderByData[0].sk_flags & SK_ISNULL))
-		return;
+	/* for pg_stat_*_indexes.idx_scan; index_getnext_tid counts the tuples */
+	pgstat_count_index_scan(scan->indexRelation);
 
-	old = MemoryContextSwitchTo(so->ctx);
-	so->query = palloc(sizeof(float) * so->info.dimensions);
-	if (!HnswPrepareVector(&so->info, scan->orderByData[0].sk_argument,
-						   so->query))
-		so->query = NULL;
-	if (hnsw_iterative_scan != HNSW_ITERATIVE_SCAN_OFF)
-		so->returned = HnswVisitedCreate(4 * so->ef_search);
-	MemoryContextSwitchTo(old);
+	if (scan->numberOfOrderBys > 0 &&
+		!(scan->orderByData[0].sk_flags & SK_ISNULL))
+	{
+		old = MemoryContextSwitchTo(so->ctx);
+		so->query = palloc(sizeof(float) * so->info.dimensions);
+		if (!HnswPrepareVector(&so->info, scan->orderByData[0].sk_argument,
+							   so->query))
+			so->query = NULL;	/* a zero vector under cosine distance */
+		else if (hnsw_iterative_scan != HNSW_ITERATIVE_SCAN_OFF)
+			so->returned = HnswVisitedCreate(4 * so->ef_search);
+		MemoryContextSwitchTo(old);
+	}
+	if (so->query == NULL)
+		so->walk_nblocks = RelationGetNumberOfBlocks(scan->indexRelation);
 }
 
 /* The largest candidate list an iterative scan's rounds grow to */
@@ -178,6 +228,36 @@ static inline int
 ScanRoundLimit(HnswScanOpaque so)
 {
 	return Max(hnsw_max_scan_tuples, so->ef_search);
+}
+
+/*
+ * ScanPutNaNLast
+ *		Move the candidates with a NaN distance after all others, keeping
+ *		the order of both parts: the search ranks NaN with +inf (see
+ *		SearchKey in hnsw_search.c), ORDER BY after it.
+ */
+static void
+ScanPutNaNLast(HnswScanOpaque so)
+{
+	HnswCandidate **sorted;
+	int			n = 0;
+
+	for (int i = 0; i < so->nresults; i++)
+		if (!isnan(so->results[i]->distance))
+			n++;
+	if (n == so->nresults)
+		return;
+
+	sorted = MemoryContextAlloc(so->round_ctx,
+								sizeof(HnswCandidate *) * so->nresults);
+	n = 0;
+	for (int i = 0; i < so->nresults; i++)
+		if (!isnan(so->results[i]->distance))
+			sorted[n++] = so->results[i];
+	for (int i = 0; i < so->nresults; i++)
+		if (isnan(so->results[i]->distance))
+			sorted[n++] = so->results[i];
+	so->results = sorted;
 }
 
 /*
@@ -214,6 +294,7 @@ ScanSearchRound(IndexScanDesc scan, int ef)
 	so->counters.distances += HnswSearchDistanceCount(st);
 	HnswSearchEnd(st);
 	MemoryContextSwitchTo(old);
+	ScanPutNaNLast(so);
 
 	/*
 	 * When another round may follow, an iterative scan returns only the
@@ -222,7 +303,7 @@ ScanSearchRound(IndexScanDesc scan, int ef)
 	 * strict_order would have to drop any element a later round finds
 	 * nearer than one already returned.
 	 */
-	so->cutoff = FLT_MAX;
+	so->cutoff = NAN;			/* nothing sorts after it */
 	if (so->returned != NULL && so->nresults == ef && ef < ScanRoundLimit(so))
 	{
 		/* strict_order cannot take back a miss, so it trusts less */
@@ -261,6 +342,115 @@ ScanNextRound(IndexScanDesc scan)
 }
 
 /*
+ * ScanWalkTakesMore
+ *		Whether a walk may take the TIDs of one more element, "pending" TIDs
+ *		being taken but not returned yet.
+ *
+ * A walk returns what a search would: the elements of one round, ef_search
+ * of them, and in an iterative scan more until the scan has returned
+ * hnsw.max_scan_tuples rows.  LIMIT and the executor's other nodes stop
+ * it much earlier as a rule.
+ */
+static bool
+ScanWalkTakesMore(HnswScanOpaque so, int pending)
+{
+	if (so->walk_elements < so->ef_search)
+		return true;
+	return hnsw_iterative_scan != HNSW_ITERATIVE_SCAN_OFF &&
+		so->tuples_returned + pending < hnsw_max_scan_tuples;
+}
+
+/*
+ * ScanWalkPage
+ *		Collect the heap TIDs of the live elements on the next page of the
+ *		walk into so->walk_tids.
+ */
+static void
+ScanWalkPage(IndexScanDesc scan)
+{
+	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
+	Relation	index = scan->indexRelation;
+	BlockNumber blkno = so->walk_blkno++;
+	Buffer		buf;
+	Page		page;
+	OffsetNumber maxoff;
+
+	so->walk_ntids = 0;
+	so->walk_pos = 0;
+
+	buf = ReadBuffer(index, blkno);
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	page = BufferGetPage(buf);
+	maxoff = PageGetMaxOffsetNumber(page);
+	if (so->walk_alloc < maxoff * HNSW_MAX_HEAPTIDS)
+	{
+		so->walk_alloc = Max(maxoff * HNSW_MAX_HEAPTIDS, 64);
+		if (so->walk_tids)
+			pfree(so->walk_tids);
+		so->walk_tids = MemoryContextAlloc(so->ctx, sizeof(ItemPointerData) *
+										   so->walk_alloc);
+	}
+
+	for (OffsetNumber off = FirstOffsetNumber; off <= maxoff; off++)
+	{
+		HnswElementTuple etup = HnswGetTupleOnPage(page, off);
+
+		if (etup == NULL ||
+			(etup->flags & (HNSW_LINKS_TUPLE | HNSW_ELEMENT_DELETED)))
+			continue;
+		if (etup->ntids > HNSW_MAX_HEAPTIDS ||
+			ItemIdGetLength(PageGetItemId(page, off)) <
+			HnswVectorOffset(etup->ntids))
+			ereport(ERROR,
+					(errcode(ERRCODE_INDEX_CORRUPTED),
+					 errmsg("hnsw index \"%s\" has an invalid element at (%u,%u)",
+							RelationGetRelationName(index), blkno, off),
+					 errdetail("The element claims %d heap TIDs in %u bytes.",
+							   etup->ntids,
+							   ItemIdGetLength(PageGetItemId(page, off))),
+					 errhint("Please REINDEX it.")));
+		/* hnsw_recall(): the excluded row's lone element is absent */
+		if (etup->ntids == 1 && ItemPointerIsValid(&so->excluded) &&
+			ItemPointerEquals(&etup->tids[0], &so->excluded))
+			continue;
+		if (!ScanWalkTakesMore(so, so->walk_ntids))
+		{
+			so->walk_blkno = so->walk_nblocks;	/* the walk ends here */
+			break;
+		}
+		memcpy(&so->walk_tids[so->walk_ntids], etup->tids,
+			   sizeof(ItemPointerData) * etup->ntids);
+		so->walk_ntids += etup->ntids;
+		so->walk_elements++;
+	}
+	UnlockReleaseBuffer(buf);
+}
+
+/*
+ * ScanWalkNext
+ *		Scans without a query vector: return the next heap TID of the
+ *		index's elements in page order, or false at the end.
+ */
+static bool
+ScanWalkNext(IndexScanDesc scan)
+{
+	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
+
+	while (so->walk_pos >= so->walk_ntids)
+	{
+		if (so->walk_blkno >= so->walk_nblocks)
+			return false;
+		CHECK_FOR_INTERRUPTS();
+		ScanWalkPage(scan);
+	}
+	scan->xs_heaptid = so->walk_tids[so->walk_pos++];
+	scan->xs_recheck = false;
+	scan->xs_recheckorderby = false;
+	so->tuples_returned++;
+	return true;
+}
+
+/*
  * hnswgettuple
  *		Return the next heap TID, nearest first.
  */
@@ -272,10 +462,11 @@ hnswgettuple(IndexScanDesc scan, ScanDirection dir)
 	if (!so->searched)
 	{
 		ScanStart(scan);
-		if (so->query == NULL)
-			return false;
-		ScanSearchRound(scan, so->ef_search);
+		if (so->query != NULL)
+			ScanSearchRound(scan, so->ef_search);
 	}
+	if (so->query == NULL)
+		return ScanWalkNext(scan);
 
 	for (;;)
 	{
@@ -283,14 +474,14 @@ hnswgettuple(IndexScanDesc scan, ScanDirection dir)
 		{
 			HnswCandidate *c = so->results[so->pos];
 
-			if (c->distance > so->cutoff)
+			if (DistanceAfter(c->distance, so->cutoff))
 				break;			/* the rest waits for a larger round */
 			if (so->tidpos == 0 && so->returned != NULL)
 			{
 				/* first visit of this element in an iterative scan */
 				if (!HnswVisitedAdd(so->returned, HnswTidKey(c->blkno, c->offno)) ||
 					(hnsw_iterative_scan == HNSW_ITERATIVE_SCAN_STRICT &&
-					 c->distance < so->last_distance))
+					 DistanceAfter(so->last_distance, c->distance)))
 				{
 					so->pos++;
 					continue;

@@ -14,7 +14,7 @@
  */
 #include "postgres.h"
 
-#include <float.h>
+#include <math.h>
 
 #include "miscadmin.h"
 #include "storage/buf_internals.h"
@@ -28,6 +28,25 @@
  * stay below that.
  */
 #define HNSW_PIN_BATCH	6
+
+/*
+ * Distances as the search compares them.  Huge vector components can make
+ * a distance infinite, and an inner product of infinities of both signs
+ * NaN, which compares false with everything; the search ranks NaN with
+ * +inf, the farthest a distance gets.  (The scan returns NaN after +inf, as
+ * float8 comparisons order them.)
+ */
+static inline float
+SearchKey(float distance)
+{
+	return isnan(distance) ? INFINITY : distance;
+}
+
+/*
+ * A bound admits an element whose key is below it.  This one admits every
+ * element, +inf included: NaN compares false with every key.
+ */
+#define SEARCH_UNBOUNDED	NAN
 
 /*
  * Binary heaps of candidates.  Each item carries its candidate's distance
@@ -79,7 +98,8 @@ HeapInit(CandidateHeap *heap, int capacity, bool max_heap)
 static inline void
 HeapPush(CandidateHeap *heap, HnswCandidate *c)
 {
-	float		key = heap->max_heap ? -c->distance : c->distance;
+	float		key = heap->max_heap ? -SearchKey(c->distance) :
+		SearchKey(c->distance);
 	int			i;
 
 	if (heap->count >= heap->capacity)
@@ -220,7 +240,8 @@ SearchReadPage(HnswSearchState *st, BlockNumber blkno)
  * SearchEvaluateLocked
  *		Compute the distance of the element at offno of a share-locked page
  *		to the query, and return it as a new candidate, or NULL when it is
- *		no nearer than "bound" (or is not an element).
+ *		no nearer than "bound" (or is not an element).  SEARCH_UNBOUNDED
+ *		admits every element.
  */
 static HnswCandidate *
 SearchEvaluateLocked(HnswSearchState *st, Page page, BlockNumber blkno,
@@ -235,7 +256,7 @@ SearchEvaluateLocked(HnswSearchState *st, Page page, BlockNumber blkno,
 		return NULL;
 
 	distance = st->info->kernel(dim, st->query, HnswElementVector(etup));
-	if (!(distance < bound))
+	if (SearchKey(distance) >= bound)
 		return NULL;
 
 	c = palloc(sizeof(HnswCandidate));
@@ -325,7 +346,7 @@ HnswCandidate *
 HnswSearchEntryCandidate(HnswSearchState *st, BlockNumber blkno,
 						 OffsetNumber offno)
 {
-	return SearchEvaluate(st, blkno, offno, FLT_MAX);
+	return SearchEvaluate(st, blkno, offno, SEARCH_UNBOUNDED);
 }
 
 /*
@@ -499,7 +520,7 @@ SearchMayBeNearer(HnswSearchState *st, Page page, OffsetNumber offno,
 		HnswLinksOffset(ntids, dim) > ItemIdGetLength(&itemid))
 		return true;
 	vector = (const float *) (tuple + HnswVectorOffset(ntids));
-	return st->info->kernel(dim, st->query, vector) < bound;
+	return SearchKey(st->info->kernel(dim, st->query, vector)) < bound;
 }
 
 /*
@@ -524,9 +545,10 @@ SearchEvaluateBatch(HnswSearchState *st, int first, int nbatch,
 		HnswCandidate *nc;
 		float		bound;
 
-		bound = res->count < ef ? FLT_MAX : HeapTopDistance(res);
+		/* until there are ef results, every element is one */
+		bound = res->count < ef ? SEARCH_UNBOUNDED : HeapTopDistance(res);
 		st->ndistances++;
-		if (bound < FLT_MAX &&
+		if (res->count >= ef &&
 			!SearchMayBeNearer(st, BufferGetPage(buf), offno, bound))
 		{
 			ReleaseBuffer(buf);
@@ -584,7 +606,7 @@ HnswSearchLayer(HnswSearchState *st, HnswCandidate **entries, int nentries,
 		int			nlinks;
 		int			nfresh;
 
-		if (res.count >= ef && c->distance > HeapTopDistance(&res))
+		if (res.count >= ef && SearchKey(c->distance) > HeapTopDistance(&res))
 			break;
 
 		CHECK_FOR_INTERRUPTS();
