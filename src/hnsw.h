@@ -203,6 +203,41 @@ typedef struct HnswIndexInfo
 	bool		normalize;		/* cosine: vectors are stored normalized */
 } HnswIndexInfo;
 
+/*
+ * What a backend keeps about an open index in its relcache entry
+ * (rd_amcache), in one allocation that the relcache frees whenever it
+ * rebuilds the entry (after ALTER INDEX, REINDEX and any other
+ * invalidation):
+ *
+ * - the layout the meta page records (dimensions, m, ef_construction),
+ *   which never changes after the build: every reader and writer of a
+ *   built index takes these, not the index options or the column's type
+ *   modifier, which ALTER INDEX ... SET and ALTER TABLE ... ALTER COLUMN
+ *   TYPE can change without rebuilding the index;
+ * - where each page was last found in shared buffers (HnswRecentBuffer).
+ */
+typedef struct HnswAmCache
+{
+	bool		meta_valid;		/* dimensions, m and ef_construction read */
+	int			dimensions;
+	int			m;
+	int			ef_construction;
+	BlockNumber nbuffers;		/* entries in buffers[] */
+	Buffer		buffers[FLEXIBLE_ARRAY_MEMBER];
+} HnswAmCache;
+
+/*
+ * Report corruption found at (blkno, offno) of an index; detail is a
+ * format and its arguments.  Offset 0 stands for the page as a whole.
+ */
+#define HnswCorrupt(index, blkno, offno, ...) \
+	ereport(ERROR, \
+			(errcode(ERRCODE_INDEX_CORRUPTED), \
+			 errmsg("hnsw index \"%s\" is corrupted at block %u, offset %u", \
+					RelationGetRelationName(index), (blkno), (offno)), \
+			 errdetail(__VA_ARGS__), \
+			 errhint("REINDEX the index.")))
+
 /* Index options as stored in pg_class.reloptions */
 typedef struct HnswOptions
 {
@@ -319,9 +354,10 @@ extern int	hnsw_iterative_scan;
 extern int	hnsw_max_scan_tuples;
 extern void HnswInitGucs(void);
 extern int	HnswGetM(Relation index);
-extern int	HnswGetEfConstruction(Relation index);
 extern int	HnswGetEfSearch(Relation index);
 extern void HnswGetIndexInfo(Relation index, HnswIndexInfo *info);
+extern void HnswGetBuildInfo(Relation index, HnswIndexInfo *info);
+extern void HnswResetCache(Relation index);
 extern int	HnswRandomLevel(pg_prng_state *prng, int m);
 extern int	HnswMaxLevelForTuple(int m, int dim);
 extern Size HnswMaxTupleSize(void);

@@ -236,16 +236,21 @@ hnswbuildphasename(int64 phasenum)
 	}
 }
 
-int
-HnswGetM(Relation index)
+/*
+ * HnswOptionM, HnswOptionEfConstruction
+ *		The m and ef_construction of the index options: what a build uses.
+ *		A built index has its own in the meta page (HnswGetIndexInfo).
+ */
+static int
+HnswOptionM(Relation index)
 {
 	HnswOptions *opts = (HnswOptions *) index->rd_options;
 
 	return opts ? opts->m : HNSW_DEFAULT_M;
 }
 
-int
-HnswGetEfConstruction(Relation index)
+static int
+HnswOptionEfConstruction(Relation index)
 {
 	HnswOptions *opts = (HnswOptions *) index->rd_options;
 
@@ -301,24 +306,19 @@ HnswGetEfSearch(Relation index)
 }
 
 /*
- * HnswGetIndexInfo
- *		Fill in the options, dimensions, metric and distance kernel of an
- *		open index.
+ * HnswSetMetric
+ *		Fill in the metric and distance kernel of an open index.
  *
  * The metric is recognised from the operator class's distance support
  * function, so that the hot path calls a kernel directly instead of going
  * through the function manager.
  */
-void
-HnswGetIndexInfo(Relation index, HnswIndexInfo *info)
+static void
+HnswSetMetric(Relation index, HnswIndexInfo *info)
 {
 	FmgrInfo   *procinfo = index_getprocinfo(index, 1, HNSW_DISTANCE_PROC);
 	PGFunction	fn = procinfo->fn_addr;
-	int			typmod = TupleDescAttr(RelationGetDescr(index), 0)->atttypmod;
 
-	info->dimensions = typmod;
-	info->m = HnswGetM(index);
-	info->ef_construction = HnswGetEfConstruction(index);
 	info->normalize = false;
 
 	if (fn == vector_l2_squared_distance)
@@ -350,6 +350,126 @@ HnswGetIndexInfo(Relation index, HnswIndexInfo *info)
 						RelationGetRelationName(index)),
 				 errdetail("Operator classes of the hnsw access method must use "
 						   "one of the distance functions of this extension.")));
+}
+
+/*
+ * HnswGetBuildInfo
+ *		What a build of the index uses: the dimensions of the column's type
+ *		modifier (-1 when it has none), the m and ef_construction of the
+ *		index options, the metric.  The build records the first three in
+ *		the meta page, and from then on only those count.
+ */
+void
+HnswGetBuildInfo(Relation index, HnswIndexInfo *info)
+{
+	info->dimensions = TupleDescAttr(RelationGetDescr(index), 0)->atttypmod;
+	info->m = HnswOptionM(index);
+	info->ef_construction = HnswOptionEfConstruction(index);
+	HnswSetMetric(index, info);
+}
+
+/*
+ * HnswGetCache
+ *		The index's HnswAmCache, made (empty) when it has none.
+ */
+static HnswAmCache *
+HnswGetCache(Relation index)
+{
+	HnswAmCache *cache = (HnswAmCache *) index->rd_amcache;
+
+	if (cache == NULL)
+	{
+		cache = MemoryContextAllocZero(index->rd_indexcxt,
+									   offsetof(HnswAmCache, buffers));
+		cache->meta_valid = false;
+		cache->nbuffers = 0;
+		index->rd_amcache = cache;
+	}
+	return cache;
+}
+
+/*
+ * HnswResetCache
+ *		Forget what the cache holds (a build starts over).
+ */
+void
+HnswResetCache(Relation index)
+{
+	if (index->rd_amcache != NULL)
+		pfree(index->rd_amcache);
+	index->rd_amcache = NULL;
+}
+
+/*
+ * HnswCacheMeta
+ *		Read the layout of a built index from its meta page into the cache,
+ *		checking that it describes tuples the index can have.
+ */
+static HnswAmCache *
+HnswCacheMeta(Relation index)
+{
+	HnswMetaPageData meta;
+	HnswAmCache *cache;
+
+	if (RelationGetNumberOfBlocks(index) == 0)
+		HnswCorrupt(index, 0, 0, "The index has no meta page.");
+	HnswReadMeta(index, &meta);
+	if (meta.dimensions < 1 ||
+		HnswExternalElementSize(HNSW_MAX_HEAPTIDS, (Size) meta.dimensions) >
+		HnswMaxTupleSize())
+		HnswCorrupt(index, 0, 0, "The meta page says %u dimensions.",
+					meta.dimensions);
+	if (meta.m < HNSW_MIN_M || meta.m > HNSW_MAX_M)
+		HnswCorrupt(index, 0, 0, "The meta page says m = %u.", meta.m);
+	if (meta.ef_construction < HNSW_MIN_EF_CONSTRUCTION ||
+		meta.ef_construction > HNSW_MAX_EF_CONSTRUCTION)
+		HnswCorrupt(index, 0, 0, "The meta page says ef_construction = %u.",
+					meta.ef_construction);
+
+	cache = HnswGetCache(index);
+	cache->dimensions = meta.dimensions;
+	cache->m = meta.m;
+	cache->ef_construction = meta.ef_construction;
+	cache->meta_valid = true;
+	return cache;
+}
+
+/*
+ * HnswGetIndexInfo
+ *		Fill in the dimensions, m and ef_construction of a built index (from
+ *		its meta page, cached) and its metric and distance kernel.
+ *
+ * The index options and the column's type modifier are not used: ALTER
+ * INDEX ... SET (m = ...) and ALTER TABLE ... ALTER COLUMN ... TYPE vector
+ * change them without rebuilding the index, whose tuples keep the layout
+ * they were built with.  A changed option takes effect at the next
+ * REINDEX.
+ */
+void
+HnswGetIndexInfo(Relation index, HnswIndexInfo *info)
+{
+	HnswAmCache *cache = (HnswAmCache *) index->rd_amcache;
+
+	if (cache == NULL || !cache->meta_valid)
+		cache = HnswCacheMeta(index);
+	info->dimensions = cache->dimensions;
+	info->m = cache->m;
+	info->ef_construction = cache->ef_construction;
+	HnswSetMetric(index, info);
+}
+
+/*
+ * HnswGetM
+ *		The m a built index was built with.
+ */
+int
+HnswGetM(Relation index)
+{
+	HnswAmCache *cache = (HnswAmCache *) index->rd_amcache;
+
+	if (cache == NULL || !cache->meta_valid)
+		cache = HnswCacheMeta(index);
+	return cache->m;
 }
 
 /*
@@ -501,16 +621,11 @@ vector_l2_squared_distance(PG_FUNCTION_ARGS)
 }
 
 /*
- * Where each page of an index was last found in shared buffers, kept in the
- * relcache entry (rd_amcache) so that it lasts across scans.  Pinning a page
- * through its recent buffer skips the buffer mapping table, which is the
- * largest fixed cost of reading one graph element.
+ * Where each page of an index was last found in shared buffers is kept in
+ * the relcache entry (HnswAmCache, in rd_amcache) so that it lasts across
+ * scans.  Pinning a page through its recent buffer skips the buffer mapping
+ * table, which is the largest fixed cost of reading one graph element.
  */
-typedef struct HnswRecentBuffers
-{
-	BlockNumber size;
-	Buffer		buffers[FLEXIBLE_ARRAY_MEMBER];
-} HnswRecentBuffers;
 
 /*
  * HnswRecentBuffer
@@ -519,11 +634,11 @@ typedef struct HnswRecentBuffers
 Buffer
 HnswRecentBuffer(Relation index, BlockNumber blkno)
 {
-	HnswRecentBuffers *rb = (HnswRecentBuffers *) index->rd_amcache;
+	HnswAmCache *cache = (HnswAmCache *) index->rd_amcache;
 
-	if (rb == NULL || blkno >= rb->size)
+	if (cache == NULL || blkno >= cache->nbuffers)
 		return InvalidBuffer;
-	return rb->buffers[blkno];
+	return cache->buffers[blkno];
 }
 
 /*
@@ -534,7 +649,7 @@ HnswRecentBuffer(Relation index, BlockNumber blkno)
 Buffer
 HnswPinBuffer(Relation index, BlockNumber blkno, Buffer hint)
 {
-	HnswRecentBuffers *rb;
+	HnswAmCache *cache;
 	Buffer		buf;
 
 	if (BufferIsValid(hint) &&
@@ -543,25 +658,23 @@ HnswPinBuffer(Relation index, BlockNumber blkno, Buffer hint)
 
 	buf = ReadBuffer(index, blkno);
 
-	rb = (HnswRecentBuffers *) index->rd_amcache;
-	if (rb == NULL || blkno >= rb->size)
+	cache = HnswGetCache(index);
+	if (blkno >= cache->nbuffers)
 	{
-		BlockNumber size = Max(blkno + 1, RelationGetNumberOfBlocks(index)) * 2;
-		HnswRecentBuffers *grown;
+		BlockNumber nbuffers = Max(blkno + 1, RelationGetNumberOfBlocks(index)) * 2;
+		HnswAmCache *grown;
 
 		grown = MemoryContextAllocZero(index->rd_indexcxt,
-									   offsetof(HnswRecentBuffers, buffers) +
-									   sizeof(Buffer) * size);
-		grown->size = size;
-		if (rb != NULL)
-		{
-			memcpy(grown->buffers, rb->buffers, sizeof(Buffer) * rb->size);
-			pfree(rb);
-		}
+									   offsetof(HnswAmCache, buffers) +
+									   sizeof(Buffer) * nbuffers);
+		memcpy(grown, cache, offsetof(HnswAmCache, buffers) +
+			   sizeof(Buffer) * cache->nbuffers);
+		grown->nbuffers = nbuffers;
+		pfree(cache);
 		index->rd_amcache = grown;
-		rb = grown;
+		cache = grown;
 	}
-	rb->buffers[blkno] = buf;
+	cache->buffers[blkno] = buf;
 	return buf;
 }
 
