@@ -382,6 +382,7 @@ HnswGetCache(Relation index)
 		cache = MemoryContextAllocZero(index->rd_indexcxt,
 									   offsetof(HnswAmCache, buffers));
 		cache->meta_valid = false;
+		cache->known_blocks = 0;
 		cache->nbuffers = 0;
 		index->rd_amcache = cache;
 	}
@@ -401,6 +402,91 @@ HnswResetCache(Relation index)
 }
 
 /*
+ * HnswKnownBlocks
+ *		A number of blocks the index is known to have; with refresh, its
+ *		present size (which is then remembered).
+ */
+BlockNumber
+HnswKnownBlocks(Relation index, bool refresh)
+{
+	HnswAmCache *cache = HnswGetCache(index);
+
+	if (refresh || cache->known_blocks == 0)
+		cache->known_blocks = RelationGetNumberOfBlocks(index);
+	return cache->known_blocks;
+}
+
+/*
+ * HnswBlockExists
+ *		Whether the index has a block blkno; looks at the relation's size
+ *		only when the cached one is too small.
+ */
+bool
+HnswBlockExists(Relation index, BlockNumber blkno)
+{
+	if (blkno < HnswKnownBlocks(index, false))
+		return true;
+	return blkno < HnswKnownBlocks(index, true);
+}
+
+/*
+ * HnswCheckLinkSlow
+ *		The slow path of HnswCheckLink.
+ */
+void
+HnswCheckLinkSlow(Relation index, ItemPointer link, BlockNumber blkno,
+				  OffsetNumber offno)
+{
+	BlockNumber target = ItemPointerGetBlockNumberNoCheck(link);
+	OffsetNumber toff = ItemPointerGetOffsetNumberNoCheck(link);
+
+	if (toff == InvalidOffsetNumber || toff > MaxOffsetNumber)
+		HnswCorrupt(index, blkno, offno,
+					"It refers to (%u,%u), an offset no page can have.",
+					target, toff);
+	if (target == HNSW_METAPAGE_BLKNO)
+		HnswCorrupt(index, blkno, offno,
+					"It refers to (%u,%u), on the meta page.", target, toff);
+	if (!HnswBlockExists(index, target))
+		HnswCorrupt(index, blkno, offno,
+					"It refers to (%u,%u), past the end of the index (%u blocks).",
+					target, toff, HnswKnownBlocks(index, false));
+}
+
+/*
+ * HnswTupleCorrupted
+ *		Report the tuple HnswPageGetTuple found damaged.
+ */
+void
+HnswTupleCorrupted(Relation index, HnswIndexInfo *info, Page page,
+				   BlockNumber blkno, OffsetNumber offno)
+{
+	ItemId		itemid = PageGetItemId(page, offno);
+	Size		len = ItemIdGetLength(itemid);
+	HnswElementTuple tup;
+
+	if (ItemIdGetOffset(itemid) + len > BLCKSZ)
+		HnswCorrupt(index, blkno, offno,
+					"The line pointer (offset %u, length %zu) reaches past the end of the page.",
+					ItemIdGetOffset(itemid), len);
+	if (len < HNSW_LINKS_TUPLE_HEADER)
+		HnswCorrupt(index, blkno, offno, "The tuple is %zu bytes long.", len);
+	tup = (HnswElementTuple) PageGetItem(page, itemid);
+	if (tup->level > HNSW_MAX_LEVEL)
+		HnswCorrupt(index, blkno, offno,
+					"The tuple has level %u, above the limit %d.",
+					tup->level, HNSW_MAX_LEVEL);
+	if (!(tup->flags & HNSW_LINKS_TUPLE) &&
+		HnswExpectedTupleSize(tup, info->dimensions, info->m) == 0)
+		HnswCorrupt(index, blkno, offno, "The element has %u heap TIDs.",
+					tup->ntids);
+	HnswCorrupt(index, blkno, offno,
+				"The tuple is %zu bytes long, expected %zu for its level, flags and heap TIDs at %d dimensions and m = %d.",
+				len, HnswExpectedTupleSize(tup, info->dimensions, info->m),
+				info->dimensions, info->m);
+}
+
+/*
  * HnswCacheMeta
  *		Read the layout of a built index from its meta page into the cache,
  *		checking that it describes tuples the index can have.
@@ -411,7 +497,7 @@ HnswCacheMeta(Relation index)
 	HnswMetaPageData meta;
 	HnswAmCache *cache;
 
-	if (RelationGetNumberOfBlocks(index) == 0)
+	if (HnswKnownBlocks(index, true) == 0)
 		HnswCorrupt(index, 0, 0, "The index has no meta page.");
 	HnswReadMeta(index, &meta);
 	if (meta.dimensions < 1 ||
@@ -564,6 +650,7 @@ HnswReadMeta(Relation index, HnswMetaPageData *meta)
 	page = BufferGetPage(buf);
 	m = HnswPageGetMeta(page);
 	if (HnswPageGetOpaque(page)->page_id != HNSW_PAGE_ID ||
+		HnswPageGetOpaque(page)->page_type != HNSW_PAGE_META ||
 		m->magic != HNSW_MAGIC)
 		ereport(ERROR,
 				(errcode(ERRCODE_INDEX_CORRUPTED),
@@ -579,6 +666,24 @@ HnswReadMeta(Relation index, HnswMetaPageData *meta)
 				 errhint("Please REINDEX it.")));
 	memcpy(meta, m, sizeof(HnswMetaPageData));
 	UnlockReleaseBuffer(buf);
+
+	/*
+	 * The entry level bounds the descent's loop and indexes arrays of
+	 * HNSW_MAX_LEVEL + 1 levels; the searches check the entry block against
+	 * the relation's size before reading it.
+	 */
+	if (meta->entry_level < -1 || meta->entry_level > HNSW_MAX_LEVEL ||
+		(meta->entry_level == -1) != (meta->entry_blkno == InvalidBlockNumber))
+		HnswCorrupt(index, HNSW_METAPAGE_BLKNO, 0,
+					"The meta page has entry point (%u,%u) at level %d.",
+					meta->entry_blkno, meta->entry_offno, meta->entry_level);
+	if (meta->entry_blkno != InvalidBlockNumber &&
+		(meta->entry_blkno == HNSW_METAPAGE_BLKNO ||
+		 meta->entry_offno == InvalidOffsetNumber ||
+		 meta->entry_offno > MaxOffsetNumber))
+		HnswCorrupt(index, HNSW_METAPAGE_BLKNO, 0,
+					"The meta page has entry point (%u,%u), which no element can have.",
+					meta->entry_blkno, meta->entry_offno);
 }
 
 /*
@@ -644,7 +749,8 @@ HnswRecentBuffer(Relation index, BlockNumber blkno)
 /*
  * HnswPinBuffer
  *		Pin page blkno of the index, trying the hint first.  Returns the
- *		buffer pinned (not locked), and remembers it for later.
+ *		buffer pinned (not locked), and remembers it for later.  The caller
+ *		has checked that the block exists (HnswCheckLink).
  */
 Buffer
 HnswPinBuffer(Relation index, BlockNumber blkno, Buffer hint)
@@ -661,7 +767,7 @@ HnswPinBuffer(Relation index, BlockNumber blkno, Buffer hint)
 	cache = HnswGetCache(index);
 	if (blkno >= cache->nbuffers)
 	{
-		BlockNumber nbuffers = Max(blkno + 1, RelationGetNumberOfBlocks(index)) * 2;
+		BlockNumber nbuffers = Max(blkno + 1, HnswKnownBlocks(index, true)) * 2;
 		HnswAmCache *grown;
 
 		grown = MemoryContextAllocZero(index->rd_indexcxt,
@@ -693,22 +799,29 @@ HnswGetTupleOnPage(Page page, OffsetNumber offno)
 	itemid = PageGetItemId(page, offno);
 	if (!ItemIdIsNormal(itemid))
 		return NULL;
+	/* a damaged line pointer must not lead a caller outside the page */
+	if (ItemIdGetOffset(itemid) + ItemIdGetLength(itemid) > BLCKSZ ||
+		ItemIdGetLength(itemid) < HNSW_LINKS_TUPLE_HEADER)
+		return NULL;
 	return (HnswElementTuple) PageGetItem(page, itemid);
 }
 
 /*
  * ReadTupleShared
- *		Pin and share-lock the page of tid and return the tuple there, or
- *		NULL when there is none.  The caller releases *buf with
+ *		Pin and share-lock the page of tid and return the tuple there
+ *		(checked: HnswPageGetTuple), or NULL when there is none.  The caller
+ *		has checked tid (HnswCheckLink) and releases *buf with
  *		UnlockReleaseBuffer either way.
  */
 static HnswElementTuple
-ReadTupleShared(Relation index, ItemPointer tid, Buffer *buf)
+ReadTupleShared(Relation index, HnswIndexInfo *info, ItemPointer tid,
+				Buffer *buf)
 {
 	*buf = ReadBuffer(index, ItemPointerGetBlockNumber(tid));
 	LockBuffer(*buf, BUFFER_LOCK_SHARE);
-	return HnswGetTupleOnPage(BufferGetPage(*buf),
-							  ItemPointerGetOffsetNumber(tid));
+	return HnswPageGetTuple(index, info, BufferGetPage(*buf),
+							ItemPointerGetBlockNumber(tid),
+							ItemPointerGetOffsetNumber(tid));
 }
 
 /*
@@ -725,7 +838,7 @@ HnswReadElementHeader(Relation index, HnswIndexInfo *info, ItemPointer tid,
 	HnswElementTuple etup;
 	bool		ok = false;
 
-	etup = ReadTupleShared(index, tid, &buf);
+	etup = ReadTupleShared(index, info, tid, &buf);
 	if (etup != NULL &&
 		!(etup->flags & (HNSW_LINKS_TUPLE | HNSW_ELEMENT_DELETED)))
 	{
@@ -734,7 +847,11 @@ HnswReadElementHeader(Relation index, HnswIndexInfo *info, ItemPointer tid,
 				   sizeof(float) * info->dimensions);
 		*level = etup->level;
 		if (etup->flags & HNSW_ELEMENT_EXTERNAL)
+		{
 			*links_tid = *HnswElementLinks(etup, info->dimensions);
+			HnswCheckLink(index, links_tid, ItemPointerGetBlockNumber(tid),
+						  ItemPointerGetOffsetNumber(tid));
+		}
 		else
 			*links_tid = *tid;
 		ok = true;
@@ -756,7 +873,7 @@ HnswReadElementVector(Relation index, HnswIndexInfo *info, ItemPointer tid,
 	HnswElementTuple etup;
 	bool		ok = false;
 
-	etup = ReadTupleShared(index, tid, &buf);
+	etup = ReadTupleShared(index, info, tid, &buf);
 	if (etup != NULL && !(etup->flags & HNSW_LINKS_TUPLE))
 	{
 		memcpy(out, HnswElementVector(etup), sizeof(float) * info->dimensions);
@@ -767,9 +884,22 @@ HnswReadElementVector(Relation index, HnswIndexInfo *info, ItemPointer tid,
 }
 
 /*
+ * HnswTupleHoldsLinks
+ *		Whether a (checked) tuple holds link slots: a links tuple, or an
+ *		element whose links are inline.
+ */
+static inline bool
+HnswTupleHoldsLinks(HnswElementTuple tup)
+{
+	return (tup->flags & HNSW_LINKS_TUPLE) ||
+		!(tup->flags & HNSW_ELEMENT_EXTERNAL);
+}
+
+/*
  * HnswReadAllLinks
  *		Copy all link slots (of every level up to "level") of the tuple at
- *		links_tid; false when it is gone or has another level.
+ *		links_tid; false when it is gone or has another level.  Each used
+ *		slot is checked (HnswCheckLink).
  */
 bool
 HnswReadAllLinks(Relation index, HnswIndexInfo *info, ItemPointer links_tid,
@@ -779,11 +909,20 @@ HnswReadAllLinks(Relation index, HnswIndexInfo *info, ItemPointer links_tid,
 	HnswElementTuple tup;
 	bool		ok = false;
 
-	tup = ReadTupleShared(index, links_tid, &buf);
-	if (tup != NULL && tup->level == level)
+	tup = ReadTupleShared(index, info, links_tid, &buf);
+	if (tup != NULL && tup->level == level && HnswTupleHoldsLinks(tup))
 	{
+		int			nslots = HnswLinkSlots(info->m, level);
+
 		memcpy(slots, HnswTupleLinks(tup, info->dimensions),
-			   sizeof(ItemPointerData) * HnswLinkSlots(info->m, level));
+			   sizeof(ItemPointerData) * nslots);
+		for (int i = 0; i < nslots; i++)
+		{
+			if (ItemPointerIsValid(&slots[i]))
+				HnswCheckLink(index, &slots[i],
+							  ItemPointerGetBlockNumber(links_tid),
+							  ItemPointerGetOffsetNumber(links_tid));
+		}
 		ok = true;
 	}
 	UnlockReleaseBuffer(buf);
@@ -793,7 +932,8 @@ HnswReadAllLinks(Relation index, HnswIndexInfo *info, ItemPointer links_tid,
 /*
  * HnswReadElementLinks
  *		Copy the links at one level of the element at tid (deleted or not)
- *		into "out" (room for 2 * m); returns their number.
+ *		into "out" (room for 2 * m); returns their number.  The links are
+ *		checked (HnswCheckLink).
  */
 int
 HnswReadElementLinks(Relation index, HnswIndexInfo *info, ItemPointer tid,
@@ -801,10 +941,10 @@ HnswReadElementLinks(Relation index, HnswIndexInfo *info, ItemPointer tid,
 {
 	Buffer		buf;
 	HnswElementTuple etup;
-	ItemPointerData links_tid;
+	ItemPointerData links_tid = *tid;
 	int			n = 0;
 
-	etup = ReadTupleShared(index, tid, &buf);
+	etup = ReadTupleShared(index, info, tid, &buf);
 	if (etup == NULL || (etup->flags & HNSW_LINKS_TUPLE) || etup->level < level)
 	{
 		UnlockReleaseBuffer(buf);
@@ -814,8 +954,10 @@ HnswReadElementLinks(Relation index, HnswIndexInfo *info, ItemPointer tid,
 	{
 		links_tid = *HnswElementLinks(etup, info->dimensions);
 		UnlockReleaseBuffer(buf);
-		etup = ReadTupleShared(index, &links_tid, &buf);
-		if (etup == NULL || etup->level < level)
+		HnswCheckLink(index, &links_tid, ItemPointerGetBlockNumber(tid),
+					  ItemPointerGetOffsetNumber(tid));
+		etup = ReadTupleShared(index, info, &links_tid, &buf);
+		if (etup == NULL || etup->level < level || !HnswTupleHoldsLinks(etup))
 		{
 			UnlockReleaseBuffer(buf);
 			return 0;
@@ -829,6 +971,8 @@ HnswReadElementLinks(Relation index, HnswIndexInfo *info, ItemPointer tid,
 		while (n < nslots && ItemPointerIsValid(&slots[n]))
 		{
 			out[n] = slots[n];
+			HnswCheckLink(index, &out[n], ItemPointerGetBlockNumber(&links_tid),
+						  ItemPointerGetOffsetNumber(&links_tid));
 			n++;
 		}
 	}
