@@ -203,6 +203,46 @@ typedef struct HnswIndexInfo
 	bool		normalize;		/* cosine: vectors are stored normalized */
 } HnswIndexInfo;
 
+/*
+ * What a backend keeps about an open index in its relcache entry
+ * (rd_amcache), in one allocation that the relcache frees whenever it
+ * rebuilds the entry (after ALTER INDEX, REINDEX and any other
+ * invalidation):
+ *
+ * - the layout the meta page records (dimensions, m, ef_construction),
+ *   which never changes after the build: every reader and writer of a
+ *   built index takes these, not the index options or the column's type
+ *   modifier, which ALTER INDEX ... SET and ALTER TABLE ... ALTER COLUMN
+ *   TYPE can change without rebuilding the index;
+ * - a number of blocks the relation is known to have (an index relation
+ *   never shrinks while it keeps its file, except when a build starts
+ *   over, which drops this cache), against which every link is checked
+ *   before it is followed;
+ * - where each page was last found in shared buffers (HnswRecentBuffer).
+ */
+typedef struct HnswAmCache
+{
+	bool		meta_valid;		/* dimensions, m and ef_construction read */
+	int			dimensions;
+	int			m;
+	int			ef_construction;
+	BlockNumber known_blocks;	/* the relation has at least these */
+	BlockNumber nbuffers;		/* entries in buffers[] */
+	Buffer		buffers[FLEXIBLE_ARRAY_MEMBER];
+} HnswAmCache;
+
+/*
+ * Report corruption found at (blkno, offno) of an index; detail is a
+ * format and its arguments.  Offset 0 stands for the page as a whole.
+ */
+#define HnswCorrupt(index, blkno, offno, ...) \
+	ereport(ERROR, \
+			(errcode(ERRCODE_INDEX_CORRUPTED), \
+			 errmsg("hnsw index \"%s\" is corrupted at block %u, offset %u", \
+					RelationGetRelationName(index), (blkno), (offno)), \
+			 errdetail(__VA_ARGS__), \
+			 errhint("REINDEX the index.")))
+
 /* Index options as stored in pg_class.reloptions */
 typedef struct HnswOptions
 {
@@ -319,9 +359,19 @@ extern int	hnsw_iterative_scan;
 extern int	hnsw_max_scan_tuples;
 extern void HnswInitGucs(void);
 extern int	HnswGetM(Relation index);
-extern int	HnswGetEfConstruction(Relation index);
 extern int	HnswGetEfSearch(Relation index);
 extern void HnswGetIndexInfo(Relation index, HnswIndexInfo *info);
+extern void HnswGetBuildInfo(Relation index, HnswIndexInfo *info);
+extern void HnswResetCache(Relation index);
+extern bool HnswBlockExists(Relation index, BlockNumber blkno);
+extern BlockNumber HnswKnownBlocks(Relation index, bool refresh);
+extern pg_noinline void HnswCheckLinkSlow(Relation index, ItemPointer link,
+										  BlockNumber blkno,
+										  OffsetNumber offno);
+extern pg_noinline void HnswTupleCorrupted(Relation index,
+										   HnswIndexInfo *info, Page page,
+										   BlockNumber blkno,
+										   OffsetNumber offno);
 extern int	HnswRandomLevel(pg_prng_state *prng, int m);
 extern int	HnswMaxLevelForTuple(int m, int dim);
 extern Size HnswMaxTupleSize(void);
@@ -350,6 +400,86 @@ extern bytea *hnswoptions(Datum reloptions, bool validate);
 extern bool hnswproperty(Oid index_oid, int attno, IndexAMProperty prop,
 						 const char *propname, bool *res, bool *isnull);
 extern char *hnswbuildphasename(int64 phasenum);
+
+/*
+ * HnswCheckLink
+ *		Raise ERRCODE_INDEX_CORRUPTED unless "link", read from the tuple at
+ *		(blkno, offno), can be the TID of a tuple of the index: a valid
+ *		offset, on an element page that exists.  Callers check every link
+ *		before they follow it, so a damaged one is never read with
+ *		ReadBuffer (which fails with "could not read block").
+ *
+ * The fast path is three integer comparisons against the cached size; a
+ * link past it (a page another backend just added, or damage) makes the
+ * slow path look at the relation's size again.
+ */
+static inline void
+HnswCheckLink(Relation index, ItemPointer link, BlockNumber blkno,
+			  OffsetNumber offno)
+{
+	HnswAmCache *cache = (HnswAmCache *) index->rd_amcache;
+	BlockNumber target = ItemPointerGetBlockNumberNoCheck(link);
+	OffsetNumber toff = ItemPointerGetOffsetNumberNoCheck(link);
+
+	if (unlikely(cache == NULL || target == HNSW_METAPAGE_BLKNO ||
+				 target >= cache->known_blocks ||
+				 toff == InvalidOffsetNumber || toff > MaxOffsetNumber))
+		HnswCheckLinkSlow(index, link, blkno, offno);
+}
+
+/*
+ * HnswExpectedTupleSize
+ *		The length a tuple of this header must have, or 0 when no tuple can
+ *		have this header (level above the cap, heap TID count out of range).
+ */
+static inline Size
+HnswExpectedTupleSize(HnswElementTuple tup, int dim, int m)
+{
+	if (tup->level > HNSW_MAX_LEVEL)
+		return 0;
+	if (tup->flags & HNSW_LINKS_TUPLE)
+		return HnswLinksTupleSize(m, tup->level);
+	if (tup->ntids > HNSW_MAX_HEAPTIDS ||
+		(tup->ntids == 0 && !(tup->flags & HNSW_ELEMENT_DELETED)))
+		return 0;
+	if (tup->flags & HNSW_ELEMENT_EXTERNAL)
+		return HnswExternalElementSize(tup->ntids, dim);
+	return HnswElementTupleSize(tup->ntids, dim, m, tup->level);
+}
+
+/*
+ * HnswPageGetTuple
+ *		The tuple at offno of a locked element page (block blkno), or NULL
+ *		when the slot is unused or past the line pointer array (vacuum freed
+ *		it; a search may still hold its TID).
+ *
+ * A tuple whose line pointer reaches past the page, or whose length does
+ * not match its level, flags and heap TID count at the index's dimensions
+ * and m, raises ERRCODE_INDEX_CORRUPTED.  So everything a caller reads
+ * through the tuple's header (heap TIDs, vector, the link slots of each of
+ * its levels) lies inside the tuple.  A handful of integer comparisons.
+ */
+static inline HnswElementTuple
+HnswPageGetTuple(Relation index, HnswIndexInfo *info, Page page,
+				 BlockNumber blkno, OffsetNumber offno)
+{
+	ItemId		itemid;
+	HnswElementTuple tup;
+	Size		len;
+
+	if (offno < FirstOffsetNumber || offno > PageGetMaxOffsetNumber(page))
+		return NULL;
+	itemid = PageGetItemId(page, offno);
+	if (!ItemIdIsNormal(itemid))
+		return NULL;
+	len = ItemIdGetLength(itemid);
+	tup = (HnswElementTuple) PageGetItem(page, itemid);
+	if (unlikely(ItemIdGetOffset(itemid) + len > BLCKSZ ||
+				 len < HNSW_LINKS_TUPLE_HEADER ||
+				 len != HnswExpectedTupleSize(tup, info->dimensions, info->m)))
+		HnswTupleCorrupted(index, info, page, blkno, offno);
+	return tup;
+}
 
 /*
  * hnsw_graph.c: the in-memory graph of a build.

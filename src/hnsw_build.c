@@ -491,7 +491,7 @@ HnswBuildInitState(HnswBuildState *bs, Relation heap, Relation index)
 	memset(bs, 0, sizeof(HnswBuildState));
 	bs->heap = heap;
 	bs->index = index;
-	HnswGetIndexInfo(index, &bs->info);
+	HnswGetBuildInfo(index, &bs->info);
 	bs->dim = bs->info.dimensions;
 	bs->m = bs->info.m;
 	bs->ef_construction = bs->info.ef_construction;
@@ -597,6 +597,13 @@ hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 		elog(ERROR, "index \"%s\" already contains data",
 			 RelationGetRelationName(index));
 
+	/*
+	 * A build starts from an empty relation.  Whatever this backend cached
+	 * about earlier contents of the same file (truncating a table created
+	 * in the same transaction rebuilds its indexes in place) is dropped
+	 * here rather than trusted to have been invalidated.
+	 */
+	HnswResetCache(index);
 	HnswBuildInitState(&bs, heap, index);
 
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE,
@@ -635,9 +642,10 @@ hnswbuildempty(Relation index)
 {
 	PGAlignedBlock metabuf;
 	Page		page = (Page) metabuf.data;
+	HnswIndexInfo info;
 
-	BuildMetaPage(page, TupleDescAttr(RelationGetDescr(index), 0)->atttypmod,
-				  HnswGetM(index), HnswGetEfConstruction(index),
+	HnswGetBuildInfo(index, &info);
+	BuildMetaPage(page, info.dimensions, info.m, info.ef_construction,
 				  InvalidBlockNumber, InvalidOffsetNumber, -1,
 				  InvalidBlockNumber);
 

@@ -46,15 +46,30 @@ InsertPlaceOnPage(Relation index, Page page, Item tuple, Size size)
 }
 
 /*
+ * InsertIsElementPage
+ *		Whether a locked page is an element page.
+ */
+static bool
+InsertIsElementPage(Page page)
+{
+	return !PageIsNew(page) &&
+		PageGetSpecialSize(page) == MAXALIGN(sizeof(HnswPageOpaqueData)) &&
+		HnswPageGetOpaque(page)->page_id == HNSW_PAGE_ID &&
+		HnswPageGetOpaque(page)->page_type == HNSW_PAGE_ELEMENTS;
+}
+
+/*
  * InsertTryPage
  *		Add a tuple to page blkno if it is an element page with room, in one
  *		WAL record.  Returns the offset, or InvalidOffsetNumber when it does
- *		not fit; *next gets the page's next-page link, and *avail its free
- *		space afterwards.
+ *		not fit or blkno is no element page (a page of the chain must be
+ *		one: the caller says so with in_chain, and the index is then
+ *		reported corrupted); *next gets the page's next-page link, and
+ *		*avail its free space afterwards.
  */
 static OffsetNumber
 InsertTryPage(Relation index, BlockNumber blkno, Item tuple, Size size,
-			  BlockNumber *next, Size *avail)
+			  bool in_chain, BlockNumber *next, Size *avail)
 {
 	Buffer		buf = ReadBuffer(index, blkno);
 	Page		page;
@@ -62,8 +77,17 @@ InsertTryPage(Relation index, BlockNumber blkno, Item tuple, Size size,
 
 	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 	page = BufferGetPage(buf);
-	if (HnswPageGetOpaque(page)->page_type == HNSW_PAGE_ELEMENTS &&
-		PageGetFreeSpace(page) >= MAXALIGN(size))
+	if (!InsertIsElementPage(page))
+	{
+		if (in_chain)
+			HnswCorrupt(index, blkno, InvalidOffsetNumber,
+						"The chain of element pages leads to a page that is no element page.");
+		UnlockReleaseBuffer(buf);
+		*next = InvalidBlockNumber;
+		*avail = 0;
+		return InvalidOffsetNumber;
+	}
+	if (PageGetFreeSpace(page) >= MAXALIGN(size))
 	{
 		GenericXLogState *xlog = GenericXLogStart(index);
 
@@ -110,6 +134,31 @@ InsertExtend(Relation index, Buffer last, Item tuple, Size size,
 }
 
 /*
+ * InsertCheckNext
+ *		Check the next-page link "next" of page "from" (block 0: the meta
+ *		page's insert hint) before following it, and that the walk along the
+ *		chain, "steps" pages so far, has not gone round a cycle: a chain
+ *		without one visits each page at most once.
+ */
+static void
+InsertCheckNext(Relation index, BlockNumber from, BlockNumber next,
+				BlockNumber steps)
+{
+	if (next == HNSW_METAPAGE_BLKNO)
+		HnswCorrupt(index, from, InvalidOffsetNumber,
+					"It links to the meta page as an element page.");
+	if (!HnswBlockExists(index, next))
+		HnswCorrupt(index, from, InvalidOffsetNumber,
+					"It links to element page %u, past the end of the index (%u blocks).",
+					next, HnswKnownBlocks(index, false));
+	if (steps >= HnswKnownBlocks(index, false) &&
+		steps >= HnswKnownBlocks(index, true))
+		HnswCorrupt(index, from, InvalidOffsetNumber,
+					"The chain of element pages goes round a cycle through block %u.",
+					next);
+}
+
+/*
  * InsertAddTuple
  *		Put a tuple on a page with room: one the free space map offers (room
  *		vacuum freed), else the first from the meta page's insert hint on,
@@ -121,17 +170,25 @@ InsertAddTuple(Relation index, BlockNumber start, Item tuple, Size size,
 {
 	BlockNumber blkno;
 	BlockNumber next;
+	BlockNumber from = HNSW_METAPAGE_BLKNO;
+	BlockNumber steps = 0;
 	Size		avail;
 	OffsetNumber offno;
 
 	if (MAXALIGN(size) > HnswMaxTupleSize())
 		elog(ERROR, "hnsw tuple of %zu bytes does not fit a page", size);
 
-	/* room that vacuum freed comes first; correct the map as we go */
+	/*
+	 * Room that vacuum freed comes first; correct the map as we go.  The map
+	 * is only a hint, and one naming a page the index does not have is
+	 * ignored.
+	 */
 	blkno = GetPageWithFreeSpace(index, MAXALIGN(size) + sizeof(ItemIdData));
-	if (blkno != InvalidBlockNumber)
+	if (blkno != InvalidBlockNumber && blkno != HNSW_METAPAGE_BLKNO &&
+		HnswBlockExists(index, blkno))
 	{
-		offno = InsertTryPage(index, blkno, tuple, size, &next, &avail);
+		offno = InsertTryPage(index, blkno, tuple, size, false, &next,
+							  &avail);
 		RecordPageWithFreeSpace(index, blkno, avail);
 		if (offno != InvalidOffsetNumber)
 		{
@@ -148,7 +205,10 @@ InsertAddTuple(Relation index, BlockNumber start, Item tuple, Size size,
 	{
 		Buffer		buf;
 
-		offno = InsertTryPage(index, blkno, tuple, size, &next, &avail);
+		CHECK_FOR_INTERRUPTS();
+		InsertCheckNext(index, from, blkno, steps++);
+		from = blkno;
+		offno = InsertTryPage(index, blkno, tuple, size, true, &next, &avail);
 		if (offno != InvalidOffsetNumber)
 		{
 			ItemPointerSet(tid, blkno, offno);
@@ -236,12 +296,10 @@ InsertAddHeapTid(Relation index, HnswIndexInfo *info, HnswCandidate *dup,
 
 	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 	page = BufferGetPage(buf);
-	if (dup->offno > PageGetMaxOffsetNumber(page))
+	old = HnswPageGetTuple(index, info, page, dup->blkno, dup->offno);
+	if (old == NULL)
 		goto done;
 	itemid = PageGetItemId(page, dup->offno);
-	if (!ItemIdIsNormal(itemid))
-		goto done;
-	old = (HnswElementTuple) PageGetItem(page, itemid);
 	oldsize = ItemIdGetLength(itemid);
 	if ((old->flags & (HNSW_ELEMENT_DELETED | HNSW_LINKS_TUPLE)) ||
 		old->ntids >= HNSW_MAX_HEAPTIDS ||
@@ -324,7 +382,6 @@ HnswAddBacklink(Relation index, HnswIndexInfo *info, HnswSearchState *st,
 	{
 		Buffer		buf = ReadBuffer(index, nb->links_blkno);
 		Page		page;
-		ItemId		itemid;
 		HnswElementTuple tup;
 		ItemPointer slots;
 		int			n = 0;
@@ -332,14 +389,12 @@ HnswAddBacklink(Relation index, HnswIndexInfo *info, HnswSearchState *st,
 
 		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 		page = BufferGetPage(buf);
-		if (nb->links_offno > PageGetMaxOffsetNumber(page) ||
-			!ItemIdIsNormal(itemid = PageGetItemId(page, nb->links_offno)))
-		{
-			UnlockReleaseBuffer(buf);
-			break;
-		}
-		tup = (HnswElementTuple) PageGetItem(page, itemid);
-		if (tup->level < level)
+		tup = HnswPageGetTuple(index, info, page, nb->links_blkno,
+							   nb->links_offno);
+		/* gone, or the slot now holds a tuple without links of the level */
+		if (tup == NULL || tup->level < level ||
+			((tup->flags & HNSW_ELEMENT_EXTERNAL) &&
+			 !(tup->flags & HNSW_LINKS_TUPLE)))
 		{
 			UnlockReleaseBuffer(buf);
 			break;
@@ -353,6 +408,7 @@ HnswAddBacklink(Relation index, HnswIndexInfo *info, HnswSearchState *st,
 				UnlockReleaseBuffer(buf);
 				goto finished;	/* already linked */
 			}
+			HnswCheckLink(index, &slots[n], nb->links_blkno, nb->links_offno);
 			n++;
 		}
 

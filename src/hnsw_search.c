@@ -241,13 +241,15 @@ SearchReadPage(HnswSearchState *st, BlockNumber blkno)
  *		Compute the distance of the element at offno of a share-locked page
  *		to the query, and return it as a new candidate, or NULL when it is
  *		no nearer than "bound" (or is not an element).  SEARCH_UNBOUNDED
- *		admits every element.
+ *		admits every element.  A damaged tuple raises ERRCODE_INDEX_CORRUPTED
+ *		(HnswPageGetTuple).
  */
 static HnswCandidate *
 SearchEvaluateLocked(HnswSearchState *st, Page page, BlockNumber blkno,
 					 OffsetNumber offno, float bound)
 {
-	HnswElementTuple etup = HnswGetTupleOnPage(page, offno);
+	HnswElementTuple etup = HnswPageGetTuple(st->index, st->info, page,
+											 blkno, offno);
 	HnswCandidate *c;
 	float		distance;
 	int			dim = st->info->dimensions;
@@ -268,6 +270,7 @@ SearchEvaluateLocked(HnswSearchState *st, Page page, BlockNumber blkno,
 	{
 		ItemPointer ltid = HnswElementLinks(etup, dim);
 
+		HnswCheckLink(st->index, ltid, blkno, offno);
 		c->links_blkno = ItemPointerGetBlockNumberNoCheck(ltid);
 		c->links_offno = ItemPointerGetOffsetNumberNoCheck(ltid);
 	}
@@ -308,7 +311,8 @@ SearchEvaluate(HnswSearchState *st, BlockNumber blkno, OffsetNumber offno,
 /*
  * HnswSearchReadLinks
  *		Copy the links of a candidate at a level into "out"; returns their
- *		number.  "out" must have room for 2 * m links.
+ *		number.  "out" must have room for 2 * m links.  Each link is checked
+ *		(HnswCheckLink), so the search can pin what it returns.
  */
 int
 HnswSearchReadLinks(HnswSearchState *st, HnswCandidate *c, int level,
@@ -321,8 +325,17 @@ HnswSearchReadLinks(HnswSearchState *st, HnswCandidate *c, int level,
 	if (level > c->level)
 		return 0;
 	page = SearchReadPage(st, c->links_blkno);
-	tup = HnswGetTupleOnPage(page, c->links_offno);
-	if (tup != NULL && tup->level >= level)
+	tup = HnswPageGetTuple(st->index, st->info, page, c->links_blkno,
+						   c->links_offno);
+
+	/*
+	 * The slot may hold another tuple by now (vacuum freed the element and
+	 * an insert reused the slot): whatever it is, its own header says where
+	 * its links are, and an element with external links has none here.
+	 */
+	if (tup != NULL && tup->level >= level &&
+		((tup->flags & HNSW_LINKS_TUPLE) ||
+		 !(tup->flags & HNSW_ELEMENT_EXTERNAL)))
 	{
 		ItemPointer slots = HnswTupleLinks(tup, st->info->dimensions) +
 			HnswLevelSlot(st->info->m, level);
@@ -330,6 +343,8 @@ HnswSearchReadLinks(HnswSearchState *st, HnswCandidate *c, int level,
 
 		while (n < nslots && ItemPointerIsValid(&slots[n]))
 		{
+			HnswCheckLink(st->index, &slots[n], c->links_blkno,
+						  c->links_offno);
 			out[n] = slots[n];
 			n++;
 		}
@@ -641,21 +656,68 @@ HnswSearchLayer(HnswSearchState *st, HnswCandidate **entries, int nentries,
 }
 
 /*
+ * SearchEntryIsElement
+ *		Whether the entry point the meta page names is an element tuple.
+ */
+static bool
+SearchEntryIsElement(HnswSearchState *st, HnswMetaPageData *meta)
+{
+	Page		page = SearchReadPage(st, meta->entry_blkno);
+	HnswElementTuple etup = HnswPageGetTuple(st->index, st->info, page,
+											 meta->entry_blkno,
+											 meta->entry_offno);
+	bool		found = etup != NULL && !(etup->flags & HNSW_LINKS_TUPLE);
+
+	LockBuffer(st->buf, BUFFER_LOCK_UNLOCK);
+	return found;
+}
+
+/*
  * HnswSearchDescend
  *		From the entry point, search greedily (ef = 1) through the levels
  *		above "level"; returns the element to start level "level" from, or
- *		NULL when the graph is empty.
+ *		NULL when the graph is empty.  *meta is the meta page as the caller
+ *		read it, and is read again if the entry point has moved.
+ *
+ * Vacuum moves the entry point off a deleted element before it frees the
+ * element, so an entry point that is no element once the meta page has
+ * been read again (and names it still) is damage.
  */
 HnswCandidate *
 HnswSearchDescend(HnswSearchState *st, HnswMetaPageData *meta, int level)
 {
 	HnswCandidate *ep;
 
-	if (meta->entry_blkno == InvalidBlockNumber)
-		return NULL;
-	ep = HnswSearchEntryCandidate(st, meta->entry_blkno, meta->entry_offno);
-	if (ep == NULL)
-		return NULL;
+	for (int attempt = 0;; attempt++)
+	{
+		ItemPointerData entry;
+		HnswMetaPageData again;
+
+		if (meta->entry_blkno == InvalidBlockNumber)
+			return NULL;
+		ItemPointerSet(&entry, meta->entry_blkno, meta->entry_offno);
+		HnswCheckLink(st->index, &entry, HNSW_METAPAGE_BLKNO,
+					  InvalidOffsetNumber);
+		ep = HnswSearchEntryCandidate(st, meta->entry_blkno,
+									  meta->entry_offno);
+		if (ep != NULL)
+			break;
+
+		/* not evaluated: moved meanwhile, damaged, or no finite distance */
+		HnswReadMeta(st->index, &again);
+		if (again.entry_blkno == meta->entry_blkno &&
+			again.entry_offno == meta->entry_offno)
+		{
+			if (!SearchEntryIsElement(st, meta))
+				HnswCorrupt(st->index, HNSW_METAPAGE_BLKNO, InvalidOffsetNumber,
+							"The entry point (%u,%u) is not an element.",
+							meta->entry_blkno, meta->entry_offno);
+			return NULL;
+		}
+		*meta = again;
+		if (attempt >= 3)
+			return NULL;
+	}
 	for (int lc = meta->entry_level; lc > level; lc--)
 	{
 		int			n;

@@ -236,16 +236,21 @@ hnswbuildphasename(int64 phasenum)
 	}
 }
 
-int
-HnswGetM(Relation index)
+/*
+ * HnswOptionM, HnswOptionEfConstruction
+ *		The m and ef_construction of the index options: what a build uses.
+ *		A built index has its own in the meta page (HnswGetIndexInfo).
+ */
+static int
+HnswOptionM(Relation index)
 {
 	HnswOptions *opts = (HnswOptions *) index->rd_options;
 
 	return opts ? opts->m : HNSW_DEFAULT_M;
 }
 
-int
-HnswGetEfConstruction(Relation index)
+static int
+HnswOptionEfConstruction(Relation index)
 {
 	HnswOptions *opts = (HnswOptions *) index->rd_options;
 
@@ -301,24 +306,19 @@ HnswGetEfSearch(Relation index)
 }
 
 /*
- * HnswGetIndexInfo
- *		Fill in the options, dimensions, metric and distance kernel of an
- *		open index.
+ * HnswSetMetric
+ *		Fill in the metric and distance kernel of an open index.
  *
  * The metric is recognised from the operator class's distance support
  * function, so that the hot path calls a kernel directly instead of going
  * through the function manager.
  */
-void
-HnswGetIndexInfo(Relation index, HnswIndexInfo *info)
+static void
+HnswSetMetric(Relation index, HnswIndexInfo *info)
 {
 	FmgrInfo   *procinfo = index_getprocinfo(index, 1, HNSW_DISTANCE_PROC);
 	PGFunction	fn = procinfo->fn_addr;
-	int			typmod = TupleDescAttr(RelationGetDescr(index), 0)->atttypmod;
 
-	info->dimensions = typmod;
-	info->m = HnswGetM(index);
-	info->ef_construction = HnswGetEfConstruction(index);
 	info->normalize = false;
 
 	if (fn == vector_l2_squared_distance)
@@ -350,6 +350,212 @@ HnswGetIndexInfo(Relation index, HnswIndexInfo *info)
 						RelationGetRelationName(index)),
 				 errdetail("Operator classes of the hnsw access method must use "
 						   "one of the distance functions of this extension.")));
+}
+
+/*
+ * HnswGetBuildInfo
+ *		What a build of the index uses: the dimensions of the column's type
+ *		modifier (-1 when it has none), the m and ef_construction of the
+ *		index options, the metric.  The build records the first three in
+ *		the meta page, and from then on only those count.
+ */
+void
+HnswGetBuildInfo(Relation index, HnswIndexInfo *info)
+{
+	info->dimensions = TupleDescAttr(RelationGetDescr(index), 0)->atttypmod;
+	info->m = HnswOptionM(index);
+	info->ef_construction = HnswOptionEfConstruction(index);
+	HnswSetMetric(index, info);
+}
+
+/*
+ * HnswGetCache
+ *		The index's HnswAmCache, made (empty) when it has none.
+ */
+static HnswAmCache *
+HnswGetCache(Relation index)
+{
+	HnswAmCache *cache = (HnswAmCache *) index->rd_amcache;
+
+	if (cache == NULL)
+	{
+		cache = MemoryContextAllocZero(index->rd_indexcxt,
+									   offsetof(HnswAmCache, buffers));
+		cache->meta_valid = false;
+		cache->known_blocks = 0;
+		cache->nbuffers = 0;
+		index->rd_amcache = cache;
+	}
+	return cache;
+}
+
+/*
+ * HnswResetCache
+ *		Forget what the cache holds (a build starts over).
+ */
+void
+HnswResetCache(Relation index)
+{
+	if (index->rd_amcache != NULL)
+		pfree(index->rd_amcache);
+	index->rd_amcache = NULL;
+}
+
+/*
+ * HnswKnownBlocks
+ *		A number of blocks the index is known to have; with refresh, its
+ *		present size (which is then remembered).
+ */
+BlockNumber
+HnswKnownBlocks(Relation index, bool refresh)
+{
+	HnswAmCache *cache = HnswGetCache(index);
+
+	if (refresh || cache->known_blocks == 0)
+		cache->known_blocks = RelationGetNumberOfBlocks(index);
+	return cache->known_blocks;
+}
+
+/*
+ * HnswBlockExists
+ *		Whether the index has a block blkno; looks at the relation's size
+ *		only when the cached one is too small.
+ */
+bool
+HnswBlockExists(Relation index, BlockNumber blkno)
+{
+	if (blkno < HnswKnownBlocks(index, false))
+		return true;
+	return blkno < HnswKnownBlocks(index, true);
+}
+
+/*
+ * HnswCheckLinkSlow
+ *		The slow path of HnswCheckLink.
+ */
+void
+HnswCheckLinkSlow(Relation index, ItemPointer link, BlockNumber blkno,
+				  OffsetNumber offno)
+{
+	BlockNumber target = ItemPointerGetBlockNumberNoCheck(link);
+	OffsetNumber toff = ItemPointerGetOffsetNumberNoCheck(link);
+
+	if (toff == InvalidOffsetNumber || toff > MaxOffsetNumber)
+		HnswCorrupt(index, blkno, offno,
+					"It refers to (%u,%u), an offset no page can have.",
+					target, toff);
+	if (target == HNSW_METAPAGE_BLKNO)
+		HnswCorrupt(index, blkno, offno,
+					"It refers to (%u,%u), on the meta page.", target, toff);
+	if (!HnswBlockExists(index, target))
+		HnswCorrupt(index, blkno, offno,
+					"It refers to (%u,%u), past the end of the index (%u blocks).",
+					target, toff, HnswKnownBlocks(index, false));
+}
+
+/*
+ * HnswTupleCorrupted
+ *		Report the tuple HnswPageGetTuple found damaged.
+ */
+void
+HnswTupleCorrupted(Relation index, HnswIndexInfo *info, Page page,
+				   BlockNumber blkno, OffsetNumber offno)
+{
+	ItemId		itemid = PageGetItemId(page, offno);
+	Size		len = ItemIdGetLength(itemid);
+	HnswElementTuple tup;
+
+	if (ItemIdGetOffset(itemid) + len > BLCKSZ)
+		HnswCorrupt(index, blkno, offno,
+					"The line pointer (offset %u, length %zu) reaches past the end of the page.",
+					ItemIdGetOffset(itemid), len);
+	if (len < HNSW_LINKS_TUPLE_HEADER)
+		HnswCorrupt(index, blkno, offno, "The tuple is %zu bytes long.", len);
+	tup = (HnswElementTuple) PageGetItem(page, itemid);
+	if (tup->level > HNSW_MAX_LEVEL)
+		HnswCorrupt(index, blkno, offno,
+					"The tuple has level %u, above the limit %d.",
+					tup->level, HNSW_MAX_LEVEL);
+	if (!(tup->flags & HNSW_LINKS_TUPLE) &&
+		HnswExpectedTupleSize(tup, info->dimensions, info->m) == 0)
+		HnswCorrupt(index, blkno, offno, "The element has %u heap TIDs.",
+					tup->ntids);
+	HnswCorrupt(index, blkno, offno,
+				"The tuple is %zu bytes long, expected %zu for its level, flags and heap TIDs at %d dimensions and m = %d.",
+				len, HnswExpectedTupleSize(tup, info->dimensions, info->m),
+				info->dimensions, info->m);
+}
+
+/*
+ * HnswCacheMeta
+ *		Read the layout of a built index from its meta page into the cache,
+ *		checking that it describes tuples the index can have.
+ */
+static HnswAmCache *
+HnswCacheMeta(Relation index)
+{
+	HnswMetaPageData meta;
+	HnswAmCache *cache;
+
+	if (HnswKnownBlocks(index, true) == 0)
+		HnswCorrupt(index, 0, 0, "The index has no meta page.");
+	HnswReadMeta(index, &meta);
+	if (meta.dimensions < 1 ||
+		HnswExternalElementSize(HNSW_MAX_HEAPTIDS, (Size) meta.dimensions) >
+		HnswMaxTupleSize())
+		HnswCorrupt(index, 0, 0, "The meta page says %u dimensions.",
+					meta.dimensions);
+	if (meta.m < HNSW_MIN_M || meta.m > HNSW_MAX_M)
+		HnswCorrupt(index, 0, 0, "The meta page says m = %u.", meta.m);
+	if (meta.ef_construction < HNSW_MIN_EF_CONSTRUCTION ||
+		meta.ef_construction > HNSW_MAX_EF_CONSTRUCTION)
+		HnswCorrupt(index, 0, 0, "The meta page says ef_construction = %u.",
+					meta.ef_construction);
+
+	cache = HnswGetCache(index);
+	cache->dimensions = meta.dimensions;
+	cache->m = meta.m;
+	cache->ef_construction = meta.ef_construction;
+	cache->meta_valid = true;
+	return cache;
+}
+
+/*
+ * HnswGetIndexInfo
+ *		Fill in the dimensions, m and ef_construction of a built index (from
+ *		its meta page, cached) and its metric and distance kernel.
+ *
+ * The index options and the column's type modifier are not used: ALTER
+ * INDEX ... SET (m = ...) and ALTER TABLE ... ALTER COLUMN ... TYPE vector
+ * change them without rebuilding the index, whose tuples keep the layout
+ * they were built with.  A changed option takes effect at the next
+ * REINDEX.
+ */
+void
+HnswGetIndexInfo(Relation index, HnswIndexInfo *info)
+{
+	HnswAmCache *cache = (HnswAmCache *) index->rd_amcache;
+
+	if (cache == NULL || !cache->meta_valid)
+		cache = HnswCacheMeta(index);
+	info->dimensions = cache->dimensions;
+	info->m = cache->m;
+	info->ef_construction = cache->ef_construction;
+	HnswSetMetric(index, info);
+}
+
+/*
+ * HnswGetM
+ *		The m a built index was built with.
+ */
+int
+HnswGetM(Relation index)
+{
+	HnswAmCache *cache = (HnswAmCache *) index->rd_amcache;
+
+	if (cache == NULL || !cache->meta_valid)
+		cache = HnswCacheMeta(index);
+	return cache->m;
 }
 
 /*
@@ -444,6 +650,7 @@ HnswReadMeta(Relation index, HnswMetaPageData *meta)
 	page = BufferGetPage(buf);
 	m = HnswPageGetMeta(page);
 	if (HnswPageGetOpaque(page)->page_id != HNSW_PAGE_ID ||
+		HnswPageGetOpaque(page)->page_type != HNSW_PAGE_META ||
 		m->magic != HNSW_MAGIC)
 		ereport(ERROR,
 				(errcode(ERRCODE_INDEX_CORRUPTED),
@@ -459,6 +666,24 @@ HnswReadMeta(Relation index, HnswMetaPageData *meta)
 				 errhint("Please REINDEX it.")));
 	memcpy(meta, m, sizeof(HnswMetaPageData));
 	UnlockReleaseBuffer(buf);
+
+	/*
+	 * The entry level bounds the descent's loop and indexes arrays of
+	 * HNSW_MAX_LEVEL + 1 levels; the searches check the entry block against
+	 * the relation's size before reading it.
+	 */
+	if (meta->entry_level < -1 || meta->entry_level > HNSW_MAX_LEVEL ||
+		(meta->entry_level == -1) != (meta->entry_blkno == InvalidBlockNumber))
+		HnswCorrupt(index, HNSW_METAPAGE_BLKNO, 0,
+					"The meta page has entry point (%u,%u) at level %d.",
+					meta->entry_blkno, meta->entry_offno, meta->entry_level);
+	if (meta->entry_blkno != InvalidBlockNumber &&
+		(meta->entry_blkno == HNSW_METAPAGE_BLKNO ||
+		 meta->entry_offno == InvalidOffsetNumber ||
+		 meta->entry_offno > MaxOffsetNumber))
+		HnswCorrupt(index, HNSW_METAPAGE_BLKNO, 0,
+					"The meta page has entry point (%u,%u), which no element can have.",
+					meta->entry_blkno, meta->entry_offno);
 }
 
 /*
@@ -501,16 +726,11 @@ vector_l2_squared_distance(PG_FUNCTION_ARGS)
 }
 
 /*
- * Where each page of an index was last found in shared buffers, kept in the
- * relcache entry (rd_amcache) so that it lasts across scans.  Pinning a page
- * through its recent buffer skips the buffer mapping table, which is the
- * largest fixed cost of reading one graph element.
+ * Where each page of an index was last found in shared buffers is kept in
+ * the relcache entry (HnswAmCache, in rd_amcache) so that it lasts across
+ * scans.  Pinning a page through its recent buffer skips the buffer mapping
+ * table, which is the largest fixed cost of reading one graph element.
  */
-typedef struct HnswRecentBuffers
-{
-	BlockNumber size;
-	Buffer		buffers[FLEXIBLE_ARRAY_MEMBER];
-} HnswRecentBuffers;
 
 /*
  * HnswRecentBuffer
@@ -519,22 +739,23 @@ typedef struct HnswRecentBuffers
 Buffer
 HnswRecentBuffer(Relation index, BlockNumber blkno)
 {
-	HnswRecentBuffers *rb = (HnswRecentBuffers *) index->rd_amcache;
+	HnswAmCache *cache = (HnswAmCache *) index->rd_amcache;
 
-	if (rb == NULL || blkno >= rb->size)
+	if (cache == NULL || blkno >= cache->nbuffers)
 		return InvalidBuffer;
-	return rb->buffers[blkno];
+	return cache->buffers[blkno];
 }
 
 /*
  * HnswPinBuffer
  *		Pin page blkno of the index, trying the hint first.  Returns the
- *		buffer pinned (not locked), and remembers it for later.
+ *		buffer pinned (not locked), and remembers it for later.  The caller
+ *		has checked that the block exists (HnswCheckLink).
  */
 Buffer
 HnswPinBuffer(Relation index, BlockNumber blkno, Buffer hint)
 {
-	HnswRecentBuffers *rb;
+	HnswAmCache *cache;
 	Buffer		buf;
 
 	if (BufferIsValid(hint) &&
@@ -543,25 +764,23 @@ HnswPinBuffer(Relation index, BlockNumber blkno, Buffer hint)
 
 	buf = ReadBuffer(index, blkno);
 
-	rb = (HnswRecentBuffers *) index->rd_amcache;
-	if (rb == NULL || blkno >= rb->size)
+	cache = HnswGetCache(index);
+	if (blkno >= cache->nbuffers)
 	{
-		BlockNumber size = Max(blkno + 1, RelationGetNumberOfBlocks(index)) * 2;
-		HnswRecentBuffers *grown;
+		BlockNumber nbuffers = Max(blkno + 1, HnswKnownBlocks(index, true)) * 2;
+		HnswAmCache *grown;
 
 		grown = MemoryContextAllocZero(index->rd_indexcxt,
-									   offsetof(HnswRecentBuffers, buffers) +
-									   sizeof(Buffer) * size);
-		grown->size = size;
-		if (rb != NULL)
-		{
-			memcpy(grown->buffers, rb->buffers, sizeof(Buffer) * rb->size);
-			pfree(rb);
-		}
+									   offsetof(HnswAmCache, buffers) +
+									   sizeof(Buffer) * nbuffers);
+		memcpy(grown, cache, offsetof(HnswAmCache, buffers) +
+			   sizeof(Buffer) * cache->nbuffers);
+		grown->nbuffers = nbuffers;
+		pfree(cache);
 		index->rd_amcache = grown;
-		rb = grown;
+		cache = grown;
 	}
-	rb->buffers[blkno] = buf;
+	cache->buffers[blkno] = buf;
 	return buf;
 }
 
@@ -580,22 +799,29 @@ HnswGetTupleOnPage(Page page, OffsetNumber offno)
 	itemid = PageGetItemId(page, offno);
 	if (!ItemIdIsNormal(itemid))
 		return NULL;
+	/* a damaged line pointer must not lead a caller outside the page */
+	if (ItemIdGetOffset(itemid) + ItemIdGetLength(itemid) > BLCKSZ ||
+		ItemIdGetLength(itemid) < HNSW_LINKS_TUPLE_HEADER)
+		return NULL;
 	return (HnswElementTuple) PageGetItem(page, itemid);
 }
 
 /*
  * ReadTupleShared
- *		Pin and share-lock the page of tid and return the tuple there, or
- *		NULL when there is none.  The caller releases *buf with
+ *		Pin and share-lock the page of tid and return the tuple there
+ *		(checked: HnswPageGetTuple), or NULL when there is none.  The caller
+ *		has checked tid (HnswCheckLink) and releases *buf with
  *		UnlockReleaseBuffer either way.
  */
 static HnswElementTuple
-ReadTupleShared(Relation index, ItemPointer tid, Buffer *buf)
+ReadTupleShared(Relation index, HnswIndexInfo *info, ItemPointer tid,
+				Buffer *buf)
 {
 	*buf = ReadBuffer(index, ItemPointerGetBlockNumber(tid));
 	LockBuffer(*buf, BUFFER_LOCK_SHARE);
-	return HnswGetTupleOnPage(BufferGetPage(*buf),
-							  ItemPointerGetOffsetNumber(tid));
+	return HnswPageGetTuple(index, info, BufferGetPage(*buf),
+							ItemPointerGetBlockNumber(tid),
+							ItemPointerGetOffsetNumber(tid));
 }
 
 /*
@@ -612,7 +838,7 @@ HnswReadElementHeader(Relation index, HnswIndexInfo *info, ItemPointer tid,
 	HnswElementTuple etup;
 	bool		ok = false;
 
-	etup = ReadTupleShared(index, tid, &buf);
+	etup = ReadTupleShared(index, info, tid, &buf);
 	if (etup != NULL &&
 		!(etup->flags & (HNSW_LINKS_TUPLE | HNSW_ELEMENT_DELETED)))
 	{
@@ -621,7 +847,11 @@ HnswReadElementHeader(Relation index, HnswIndexInfo *info, ItemPointer tid,
 				   sizeof(float) * info->dimensions);
 		*level = etup->level;
 		if (etup->flags & HNSW_ELEMENT_EXTERNAL)
+		{
 			*links_tid = *HnswElementLinks(etup, info->dimensions);
+			HnswCheckLink(index, links_tid, ItemPointerGetBlockNumber(tid),
+						  ItemPointerGetOffsetNumber(tid));
+		}
 		else
 			*links_tid = *tid;
 		ok = true;
@@ -643,7 +873,7 @@ HnswReadElementVector(Relation index, HnswIndexInfo *info, ItemPointer tid,
 	HnswElementTuple etup;
 	bool		ok = false;
 
-	etup = ReadTupleShared(index, tid, &buf);
+	etup = ReadTupleShared(index, info, tid, &buf);
 	if (etup != NULL && !(etup->flags & HNSW_LINKS_TUPLE))
 	{
 		memcpy(out, HnswElementVector(etup), sizeof(float) * info->dimensions);
@@ -654,9 +884,22 @@ HnswReadElementVector(Relation index, HnswIndexInfo *info, ItemPointer tid,
 }
 
 /*
+ * HnswTupleHoldsLinks
+ *		Whether a (checked) tuple holds link slots: a links tuple, or an
+ *		element whose links are inline.
+ */
+static inline bool
+HnswTupleHoldsLinks(HnswElementTuple tup)
+{
+	return (tup->flags & HNSW_LINKS_TUPLE) ||
+		!(tup->flags & HNSW_ELEMENT_EXTERNAL);
+}
+
+/*
  * HnswReadAllLinks
  *		Copy all link slots (of every level up to "level") of the tuple at
- *		links_tid; false when it is gone or has another level.
+ *		links_tid; false when it is gone or has another level.  Each used
+ *		slot is checked (HnswCheckLink).
  */
 bool
 HnswReadAllLinks(Relation index, HnswIndexInfo *info, ItemPointer links_tid,
@@ -666,11 +909,20 @@ HnswReadAllLinks(Relation index, HnswIndexInfo *info, ItemPointer links_tid,
 	HnswElementTuple tup;
 	bool		ok = false;
 
-	tup = ReadTupleShared(index, links_tid, &buf);
-	if (tup != NULL && tup->level == level)
+	tup = ReadTupleShared(index, info, links_tid, &buf);
+	if (tup != NULL && tup->level == level && HnswTupleHoldsLinks(tup))
 	{
+		int			nslots = HnswLinkSlots(info->m, level);
+
 		memcpy(slots, HnswTupleLinks(tup, info->dimensions),
-			   sizeof(ItemPointerData) * HnswLinkSlots(info->m, level));
+			   sizeof(ItemPointerData) * nslots);
+		for (int i = 0; i < nslots; i++)
+		{
+			if (ItemPointerIsValid(&slots[i]))
+				HnswCheckLink(index, &slots[i],
+							  ItemPointerGetBlockNumber(links_tid),
+							  ItemPointerGetOffsetNumber(links_tid));
+		}
 		ok = true;
 	}
 	UnlockReleaseBuffer(buf);
@@ -680,7 +932,8 @@ HnswReadAllLinks(Relation index, HnswIndexInfo *info, ItemPointer links_tid,
 /*
  * HnswReadElementLinks
  *		Copy the links at one level of the element at tid (deleted or not)
- *		into "out" (room for 2 * m); returns their number.
+ *		into "out" (room for 2 * m); returns their number.  The links are
+ *		checked (HnswCheckLink).
  */
 int
 HnswReadElementLinks(Relation index, HnswIndexInfo *info, ItemPointer tid,
@@ -688,10 +941,10 @@ HnswReadElementLinks(Relation index, HnswIndexInfo *info, ItemPointer tid,
 {
 	Buffer		buf;
 	HnswElementTuple etup;
-	ItemPointerData links_tid;
+	ItemPointerData links_tid = *tid;
 	int			n = 0;
 
-	etup = ReadTupleShared(index, tid, &buf);
+	etup = ReadTupleShared(index, info, tid, &buf);
 	if (etup == NULL || (etup->flags & HNSW_LINKS_TUPLE) || etup->level < level)
 	{
 		UnlockReleaseBuffer(buf);
@@ -701,8 +954,10 @@ HnswReadElementLinks(Relation index, HnswIndexInfo *info, ItemPointer tid,
 	{
 		links_tid = *HnswElementLinks(etup, info->dimensions);
 		UnlockReleaseBuffer(buf);
-		etup = ReadTupleShared(index, &links_tid, &buf);
-		if (etup == NULL || etup->level < level)
+		HnswCheckLink(index, &links_tid, ItemPointerGetBlockNumber(tid),
+					  ItemPointerGetOffsetNumber(tid));
+		etup = ReadTupleShared(index, info, &links_tid, &buf);
+		if (etup == NULL || etup->level < level || !HnswTupleHoldsLinks(etup))
 		{
 			UnlockReleaseBuffer(buf);
 			return 0;
@@ -716,6 +971,8 @@ HnswReadElementLinks(Relation index, HnswIndexInfo *info, ItemPointer tid,
 		while (n < nslots && ItemPointerIsValid(&slots[n]))
 		{
 			out[n] = slots[n];
+			HnswCheckLink(index, &out[n], ItemPointerGetBlockNumber(&links_tid),
+						  ItemPointerGetOffsetNumber(&links_tid));
 			n++;
 		}
 	}

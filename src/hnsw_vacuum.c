@@ -97,10 +97,8 @@ VacuumRemoveDeadTids(HnswVacuumState *vs)
 			ItemPointerData live[HNSW_MAX_HEAPTIDS];
 			int			nlive = 0;
 
-			if (!ItemIdIsNormal(itemid))
-				continue;
-			etup = (HnswElementTuple) PageGetItem(page, itemid);
-			if (etup->flags & HNSW_LINKS_TUPLE)
+			etup = HnswPageGetTuple(index, &vs->info, page, blkno, off);
+			if (etup == NULL || (etup->flags & HNSW_LINKS_TUPLE))
 				continue;
 			if (etup->flags & HNSW_ELEMENT_DELETED)
 			{
@@ -459,8 +457,12 @@ VacuumRepairElement(HnswVacuumState *vs, BlockNumber blkno, OffsetNumber offno)
 		buf = ReadBuffer(vs->index, ItemPointerGetBlockNumber(&links_tid));
 		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 		page = BufferGetPage(buf);
-		tup = HnswGetTupleOnPage(page, ItemPointerGetOffsetNumber(&links_tid));
+		tup = HnswPageGetTuple(vs->index, info, page,
+							   ItemPointerGetBlockNumber(&links_tid),
+							   ItemPointerGetOffsetNumber(&links_tid));
 		if (tup != NULL && tup->level == level &&
+			((tup->flags & HNSW_LINKS_TUPLE) ||
+			 !(tup->flags & HNSW_ELEMENT_EXTERNAL)) &&
 			memcmp(HnswTupleLinks(tup, dim), slots,
 				   sizeof(ItemPointerData) * nslots) == 0)
 		{
@@ -522,9 +524,11 @@ VacuumRepairLinks(HnswVacuumState *vs)
 		maxoff = PageGetMaxOffsetNumber(page);
 		for (OffsetNumber off = FirstOffsetNumber; off <= maxoff; off++)
 		{
-			HnswElementTuple etup = HnswGetTupleOnPage(page, off);
+			HnswElementTuple etup = HnswPageGetTuple(vs->index, &vs->info,
+													 page, blkno, off);
 			ItemPointer slots;
 			int			nslots;
+			bool		needs = false;
 
 			if (etup == NULL ||
 				(etup->flags & (HNSW_LINKS_TUPLE | HNSW_ELEMENT_DELETED)))
@@ -539,13 +543,14 @@ VacuumRepairLinks(HnswVacuumState *vs)
 			nslots = HnswLinkSlots(vs->info.m, etup->level);
 			for (int i = 0; i < nslots; i++)
 			{
-				if (ItemPointerIsValid(&slots[i]) &&
-					!VacuumLinkIsLive(vs, &slots[i]))
-				{
-					todo[ntodo++] = off;
-					break;
-				}
+				if (!ItemPointerIsValid(&slots[i]))
+					continue;
+				HnswCheckLink(vs->index, &slots[i], blkno, off);
+				if (!VacuumLinkIsLive(vs, &slots[i]))
+					needs = true;
 			}
+			if (needs)
+				todo[ntodo++] = off;
 		}
 		UnlockReleaseBuffer(buf);
 
@@ -605,7 +610,8 @@ VacuumFreeDeleted(HnswVacuumState *vs)
 
 			for (OffsetNumber off = FirstOffsetNumber; off <= maxoff; off++)
 			{
-				HnswElementTuple etup = HnswGetTupleOnPage(page, off);
+				HnswElementTuple etup = HnswPageGetTuple(vs->index, &vs->info,
+														 page, blkno, off);
 				bool		free_it;
 
 				if (etup == NULL)
@@ -632,6 +638,8 @@ VacuumFreeDeleted(HnswVacuumState *vs)
 							repalloc(external, sizeof(ItemPointerData) * maxexternal) :
 							palloc(sizeof(ItemPointerData) * maxexternal);
 					}
+					HnswCheckLink(vs->index, HnswElementLinks(etup, dim), blkno,
+								  off);
 					external[nexternal++] = *HnswElementLinks(etup, dim);
 				}
 				if (xlog == NULL)
@@ -713,6 +721,7 @@ IndexBulkDeleteResult *
 hnswvacuumcleanup(IndexVacuumInfo *info, IndexBulkDeleteResult *stats)
 {
 	Relation	index = info->index;
+	HnswIndexInfo hinfo;
 	BlockNumber nblocks;
 
 	if (info->analyze_only)
@@ -720,6 +729,7 @@ hnswvacuumcleanup(IndexVacuumInfo *info, IndexBulkDeleteResult *stats)
 	if (stats == NULL)
 		stats = palloc0(sizeof(IndexBulkDeleteResult));
 
+	HnswGetIndexInfo(index, &hinfo);
 	nblocks = RelationGetNumberOfBlocks(index);
 	stats->num_pages = nblocks;
 	stats->num_index_tuples = 0;
@@ -740,7 +750,8 @@ hnswvacuumcleanup(IndexVacuumInfo *info, IndexBulkDeleteResult *stats)
 		maxoff = PageGetMaxOffsetNumber(page);
 		for (OffsetNumber off = FirstOffsetNumber; off <= maxoff; off++)
 		{
-			HnswElementTuple etup = HnswGetTupleOnPage(page, off);
+			HnswElementTuple etup = HnswPageGetTuple(index, &hinfo, page,
+													 blkno, off);
 
 			if (etup == NULL)
 				continue;
