@@ -393,22 +393,12 @@ ScanWalkPage(IndexScanDesc scan)
 
 	for (OffsetNumber off = FirstOffsetNumber; off <= maxoff; off++)
 	{
-		HnswElementTuple etup = HnswGetTupleOnPage(page, off);
+		HnswElementTuple etup = HnswPageGetTuple(index, &so->info, page,
+												 blkno, off);
 
 		if (etup == NULL ||
 			(etup->flags & (HNSW_LINKS_TUPLE | HNSW_ELEMENT_DELETED)))
 			continue;
-		if (etup->ntids > HNSW_MAX_HEAPTIDS ||
-			ItemIdGetLength(PageGetItemId(page, off)) <
-			HnswVectorOffset(etup->ntids))
-			ereport(ERROR,
-					(errcode(ERRCODE_INDEX_CORRUPTED),
-					 errmsg("hnsw index \"%s\" has an invalid element at (%u,%u)",
-							RelationGetRelationName(index), blkno, off),
-					 errdetail("The element claims %d heap TIDs in %u bytes.",
-							   etup->ntids,
-							   ItemIdGetLength(PageGetItemId(page, off))),
-					 errhint("Please REINDEX it.")));
 		/* hnsw_recall(): the excluded row's lone element is absent */
 		if (etup->ntids == 1 && ItemPointerIsValid(&so->excluded) &&
 			ItemPointerEquals(&etup->tids[0], &so->excluded))
