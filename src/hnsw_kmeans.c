@@ -74,16 +74,52 @@ typedef struct KMeans
 #define KMeansPoint(km, i)		((km)->points + (Size) (i) * (km)->dim)
 #define KMeansCentroid(km, c)	((km)->centroids + (Size) (c) * (km)->dim)
 
+/*
+ * Below this a float squared distance may have lost digits to underflow:
+ * squares under FLT_MIN become denormal or zero, and VECTOR_MAX_DIM of them
+ * add up to less than 2e-34, which is nothing next to 1e-20.
+ */
+#define KMEANS_FLOAT_EXACT_MIN	1e-20f
+
+/*
+ * SquaredDistance
+ *		The squared Euclidean distance, from the SIMD kernel when its float
+ *		sum is trustworthy, else computed again in double.
+ *
+ * Vectors hold finite floats, but coordinates beyond about 1.8e19 have
+ * squares no float can hold: the kernel then returns infinity (and the sum
+ * of a whole column's distances would be infinite or NaN).  In double
+ * nothing overflows: a coordinate difference is at most 2 * FLT_MAX, so a
+ * squared distance is at most VECTOR_MAX_DIM * (2 * FLT_MAX)^2, about 7e81,
+ * and the sums below add up fewer than 2^63 of those.
+ */
+static double
+SquaredDistance(int dim, const float *a, const float *b)
+{
+	float		fast = L2SquaredDistanceKernel(dim, a, b);
+	double		sum = 0.0;
+
+	if (likely(fast >= KMEANS_FLOAT_EXACT_MIN && fast <= FLT_MAX))
+		return fast;
+	for (int d = 0; d < dim; d++)
+	{
+		double		diff = (double) a[d] - (double) b[d];
+
+		sum += diff * diff;
+	}
+	return sum;
+}
+
 static inline double
 Distance(int dim, const float *a, const float *b)
 {
-	return sqrt((double) L2SquaredDistanceKernel(dim, a, b));
+	return sqrt(SquaredDistance(dim, a, b));
 }
 
 /*
  * KMeansOpen
  *		Open the table, check the column, and work out the sample's size
- *		bound from maintenance_work_mem.
+ *		bound from maintenance_work_mem.  The arguments are checked already.
  */
 static void
 KMeansOpen(KMeans *km, FunctionCallInfo fcinfo, Oid tableoid,
@@ -100,10 +136,6 @@ KMeansOpen(KMeans *km, FunctionCallInfo fcinfo, Oid tableoid,
 								 false, &typmod);
 	km->dim = typmod > 0 ? typmod : 0;	/* 0: from data */
 
-	if (sample_rows < 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("sample_rows must be at least 1")));
 	km->maxsample = sample_rows;
 	pg_prng_seed(&km->prng, (uint64) (uint32) seed);
 
@@ -167,8 +199,9 @@ KMeansScan(KMeans *km, void (*fn) (KMeans *km, Vector *vec, void *arg),
 		if (vec->dim != km->dim)
 			ereport(ERROR,
 					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("vectors of column \"%s\" have different dimensions, %d and %d",
+					 errmsg("vectors of column \"%s\" of relation \"%s\" have different dimensions, %d and %d",
 							get_attname(RelationGetRelid(km->rel), km->attno, false),
+							RelationGetRelationName(km->rel),
 							km->dim, vec->dim)));
 		fn(km, vec, arg);
 		MemoryContextSwitchTo(old);
@@ -255,8 +288,8 @@ KMeansInit(KMeans *km)
 		   sizeof(float) * km->dim);
 	for (int64 i = 0; i < km->nsample; i++)
 	{
-		nearest[i] = L2SquaredDistanceKernel(km->dim, KMeansPoint(km, i),
-											 KMeansCentroid(km, 0));
+		nearest[i] = SquaredDistance(km->dim, KMeansPoint(km, i),
+									 KMeansCentroid(km, 0));
 		total += nearest[i];
 	}
 
@@ -275,8 +308,7 @@ KMeansInit(KMeans *km)
 			CHECK_FOR_INTERRUPTS();
 			for (int64 i = 0; i < km->nsample; i++)
 			{
-				double		d = L2SquaredDistanceKernel(km->dim,
-														KMeansPoint(km, i), x);
+				double		d = SquaredDistance(km->dim, KMeansPoint(km, i), x);
 
 				trial[i] = Min(nearest[i], d);
 				trial_total += trial[i];
@@ -316,7 +348,7 @@ NearestTwo(KMeans *km, const float *x, double *d1, double *d2)
 	*d2 = DBL_MAX;
 	for (int c = 0; c < km->k; c++)
 	{
-		double		d = L2SquaredDistanceKernel(km->dim, x, KMeansCentroid(km, c));
+		double		d = SquaredDistance(km->dim, x, KMeansCentroid(km, c));
 
 		if (d < *d1)
 		{
@@ -467,21 +499,11 @@ KMeansRun(KMeans *km, int iterations)
 /*
  * KMeansCompute
  *		Sample the column and cluster the sample; k 0 means about the square
- *		root of the table's rows.
+ *		root of the table's rows, at most the sample's size.
  */
 static void
 KMeansCompute(KMeans *km, int k, int iterations)
 {
-	if (iterations < 0 || iterations > KMEANS_MAX_ITERATIONS)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("iterations must be between 0 and %d",
-						KMEANS_MAX_ITERATIONS)));
-	if (k < 0 || k > KMEANS_MAX_K)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("k must be between 1 and %d", KMEANS_MAX_K)));
-
 	KMeansScan(km, SampleRow, CurrentMemoryContext);
 	if (km->nsample == 0)
 		ereport(ERROR,
@@ -490,13 +512,18 @@ KMeansCompute(KMeans *km, int k, int iterations)
 						get_attname(RelationGetRelid(km->rel), km->attno, false),
 						RelationGetRelationName(km->rel))));
 
-	km->k = k > 0 ? k : (int) Max(1, Min(round(sqrt((double) km->rows)),
-										 KMEANS_MAX_K));
+	/* by default about sqrt(rows), but never more than the sample holds */
+	if (k == 0)
+		k = (int) Max(1, Min(Min(round(sqrt((double) km->rows)), KMEANS_MAX_K),
+							 km->nsample));
+	km->k = k;
 	if (km->k > km->nsample)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("k (%d) is larger than the number of sampled vectors (%lld)",
-						km->k, (long long) km->nsample)));
+				 errmsg("k (%d) is larger than the %lld vectors sampled from column \"%s\" of relation \"%s\"",
+						km->k, (long long) km->nsample,
+						get_attname(RelationGetRelid(km->rel), km->attno, false),
+						RelationGetRelationName(km->rel))));
 	km->centroids = palloc(sizeof(float) * km->k * km->dim);
 	KMeansInit(km);
 	KMeansRun(km, iterations);
@@ -505,22 +532,46 @@ KMeansCompute(KMeans *km, int k, int iterations)
 /*
  * KMeansFromArgs
  *		Cluster as both functions' arguments say; false when an argument
- *		other than k is NULL (no rows then, as for a strict function).
+ *		other than k is NULL (no rows then, as for a strict function).  Every
+ *		argument is checked before the table is opened.
  */
 static bool
 KMeansFromArgs(KMeans *km, FunctionCallInfo fcinfo)
 {
+	int			k;
+	int			iterations;
+	int64		sample_rows;
+
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(3) ||
 		PG_ARGISNULL(4) || PG_ARGISNULL(5))
 		return false;
-	KMeansOpen(km, fcinfo, PG_GETARG_OID(0), NameStr(*PG_GETARG_NAME(1)),
-			   PG_GETARG_INT64(4), PG_GETARG_INT32(5));
-	if (!PG_ARGISNULL(2) && PG_GETARG_INT32(2) < 1)
+	k = PG_ARGISNULL(2) ? 0 : PG_GETARG_INT32(2);
+	iterations = PG_GETARG_INT32(3);
+	sample_rows = PG_GETARG_INT64(4);
+
+	if (!PG_ARGISNULL(2) && (k < 1 || k > KMEANS_MAX_K))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("k must be between 1 and %d", KMEANS_MAX_K)));
-	KMeansCompute(km, PG_ARGISNULL(2) ? 0 : PG_GETARG_INT32(2),
-				  PG_GETARG_INT32(3));
+	if (iterations < 0 || iterations > KMEANS_MAX_ITERATIONS)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("iterations must be between 0 and %d",
+						KMEANS_MAX_ITERATIONS)));
+	if (sample_rows < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("sample_rows must be at least 1")));
+	if (k > sample_rows)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("k (%d) is larger than sample_rows (%lld)",
+						k, (long long) sample_rows),
+				 errdetail("Every cluster starts from a sampled vector.")));
+
+	KMeansOpen(km, fcinfo, PG_GETARG_OID(0), NameStr(*PG_GETARG_NAME(1)),
+			   sample_rows, PG_GETARG_INT32(5));
+	KMeansCompute(km, k, iterations);
 	return true;
 }
 
