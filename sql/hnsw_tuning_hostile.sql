@@ -93,7 +93,7 @@ SELECT ht_try('SELECT hnsw_estimate_memory(9223372036854775807, 8)');
 SELECT ht_try('SELECT hnsw_estimate_memory(1000000000000000, 2021)');
 SELECT ht_try('SELECT hnsw_estimate_build_time(9223372036854775807, 8)');
 SELECT ht_try('SELECT hnsw_estimate_build_time(100000000000000000, 2021, 100, 1000)');
--- the largest sizes that fit are exact where they can be
+-- sizes that fit are computed exactly
 SELECT vector_bytes, level0_link_bytes, total_bytes > vector_bytes + level0_link_bytes AS total_ok,
 	   overhead_bytes >= 0 AS overhead_ok, pages
 FROM hnsw_estimate_memory(1000000000000000, 8);
@@ -208,9 +208,10 @@ SELECT count(*) FROM hnsw_sweep('ht_halves', 'v', '{4}', '{8}', '{10}', queries 
 RESET client_min_messages;
 DROP EVENT TRIGGER ht_count_sample;
 
--- Nothing the sweep runs resolves through the caller's search_path: a
--- schema ahead of pg_catalog with its own random() and vector does not
--- change what it does.  ht_fresh has never been analyzed.
+-- Nothing the sweep or the build-time estimate runs resolves through the
+-- caller's search_path: a schema ahead of pg_catalog with its own random()
+-- and vector does not change what they do.  ht_fresh has never been
+-- analyzed.
 CREATE TABLE ht_fresh (v vector(2)) WITH (autovacuum_enabled = false);
 INSERT INTO ht_fresh SELECT v FROM ht;
 CREATE SCHEMA ht_hostile;
@@ -226,6 +227,8 @@ SELECT count(*) FROM hnsw_sweep('ht_fresh', 'v', '{4}', '{8}', '{10}', queries =
 SELECT count(*) FROM hnsw_sweep('ht', 'v', '{4}', '{8}', '{10}', queries => 5,
 								sample_rows => 100);
 RESET client_min_messages;
+-- the build-time estimate's calibration builds an index in a temporary table
+SELECT seconds > 0 AS estimated FROM hnsw_estimate_build_time(1000, 3);
 RESET search_path;
 
 DROP FUNCTION ht_hostile.random();
