@@ -165,6 +165,10 @@ SELECT ht_try(format('SELECT hnsw_sweep(''ht_view'', ''v'', ''{8}'', ''{32}'', %
 					 array(SELECT 10 FROM generate_series(1, 1000000))));
 SELECT ht_try('SELECT hnsw_sweep(''ht_view'', ''v'', queries => 0)');
 SELECT ht_try('SELECT hnsw_sweep(''ht_view'', ''v'', sample_rows => -1)');
+-- a column no hnsw index can hold fails before anything is copied
+CREATE TABLE ht_wide (v vector(3000));
+SELECT ht_try('SELECT hnsw_sweep(''ht_wide'', ''v'', ''{4}'', ''{8}'', ''{10}'')');
+DROP TABLE ht_wide;
 -- no vectors to sample: the error names the table and column
 CREATE TABLE ht_nulls (v vector(2));
 INSERT INTO ht_nulls SELECT NULL FROM generate_series(1, 10);
