@@ -97,6 +97,11 @@ SELECT ht_try('SELECT hnsw_estimate_build_time(100000000000000000, 2021, 100, 10
 SELECT vector_bytes, level0_link_bytes, total_bytes > vector_bytes + level0_link_bytes AS total_ok,
 	   overhead_bytes >= 0 AS overhead_ok, pages
 FROM hnsw_estimate_memory(1000000000000000, 8);
+-- a row count from a damaged catalog
+CREATE TABLE ht_stats (v vector(2));
+UPDATE pg_class SET reltuples = 1e30 WHERE oid = 'ht_stats'::regclass;
+SELECT ht_try('SELECT hnsw_estimate_memory(''ht_stats''::regclass, ''v'')');
+DROP TABLE ht_stats;
 -- every argument is checked, m against the index's own limits
 SELECT ht_try('SELECT hnsw_estimate_memory(-1, 8)');
 SELECT ht_try('SELECT hnsw_estimate_memory(100, -8)');

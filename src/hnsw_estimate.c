@@ -394,13 +394,23 @@ hnsw_estimate_memory_table(PG_FUNCTION_ARGS)
 											Int16GetDatum(attno),
 											BoolGetDatum(false));
 		double		null_frac = 0.0;
+		double		estimate;
 
 		if (HeapTupleIsValid(stats))
 		{
 			null_frac = ((Form_pg_statistic) GETSTRUCT(stats))->stanullfrac;
 			ReleaseSysCache(stats);
 		}
-		rows = (int64) round(rel->rd_rel->reltuples * (1.0 - null_frac));
+		estimate = round(rel->rd_rel->reltuples * (1.0 - null_frac));
+		/* reltuples is a float4: a damaged catalog could hold anything */
+		if (!FLOAT8_FITS_IN_INT64(estimate))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("row count of relation \"%s\" is out of range for type bigint",
+							RelationGetRelationName(rel)),
+					 errdetail("pg_class.reltuples is %g.",
+							   (double) rel->rd_rel->reltuples)));
+		rows = (int64) estimate;
 	}
 	else
 		rows = CountVectors(rel, attno);
