@@ -13,8 +13,9 @@
  * centroid and a lower bound on the distance to any other, kept valid as
  * centroids move, so that most points need no distance computation once
  * the centroids settle.  Distances are Euclidean, computed with the SIMD
- * kernel.  Memory is the sample (at most maintenance_work_mem) plus a few
- * numbers per point and per centroid.
+ * kernel, or in double where its float sum would overflow or underflow
+ * (SquaredDistance).  Memory is the sample and three numbers per point (together at
+ * most maintenance_work_mem) plus a few numbers per centroid.
  *
  * src/hnsw_kmeans.c
  *
@@ -70,6 +71,16 @@ typedef struct KMeans
 	int		   *assignment;		/* per point */
 	pg_prng_state prng;
 } KMeans;
+
+/*
+ * Memory a sample point takes: its vector and the three distances per point
+ * that KMeansInit keeps (KMeansRun keeps fewer).
+ */
+#define KMeansBytesPerPoint(dim) \
+	((int64) (dim) * sizeof(float) + 3 * sizeof(double))
+
+/* Arrays as large as the sample may pass 1 GB when maintenance_work_mem does */
+#define KMeansAlloc(size)	MemoryContextAllocHuge(CurrentMemoryContext, (size))
 
 #define KMeansPoint(km, i)		((km)->points + (Size) (i) * (km)->dim)
 #define KMeansCentroid(km, c)	((km)->centroids + (Size) (c) * (km)->dim)
@@ -142,7 +153,7 @@ KMeansOpen(KMeans *km, FunctionCallInfo fcinfo, Oid tableoid,
 	/* the sample lives in memory: keep it within maintenance_work_mem */
 	if (km->dim > 0)
 	{
-		fit = (int64) maintenance_work_mem * 1024 / ((int64) km->dim * sizeof(float));
+		fit = (int64) maintenance_work_mem * 1024 / KMeansBytesPerPoint(km->dim);
 		if (km->maxsample > fit)
 		{
 			ereport(NOTICE,
@@ -194,7 +205,7 @@ KMeansScan(KMeans *km, void (*fn) (KMeans *km, Vector *vec, void *arg),
 			km->dim = vec->dim;
 			km->maxsample = Min(km->maxsample,
 								Max((int64) maintenance_work_mem * 1024 /
-									((int64) km->dim * sizeof(float)), 1));
+									KMeansBytesPerPoint(km->dim), 1));
 		}
 		if (vec->dim != km->dim)
 			ereport(ERROR,
@@ -277,9 +288,9 @@ KMeansDraw(KMeans *km, const double *weight, double total)
 static void
 KMeansInit(KMeans *km)
 {
-	double	   *nearest = palloc(sizeof(double) * km->nsample);
-	double	   *trial = palloc(sizeof(double) * km->nsample);
-	double	   *best = palloc(sizeof(double) * km->nsample);
+	double	   *nearest = KMeansAlloc(sizeof(double) * km->nsample);
+	double	   *trial = KMeansAlloc(sizeof(double) * km->nsample);
+	double	   *best = KMeansAlloc(sizeof(double) * km->nsample);
 	int			ntrials = 2 + (int) log((double) km->k);
 	int64		first = (int64) pg_prng_uint64_range(&km->prng, 0, km->nsample - 1);
 	double		total = 0.0;
@@ -375,15 +386,15 @@ KMeansRun(KMeans *km, int iterations)
 {
 	int			k = km->k;
 	int			dim = km->dim;
-	double	   *upper = palloc(sizeof(double) * km->nsample);
-	double	   *lower = palloc(sizeof(double) * km->nsample);
-	double	   *sums = palloc(sizeof(double) * k * dim);
+	double	   *upper = KMeansAlloc(sizeof(double) * km->nsample);
+	double	   *lower = KMeansAlloc(sizeof(double) * km->nsample);
+	double	   *sums = KMeansAlloc(sizeof(double) * k * dim);
 	int64	   *counts = palloc(sizeof(int64) * k);
 	double	   *moved = palloc(sizeof(double) * k);
 	double	   *half_gap = palloc(sizeof(double) * k);
 	float	   *previous = palloc(sizeof(float) * dim);
 
-	km->assignment = palloc(sizeof(int) * km->nsample);
+	km->assignment = KMeansAlloc(sizeof(int) * km->nsample);
 	for (int64 i = 0; i < km->nsample; i++)
 		km->assignment[i] = NearestTwo(km, KMeansPoint(km, i), &upper[i],
 									   &lower[i]);
@@ -524,7 +535,7 @@ KMeansCompute(KMeans *km, int k, int iterations)
 						km->k, (long long) km->nsample,
 						get_attname(RelationGetRelid(km->rel), km->attno, false),
 						RelationGetRelationName(km->rel))));
-	km->centroids = palloc(sizeof(float) * km->k * km->dim);
+	km->centroids = KMeansAlloc(sizeof(float) * km->k * km->dim);
 	KMeansInit(km);
 	KMeansRun(km, iterations);
 }
