@@ -33,6 +33,7 @@
 #include "access/tableam.h"
 #include "catalog/pg_statistic.h"
 #include "catalog/pg_type.h"
+#include "common/int.h"
 #include "common/pg_prng.h"
 #include "executor/spi.h"
 #include "funcapi.h"
@@ -250,20 +251,45 @@ EstimateElementPages(int64 rows, int dim, int m)
 }
 
 /*
+ * EstimateSizeOutOfRange
+ *		The error for an estimate that does not fit in its bigint column.
+ */
+static void
+EstimateSizeOutOfRange(int64 rows, int dim)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("estimated size of the index is out of range for type bigint"),
+			 errdetail("An index of " INT64_FORMAT " vectors of %d dimensions would take more than 2^63 bytes.",
+					   rows, dim)));
+}
+
+/* A size computed in double, as a bigint, or the error above */
+static int64
+EstimateSizeToInt64(double bytes, int64 rows, int dim)
+{
+	if (!FLOAT8_FITS_IN_INT64(bytes))
+		EstimateSizeOutOfRange(rows, dim);
+	return (int64) bytes;
+}
+
+/*
  * EstimateMemory
  *		The row of hnsw_estimate_memory(): the size of an hnsw index over
- *		"rows" distinct vectors, and what makes it up.
+ *		"rows" distinct vectors, and what makes it up.  Sizes that do not fit
+ *		in a bigint are an error, never a wrapped-around number.
  */
 static Datum
 EstimateMemory(FunctionCallInfo fcinfo, int64 rows, int dim, int m)
 {
 	TupleDesc	tupdesc;
 	double		levels;
-	double		vector_bytes;
-	double		level0_bytes;
-	double		upper_bytes;
-	double		pages;
-	double		total;
+	int64		vector_bytes;
+	int64		level0_bytes;
+	int64		upper_bytes;
+	int64		pages;
+	int64		total;
+	int64		overhead;
 	Datum		values[8];
 	bool		nulls[8] = {0};
 
@@ -272,25 +298,34 @@ EstimateMemory(FunctionCallInfo fcinfo, int64 rows, int dim, int m)
 	EstimateCheckArguments(rows, dim, m, -1);
 
 	levels = ExpectedLevels(m);
-	vector_bytes = (double) rows * dim * sizeof(float);
-	level0_bytes = (double) rows * HnswLinksAtLevel(m, 0) * sizeof(ItemPointerData);
-	upper_bytes = (double) rows * (levels - 1.0) * m * sizeof(ItemPointerData);
+	if (pg_mul_s64_overflow(rows, (int64) dim * sizeof(float), &vector_bytes) ||
+		pg_mul_s64_overflow(rows,
+							(int64) HnswLinksAtLevel(m, 0) * sizeof(ItemPointerData),
+							&level0_bytes))
+		EstimateSizeOutOfRange(rows, dim);
+	upper_bytes = EstimateSizeToInt64(round((double) rows * (levels - 1.0) * m *
+											sizeof(ItemPointerData)),
+									  rows, dim);
 	/* the meta page and the element pages */
-	pages = 1 + ceil(EstimateElementPages(rows, dim, m));
-	total = pages * BLCKSZ;
+	pages = EstimateSizeToInt64(1 + ceil(EstimateElementPages(rows, dim, m)),
+								rows, dim);
+	if (pg_mul_s64_overflow(pages, BLCKSZ, &total) ||
+		pg_sub_s64_overflow(total, vector_bytes, &overhead) ||
+		pg_sub_s64_overflow(overhead, level0_bytes, &overhead) ||
+		pg_sub_s64_overflow(overhead, upper_bytes, &overhead))
+		EstimateSizeOutOfRange(rows, dim);
 
 	values[0] = Float8GetDatum(levels);
-	values[1] = Int64GetDatum((int64) vector_bytes);
-	values[2] = Int64GetDatum((int64) level0_bytes);
-	values[3] = Int64GetDatum((int64) round(upper_bytes));
-	values[4] = Int64GetDatum((int64) total - (int64) vector_bytes -
-							  (int64) level0_bytes - (int64) round(upper_bytes));
-	values[5] = Int64GetDatum((int64) total);
+	values[1] = Int64GetDatum(vector_bytes);
+	values[2] = Int64GetDatum(level0_bytes);
+	values[3] = Int64GetDatum(upper_bytes);
+	values[4] = Int64GetDatum(overhead);
+	values[5] = Int64GetDatum(total);
 	if (rows > 0)
-		values[6] = Float8GetDatum(total / rows);
+		values[6] = Float8GetDatum((double) total / rows);
 	else
 		nulls[6] = true;
-	values[7] = Int64GetDatum((int64) pages);
+	values[7] = Int64GetDatum(pages);
 
 	tupdesc = BlessTupleDesc(tupdesc);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
@@ -359,13 +394,23 @@ hnsw_estimate_memory_table(PG_FUNCTION_ARGS)
 											Int16GetDatum(attno),
 											BoolGetDatum(false));
 		double		null_frac = 0.0;
+		double		estimate;
 
 		if (HeapTupleIsValid(stats))
 		{
 			null_frac = ((Form_pg_statistic) GETSTRUCT(stats))->stanullfrac;
 			ReleaseSysCache(stats);
 		}
-		rows = (int64) round(rel->rd_rel->reltuples * (1.0 - null_frac));
+		estimate = round(rel->rd_rel->reltuples * (1.0 - null_frac));
+		/* reltuples is a float4: a damaged catalog could hold anything */
+		if (!FLOAT8_FITS_IN_INT64(estimate))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("row count of relation \"%s\" is out of range for type bigint",
+							RelationGetRelationName(rel)),
+					 errdetail("pg_class.reltuples is %g.",
+							   (double) rel->rd_rel->reltuples)));
+		rows = (int64) estimate;
 	}
 	else
 		rows = CountVectors(rel, attno);
@@ -621,10 +666,13 @@ ModelDistances(double n, int m, int ef_construction)
  *		Sum, over the inserts of a build of "rows" elements, of the modelled
  *		distance computations times the memory benchmark's cost at the size
  *		the graph has then; the total distance count goes to *distances.
- *		The graph's size is integrated over log-spaced intervals.
+ *		The graph's size is integrated over log-spaced intervals.  With
+ *		count_only, only the count is computed (nothing is measured) and 0
+ *		returned.
  */
 static double
-ModelWork(BuildCostCache *cache, int64 rows, double *distances)
+ModelWork(BuildCostCache *cache, int64 rows, double *distances,
+		  bool count_only)
 {
 	double		per_element = GraphElementBytes(cache->dim, cache->m);
 	double		prev = 0.0;
@@ -645,7 +693,11 @@ ModelWork(BuildCostCache *cache, int64 rows, double *distances)
 		count = ModelDistances(mid, cache->m, cache->ef_construction) *
 			(upto - prev);
 		*distances += count;
-		work += count * MemoryCostAt(cache, (Size) (mid * per_element));
+		/* MemoryCostAt caps the size anyway: cap it before the cast */
+		if (!count_only)
+			work += count * MemoryCostAt(cache,
+										 (Size) Min(mid * per_element,
+													(double) CALIBRATE_MAX_BYTES));
 		prev = upto;
 	}
 	return work;
@@ -820,6 +872,7 @@ hnsw_estimate_build_time(PG_FUNCTION_ARGS)
 	int32		m = PG_GETARG_INT32(2);
 	int32		ef_construction = PG_GETARG_INT32(3);
 	TupleDesc	tupdesc;
+	BuildCostCache model;
 	BuildCostCache *cache;
 	double		distances;
 	double		memory_work;
@@ -831,6 +884,19 @@ hnsw_estimate_build_time(PG_FUNCTION_ARGS)
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
 	EstimateCheckArguments(rows, dim, m, ef_construction);
+
+	/* a count that does not fit in its column fails before any measurement */
+	memset(&model, 0, sizeof(model));
+	model.dim = dim;
+	model.m = m;
+	model.ef_construction = ef_construction;
+	(void) ModelWork(&model, rows, &distances, true);
+	if (!FLOAT8_FITS_IN_INT64(distances))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("estimated number of distance computations is out of range for type bigint"),
+				 errdetail("A build of " INT64_FORMAT " vectors with m = %d and ef_construction = %d would compute about %.3g distances.",
+						   rows, m, ef_construction, distances)));
 
 	cache = GetBuildCostCache(dim, m, ef_construction);
 	if (cache->calibration_ns == 0.0)
@@ -844,7 +910,7 @@ hnsw_estimate_build_time(PG_FUNCTION_ARGS)
 		build_seconds = CalibrateBuild(get_func_namespace(fcinfo->flinfo->fn_oid),
 									   dim, m, ef_construction, calibration_rows);
 		calibration_work = ModelWork(cache, calibration_rows,
-									 &calibration_distances);
+									 &calibration_distances, false);
 		cache->calibration_ns = Max(build_seconds * 1e9 -
 									calibration_rows * cache->write_ns,
 									build_seconds * 1e9 / 2) /
@@ -852,7 +918,7 @@ hnsw_estimate_build_time(PG_FUNCTION_ARGS)
 		cache->calibration_memory_ns = calibration_work / calibration_distances;
 	}
 
-	memory_work = ModelWork(cache, rows, &distances);
+	memory_work = ModelWork(cache, rows, &distances, false);
 	distance_seconds = (distances * (cache->calibration_ns -
 									 cache->calibration_memory_ns) +
 						memory_work) * 1e-9;

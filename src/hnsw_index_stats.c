@@ -101,26 +101,149 @@ typedef struct IndexStats
 } IndexStats;
 
 /*
+ * A page or tuple that cannot be what the index wrote.  The checks below are
+ * the ones reading the pages needs, so that a damaged page ends the function
+ * with this error instead of a read beyond the page; hnsw_verify() checks
+ * much more.
+ */
+#define StatsCorrupt(index, blkno, offno, ...) \
+	ereport(ERROR, \
+			(errcode(ERRCODE_INDEX_CORRUPTED), \
+			 errmsg("hnsw index \"%s\" is corrupted at block %u, offset %u", \
+					RelationGetRelationName(index), (blkno), (offno)), \
+			 errdetail(__VA_ARGS__), \
+			 errhint("REINDEX the index.")))
+
+/*
+ * StatsCheckPage
+ *		Whether a locked page past the meta page is an element page; false
+ *		for a new (all-zero) page, an error for anything else.
+ */
+static bool
+StatsCheckPage(Relation index, BlockNumber blkno, Page page)
+{
+	if (PageIsNew(page))
+		return false;
+	if (PageGetSpecialSize(page) != MAXALIGN(sizeof(HnswPageOpaqueData)))
+		StatsCorrupt(index, blkno, InvalidOffsetNumber,
+					 "The page's special space has %u bytes, not %u.",
+					 (unsigned) PageGetSpecialSize(page),
+					 (unsigned) MAXALIGN(sizeof(HnswPageOpaqueData)));
+	if (HnswPageGetOpaque(page)->page_id != HNSW_PAGE_ID ||
+		HnswPageGetOpaque(page)->page_type != HNSW_PAGE_ELEMENTS)
+		StatsCorrupt(index, blkno, InvalidOffsetNumber,
+					 "The page is not an element page of an hnsw index.");
+	return true;
+}
+
+/*
+ * StatsGetTuple
+ *		The tuple at offno of a checked, locked page, or NULL when the slot is
+ *		unused; an error when it does not lie inside the page's tuple space
+ *		or is shorter than a tuple header.  Its length goes to *len.
+ */
+static HnswElementTuple
+StatsGetTuple(Relation index, BlockNumber blkno, Page page, OffsetNumber offno,
+			  Size *len)
+{
+	ItemId		itemid;
+
+	if (offno < FirstOffsetNumber || offno > PageGetMaxOffsetNumber(page))
+		return NULL;
+	itemid = PageGetItemId(page, offno);
+	if (!ItemIdIsNormal(itemid))
+		return NULL;
+	*len = ItemIdGetLength(itemid);
+	if (ItemIdGetOffset(itemid) < SizeOfPageHeaderData ||
+		ItemIdGetOffset(itemid) + *len > ((PageHeader) page)->pd_special ||
+		*len < HNSW_LINKS_TUPLE_HEADER)
+		StatsCorrupt(index, blkno, offno,
+					 "The line pointer gives offset %u and length %u, outside the page's tuple space.",
+					 ItemIdGetOffset(itemid), (unsigned) *len);
+	return (HnswElementTuple) PageGetItem(page, itemid);
+}
+
+/* Links of one level of a tuple holding links: the valid leading slots */
+static int
+StatsLevelLinks(HnswIndexInfo *info, HnswElementTuple tup, int level)
+{
+	ItemPointer slots = HnswTupleLinks(tup, info->dimensions) +
+		HnswLevelSlot(info->m, level);
+	int			nslots = HnswLinksAtLevel(info->m, level);
+	int			n = 0;
+
+	while (n < nslots && ItemPointerIsValid(&slots[n]))
+		n++;
+	return n;
+}
+
+static void
+StatsAddLinks(HnswIndexInfo *info, HnswElementTuple tup, int level,
+			  IndexStats *st)
+{
+	for (int l = 0; l <= level; l++)
+		LinkCountsAdd(l == 0 ? &st->level0 : &st->upper,
+					  StatsLevelLinks(info, tup, l));
+}
+
+/*
+ * StatsReadExternalLinks
+ *		Count the links of an element of "level" kept in the links tuple at
+ *		links_tid.  A slot that no longer holds a links tuple of that level
+ *		is passed over: a concurrent vacuum may have removed the element
+ *		since its page was read.
+ */
+static void
+StatsReadExternalLinks(Relation index, HnswIndexInfo *info,
+					   BlockNumber nblocks, ItemPointer links_tid, int level,
+					   IndexStats *st)
+{
+	BlockNumber blkno = ItemPointerGetBlockNumber(links_tid);
+	OffsetNumber offno = ItemPointerGetOffsetNumber(links_tid);
+	Buffer		buf;
+	Page		page;
+	HnswElementTuple tup;
+	Size		len;
+
+	if (blkno == HNSW_METAPAGE_BLKNO || blkno >= nblocks)
+		return;
+	buf = ReadBuffer(index, blkno);
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	page = BufferGetPage(buf);
+	if (StatsCheckPage(index, blkno, page) &&
+		(tup = StatsGetTuple(index, blkno, page, offno, &len)) != NULL &&
+		(tup->flags & HNSW_LINKS_TUPLE) && tup->level >= level)
+	{
+		if (tup->level > HNSW_MAX_LEVEL ||
+			len < HnswLinksTupleSize(info->m, tup->level))
+			StatsCorrupt(index, blkno, offno,
+						 "The links tuple of level %d has %u bytes, fewer than its links need.",
+						 tup->level, (unsigned) len);
+		StatsAddLinks(info, tup, level, st);
+	}
+	UnlockReleaseBuffer(buf);
+}
+
+/*
  * StatsReadPage
- *		Count the elements of one element page; then, with the page unlocked,
- *		the links of each live one (HnswReadElementLinks reads them where
- *		they are, inline or in a links tuple).
+ *		Count the elements of one element page and the links of each live
+ *		one: inline links while the page is locked, links kept in a links
+ *		tuple afterwards, with the page unlocked.
  */
 static void
 StatsReadPage(Relation index, HnswIndexInfo *info, BlockNumber blkno,
-			  IndexStats *st, ItemPointerData *links)
+			  BlockNumber nblocks, IndexStats *st)
 {
 	Buffer		buf = ReadBuffer(index, blkno);
 	Page		page;
 	OffsetNumber maxoff;
-	ItemPointerData live[MaxOffsetNumber];
-	uint8		live_level[MaxOffsetNumber];
-	int			nlive = 0;
+	ItemPointerData external[MaxOffsetNumber];
+	uint8		external_level[MaxOffsetNumber];
+	int			nexternal = 0;
 
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
 	page = BufferGetPage(buf);
-	if (PageIsNew(page) || HnswPageGetOpaque(page)->page_id != HNSW_PAGE_ID ||
-		HnswPageGetOpaque(page)->page_type != HNSW_PAGE_ELEMENTS)
+	if (!StatsCheckPage(index, blkno, page))
 	{
 		UnlockReleaseBuffer(buf);
 		return;
@@ -128,7 +251,9 @@ StatsReadPage(Relation index, HnswIndexInfo *info, BlockNumber blkno,
 	maxoff = PageGetMaxOffsetNumber(page);
 	for (OffsetNumber off = FirstOffsetNumber; off <= maxoff; off++)
 	{
-		HnswElementTuple etup = HnswGetTupleOnPage(page, off);
+		Size		len;
+		HnswElementTuple etup = StatsGetTuple(index, blkno, page, off, &len);
+		bool		is_external;
 
 		if (etup == NULL || (etup->flags & HNSW_LINKS_TUPLE))
 			continue;
@@ -137,24 +262,40 @@ StatsReadPage(Relation index, HnswIndexInfo *info, BlockNumber blkno,
 			st->deleted++;
 			continue;
 		}
+		if (etup->level > HNSW_MAX_LEVEL)
+			StatsCorrupt(index, blkno, off,
+						 "The element has level %d; no element is above level %d.",
+						 etup->level, HNSW_MAX_LEVEL);
+		if (etup->ntids > HNSW_MAX_HEAPTIDS)
+			StatsCorrupt(index, blkno, off,
+						 "The element has %d heap TIDs; an element holds at most %d.",
+						 etup->ntids, HNSW_MAX_HEAPTIDS);
+		is_external = (etup->flags & HNSW_ELEMENT_EXTERNAL) != 0;
+		if (len < (is_external ?
+				   HnswExternalElementSize(etup->ntids, info->dimensions) :
+				   HnswElementTupleSize(etup->ntids, info->dimensions,
+										info->m, etup->level)))
+			StatsCorrupt(index, blkno, off,
+						 "The element tuple has %u bytes, fewer than its level %d and %d heap TIDs need.",
+						 (unsigned) len, etup->level, etup->ntids);
+
 		st->elements++;
 		st->heap_tids += etup->ntids;
-		for (int l = 0; l <= Min(etup->level, HNSW_MAX_LEVEL); l++)
+		for (int l = 0; l <= etup->level; l++)
 			st->per_level[l]++;
-		ItemPointerSet(&live[nlive], blkno, off);
-		live_level[nlive++] = etup->level;
+		if (is_external)
+		{
+			external[nexternal] = *HnswElementLinks(etup, info->dimensions);
+			external_level[nexternal++] = etup->level;
+		}
+		else
+			StatsAddLinks(info, etup, etup->level, st);
 	}
 	UnlockReleaseBuffer(buf);
 
-	for (int i = 0; i < nlive; i++)
-	{
-		for (int l = 0; l <= live_level[i]; l++)
-		{
-			int			n = HnswReadElementLinks(index, info, &live[i], l, links);
-
-			LinkCountsAdd(l == 0 ? &st->level0 : &st->upper, n);
-		}
-	}
+	for (int i = 0; i < nexternal; i++)
+		StatsReadExternalLinks(index, info, nblocks, &external[i],
+							   external_level[i], st);
 }
 
 /*
@@ -172,7 +313,6 @@ hnsw_index_stats(PG_FUNCTION_ARGS)
 	HnswOptions *opts;
 	IndexStats	st;
 	BlockNumber nblocks;
-	ItemPointerData *links;
 	TupleDesc	tupdesc;
 	Datum		values[20];
 	bool		nulls[20] = {0};
@@ -189,12 +329,11 @@ hnsw_index_stats(PG_FUNCTION_ARGS)
 	opts = (HnswOptions *) index->rd_options;
 
 	memset(&st, 0, sizeof(st));
-	links = palloc(sizeof(ItemPointerData) * 2 * info.m);
 	nblocks = RelationGetNumberOfBlocks(index);
 	for (BlockNumber blkno = HNSW_METAPAGE_BLKNO + 1; blkno < nblocks; blkno++)
 	{
 		CHECK_FOR_INTERRUPTS();
-		StatsReadPage(index, &info, blkno, &st, links);
+		StatsReadPage(index, &info, blkno, nblocks, &st);
 	}
 
 	while (nlevels <= HNSW_MAX_LEVEL && st.per_level[nlevels] > 0)

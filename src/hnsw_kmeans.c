@@ -13,8 +13,9 @@
  * centroid and a lower bound on the distance to any other, kept valid as
  * centroids move, so that most points need no distance computation once
  * the centroids settle.  Distances are Euclidean, computed with the SIMD
- * kernel.  Memory is the sample (at most maintenance_work_mem) plus a few
- * numbers per point and per centroid.
+ * kernel, or in double where its float sum would overflow or underflow
+ * (SquaredDistance).  Memory is the sample and three numbers per point (together at
+ * most maintenance_work_mem) plus a few numbers per centroid.
  *
  * src/hnsw_kmeans.c
  *
@@ -71,19 +72,65 @@ typedef struct KMeans
 	pg_prng_state prng;
 } KMeans;
 
+/*
+ * Memory a sample point takes: its vector and the three distances per point
+ * that KMeansInit keeps (KMeansRun keeps fewer).
+ */
+#define KMeansBytesPerPoint(dim) \
+	((int64) (dim) * sizeof(float) + 3 * sizeof(double))
+
+/* Arrays as large as the sample may pass 1 GB when maintenance_work_mem does */
+#define KMeansAlloc(size)	MemoryContextAllocHuge(CurrentMemoryContext, (size))
+
 #define KMeansPoint(km, i)		((km)->points + (Size) (i) * (km)->dim)
 #define KMeansCentroid(km, c)	((km)->centroids + (Size) (c) * (km)->dim)
+
+/*
+ * Below this a float squared distance may have lost digits to underflow:
+ * squares under FLT_MIN become denormal or zero, and VECTOR_MAX_DIM of them
+ * add up to less than 2e-34, which is nothing next to 1e-20.
+ */
+#define KMEANS_FLOAT_EXACT_MIN	1e-20f
+
+/*
+ * SquaredDistance
+ *		The squared Euclidean distance, from the SIMD kernel when its float
+ *		sum is trustworthy, else computed again in double.
+ *
+ * Vectors hold finite floats, but coordinates beyond about 1.8e19 have
+ * squares no float can hold: the kernel then returns infinity (and the sum
+ * of a whole column's distances would be infinite or NaN).  In double
+ * nothing overflows: a coordinate difference is at most 2 * FLT_MAX, so a
+ * squared distance is at most VECTOR_MAX_DIM * (2 * FLT_MAX)^2, about 7e81,
+ * and the sums below add up fewer than 2^63 of those.
+ */
+static double
+SquaredDistance(int dim, const float *a, const float *b)
+{
+	float		fast = L2SquaredDistanceKernel(dim, a, b);
+	double		sum = 0.0;
+
+	if (likely(fast >= KMEANS_FLOAT_EXACT_MIN && fast <= FLT_MAX))
+		return fast;
+	for (int d = 0; d < dim; d++)
+	{
+		double		diff = (double) a[d] - (double) b[d];
+
+		sum += diff * diff;
+	}
+	return sum;
+}
 
 static inline double
 Distance(int dim, const float *a, const float *b)
 {
-	return sqrt((double) L2SquaredDistanceKernel(dim, a, b));
+	return sqrt(SquaredDistance(dim, a, b));
 }
 
 /*
  * KMeansOpen
  *		Open the table, check the column, and work out the sample's size
- *		bound from maintenance_work_mem.
+ *		bound from maintenance_work_mem.  The arguments are checked already.
  */
 static void
 KMeansOpen(KMeans *km, FunctionCallInfo fcinfo, Oid tableoid,
@@ -100,17 +147,13 @@ KMeansOpen(KMeans *km, FunctionCallInfo fcinfo, Oid tableoid,
 								 false, &typmod);
 	km->dim = typmod > 0 ? typmod : 0;	/* 0: from data */
 
-	if (sample_rows < 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("sample_rows must be at least 1")));
 	km->maxsample = sample_rows;
 	pg_prng_seed(&km->prng, (uint64) (uint32) seed);
 
 	/* the sample lives in memory: keep it within maintenance_work_mem */
 	if (km->dim > 0)
 	{
-		fit = (int64) maintenance_work_mem * 1024 / ((int64) km->dim * sizeof(float));
+		fit = (int64) maintenance_work_mem * 1024 / KMeansBytesPerPoint(km->dim);
 		if (km->maxsample > fit)
 		{
 			ereport(NOTICE,
@@ -162,13 +205,14 @@ KMeansScan(KMeans *km, void (*fn) (KMeans *km, Vector *vec, void *arg),
 			km->dim = vec->dim;
 			km->maxsample = Min(km->maxsample,
 								Max((int64) maintenance_work_mem * 1024 /
-									((int64) km->dim * sizeof(float)), 1));
+									KMeansBytesPerPoint(km->dim), 1));
 		}
 		if (vec->dim != km->dim)
 			ereport(ERROR,
 					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("vectors of column \"%s\" have different dimensions, %d and %d",
+					 errmsg("vectors of column \"%s\" of relation \"%s\" have different dimensions, %d and %d",
 							get_attname(RelationGetRelid(km->rel), km->attno, false),
+							RelationGetRelationName(km->rel),
 							km->dim, vec->dim)));
 		fn(km, vec, arg);
 		MemoryContextSwitchTo(old);
@@ -244,9 +288,9 @@ KMeansDraw(KMeans *km, const double *weight, double total)
 static void
 KMeansInit(KMeans *km)
 {
-	double	   *nearest = palloc(sizeof(double) * km->nsample);
-	double	   *trial = palloc(sizeof(double) * km->nsample);
-	double	   *best = palloc(sizeof(double) * km->nsample);
+	double	   *nearest = KMeansAlloc(sizeof(double) * km->nsample);
+	double	   *trial = KMeansAlloc(sizeof(double) * km->nsample);
+	double	   *best = KMeansAlloc(sizeof(double) * km->nsample);
 	int			ntrials = 2 + (int) log((double) km->k);
 	int64		first = (int64) pg_prng_uint64_range(&km->prng, 0, km->nsample - 1);
 	double		total = 0.0;
@@ -255,8 +299,8 @@ KMeansInit(KMeans *km)
 		   sizeof(float) * km->dim);
 	for (int64 i = 0; i < km->nsample; i++)
 	{
-		nearest[i] = L2SquaredDistanceKernel(km->dim, KMeansPoint(km, i),
-											 KMeansCentroid(km, 0));
+		nearest[i] = SquaredDistance(km->dim, KMeansPoint(km, i),
+									 KMeansCentroid(km, 0));
 		total += nearest[i];
 	}
 
@@ -275,8 +319,7 @@ KMeansInit(KMeans *km)
 			CHECK_FOR_INTERRUPTS();
 			for (int64 i = 0; i < km->nsample; i++)
 			{
-				double		d = L2SquaredDistanceKernel(km->dim,
-														KMeansPoint(km, i), x);
+				double		d = SquaredDistance(km->dim, KMeansPoint(km, i), x);
 
 				trial[i] = Min(nearest[i], d);
 				trial_total += trial[i];
@@ -316,7 +359,7 @@ NearestTwo(KMeans *km, const float *x, double *d1, double *d2)
 	*d2 = DBL_MAX;
 	for (int c = 0; c < km->k; c++)
 	{
-		double		d = L2SquaredDistanceKernel(km->dim, x, KMeansCentroid(km, c));
+		double		d = SquaredDistance(km->dim, x, KMeansCentroid(km, c));
 
 		if (d < *d1)
 		{
@@ -343,15 +386,15 @@ KMeansRun(KMeans *km, int iterations)
 {
 	int			k = km->k;
 	int			dim = km->dim;
-	double	   *upper = palloc(sizeof(double) * km->nsample);
-	double	   *lower = palloc(sizeof(double) * km->nsample);
-	double	   *sums = palloc(sizeof(double) * k * dim);
+	double	   *upper = KMeansAlloc(sizeof(double) * km->nsample);
+	double	   *lower = KMeansAlloc(sizeof(double) * km->nsample);
+	double	   *sums = KMeansAlloc(sizeof(double) * k * dim);
 	int64	   *counts = palloc(sizeof(int64) * k);
 	double	   *moved = palloc(sizeof(double) * k);
 	double	   *half_gap = palloc(sizeof(double) * k);
 	float	   *previous = palloc(sizeof(float) * dim);
 
-	km->assignment = palloc(sizeof(int) * km->nsample);
+	km->assignment = KMeansAlloc(sizeof(int) * km->nsample);
 	for (int64 i = 0; i < km->nsample; i++)
 		km->assignment[i] = NearestTwo(km, KMeansPoint(km, i), &upper[i],
 									   &lower[i]);
@@ -467,21 +510,11 @@ KMeansRun(KMeans *km, int iterations)
 /*
  * KMeansCompute
  *		Sample the column and cluster the sample; k 0 means about the square
- *		root of the table's rows.
+ *		root of the table's rows, at most the sample's size.
  */
 static void
 KMeansCompute(KMeans *km, int k, int iterations)
 {
-	if (iterations < 0 || iterations > KMEANS_MAX_ITERATIONS)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("iterations must be between 0 and %d",
-						KMEANS_MAX_ITERATIONS)));
-	if (k < 0 || k > KMEANS_MAX_K)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("k must be between 1 and %d", KMEANS_MAX_K)));
-
 	KMeansScan(km, SampleRow, CurrentMemoryContext);
 	if (km->nsample == 0)
 		ereport(ERROR,
@@ -490,14 +523,19 @@ KMeansCompute(KMeans *km, int k, int iterations)
 						get_attname(RelationGetRelid(km->rel), km->attno, false),
 						RelationGetRelationName(km->rel))));
 
-	km->k = k > 0 ? k : (int) Max(1, Min(round(sqrt((double) km->rows)),
-										 KMEANS_MAX_K));
+	/* by default about sqrt(rows), but never more than the sample holds */
+	if (k == 0)
+		k = (int) Max(1, Min(Min(round(sqrt((double) km->rows)), KMEANS_MAX_K),
+							 km->nsample));
+	km->k = k;
 	if (km->k > km->nsample)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("k (%d) is larger than the number of sampled vectors (%lld)",
-						km->k, (long long) km->nsample)));
-	km->centroids = palloc(sizeof(float) * km->k * km->dim);
+				 errmsg("k (%d) is larger than the %lld vectors sampled from column \"%s\" of relation \"%s\"",
+						km->k, (long long) km->nsample,
+						get_attname(RelationGetRelid(km->rel), km->attno, false),
+						RelationGetRelationName(km->rel))));
+	km->centroids = KMeansAlloc(sizeof(float) * km->k * km->dim);
 	KMeansInit(km);
 	KMeansRun(km, iterations);
 }
@@ -505,22 +543,46 @@ KMeansCompute(KMeans *km, int k, int iterations)
 /*
  * KMeansFromArgs
  *		Cluster as both functions' arguments say; false when an argument
- *		other than k is NULL (no rows then, as for a strict function).
+ *		other than k is NULL (no rows then, as for a strict function).  Every
+ *		argument is checked before the table is opened.
  */
 static bool
 KMeansFromArgs(KMeans *km, FunctionCallInfo fcinfo)
 {
+	int			k;
+	int			iterations;
+	int64		sample_rows;
+
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(3) ||
 		PG_ARGISNULL(4) || PG_ARGISNULL(5))
 		return false;
-	KMeansOpen(km, fcinfo, PG_GETARG_OID(0), NameStr(*PG_GETARG_NAME(1)),
-			   PG_GETARG_INT64(4), PG_GETARG_INT32(5));
-	if (!PG_ARGISNULL(2) && PG_GETARG_INT32(2) < 1)
+	k = PG_ARGISNULL(2) ? 0 : PG_GETARG_INT32(2);
+	iterations = PG_GETARG_INT32(3);
+	sample_rows = PG_GETARG_INT64(4);
+
+	if (!PG_ARGISNULL(2) && (k < 1 || k > KMEANS_MAX_K))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("k must be between 1 and %d", KMEANS_MAX_K)));
-	KMeansCompute(km, PG_ARGISNULL(2) ? 0 : PG_GETARG_INT32(2),
-				  PG_GETARG_INT32(3));
+	if (iterations < 0 || iterations > KMEANS_MAX_ITERATIONS)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("iterations must be between 0 and %d",
+						KMEANS_MAX_ITERATIONS)));
+	if (sample_rows < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("sample_rows must be at least 1")));
+	if (k > sample_rows)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("k (%d) is larger than sample_rows (%lld)",
+						k, (long long) sample_rows),
+				 errdetail("Every cluster starts from a sampled vector.")));
+
+	KMeansOpen(km, fcinfo, PG_GETARG_OID(0), NameStr(*PG_GETARG_NAME(1)),
+			   sample_rows, PG_GETARG_INT32(5));
+	KMeansCompute(km, k, iterations);
 	return true;
 }
 

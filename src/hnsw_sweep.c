@@ -4,13 +4,17 @@
  *	  hnsw_sweep(): build an index for every (m, ef_construction) asked for
  *	  on a sample of a table, and measure each at every ef_search.
  *
- * The sample is a temporary copy of the table's vectors, so the sweep never
- * locks or bloats the user's table; its indexes are built and dropped one
- * at a time.  Everything runs through SPI with the caller's privileges (a
- * row-level security policy on the table applies to the copy), with every
- * name quoted.  If the sweep is interrupted or fails, the transaction's
- * rollback removes the temporary table and index it created, so there is
- * nothing to clean up by hand.
+ * The sample is a temporary copy of some of the table's vectors, so the
+ * sweep never locks or bloats the user's table; its indexes are built and
+ * dropped one at a time.  The rows are drawn uniformly, in one pass over the
+ * table (reservoir sampling of their row identifiers, from a fixed seed, so
+ * that the same table gives the same sample), then copied in the table's
+ * order, the order a build of the real index would see them in.  The
+ * statements the sweep runs through SPI (creating, analyzing and dropping
+ * the copy and its indexes) name everything with its schema, so that
+ * nothing the caller's search_path holds is called.  If the sweep is
+ * interrupted or fails, the transaction's rollback removes the temporary
+ * table and index it created, so there is nothing to clean up by hand.
  *
  * Each configuration is measured with hnsw_recall_curve()'s machinery
  * (hnsw_recall.c) on the same queries: a fixed seed draws the same rows of
@@ -24,7 +28,10 @@
 
 #include <math.h>
 
+#include "access/heapam.h"
 #include "access/table.h"
+#include "access/tableam.h"
+#include "access/xact.h"
 #include "catalog/index.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_index.h"
@@ -41,7 +48,9 @@
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
 #include "hnsw.h"
@@ -51,6 +60,10 @@ PG_FUNCTION_INFO_V1(hnsw_sweep);
 
 /* Seed of the query sample: the same queries for every configuration */
 #define SWEEP_SEED		20240601
+/* Seed of the rows sampled from the table */
+#define SWEEP_SAMPLE_SEED	20240602
+/* The most values each array argument may have */
+#define SWEEP_MAX_VALUES	100
 
 /* One row of the result */
 typedef struct SweepRow
@@ -67,7 +80,7 @@ typedef struct SweepRow
 /*
  * SweepIntArray
  *		The elements of an int[] argument, checked: one-dimensional, not
- *		empty, no NULLs, each within [min, max].
+ *		empty, at most SWEEP_MAX_VALUES, no NULLs, each within [min, max].
  */
 static int *
 SweepIntArray(ArrayType *array, const char *name, int min, int max, int *n)
@@ -80,6 +93,11 @@ SweepIntArray(ArrayType *array, const char *name, int min, int max, int *n)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("%s must be a one-dimensional array", name)));
+	if (ArrayGetNItems(ARR_NDIM(array), ARR_DIMS(array)) > SWEEP_MAX_VALUES)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%s must not have more than %d values",
+						name, SWEEP_MAX_VALUES)));
 	deconstruct_array(array, INT4OID, sizeof(int32), true, TYPALIGN_INT,
 					  &elems, &nulls, n);
 	if (*n == 0)
@@ -121,17 +139,21 @@ IndexRelam(Oid indexoid)
 /*
  * SweepOpclass
  *		The qualified name of the operator class of a valid hnsw index on
- *		exactly this column, to measure with the user's metric; NULL when
- *		there is none (the default, vector_l2_ops, is used).
+ *		exactly this column, to measure with the user's metric, or else of
+ *		the default, vector_l2_ops in the extension's schema.  *normalized
+ *		says whether the operator class normalizes vectors (cosine), which
+ *		leaves zero vectors out of the index.
  */
 static char *
-SweepOpclass(Relation rel, AttrNumber attno)
+SweepOpclass(Relation rel, AttrNumber attno, Oid extension_nsp,
+			 bool *normalized)
 {
 	List	   *indexes = RelationGetIndexList(rel);
 	Oid			hnsw_am = get_index_am_oid("hnsw", false);
 	ListCell   *lc;
 	char	   *result = NULL;
 
+	*normalized = false;
 	foreach(lc, indexes)
 	{
 		Oid			indexoid = lfirst_oid(lc);
@@ -160,6 +182,10 @@ SweepOpclass(Relation rel, AttrNumber attno)
 
 				result = quote_qualified_identifier(get_namespace_name(cform->opcnamespace),
 													NameStr(cform->opcname));
+				*normalized = OidIsValid(get_opfamily_proc(cform->opcfamily,
+														   cform->opcintype,
+														   cform->opcintype,
+														   HNSW_NORM_PROC));
 				ReleaseSysCache(ctup);
 			}
 		}
@@ -168,7 +194,154 @@ SweepOpclass(Relation rel, AttrNumber attno)
 			break;
 	}
 	list_free(indexes);
+	if (result == NULL)
+		result = quote_qualified_identifier(get_namespace_name(extension_nsp),
+											"vector_l2_ops");
 	return result;
+}
+
+/* qsort comparator of row identifiers */
+static int
+CompareItemPointers(const void *a, const void *b)
+{
+	return ItemPointerCompare((ItemPointer) a, (ItemPointer) b);
+}
+
+/* Whether every coordinate of a vector is zero */
+static bool
+VectorIsZero(Datum value)
+{
+	Vector	   *vec = DatumGetVector(value);
+
+	for (int i = 0; i < vec->dim; i++)
+	{
+		if (vec->x[i] != 0.0f)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * SweepSample
+ *		Draw up to sample_rows rows uniformly from those of rel whose column
+ *		attno holds a vector the index would store (not NULL, and not zero
+ *		when "normalized"), visible to "snapshot": reservoir sampling over one
+ *		scan of the table from its first block, with a fixed seed.  Returns
+ *		the rows' identifiers in the table's order and their number in *n.
+ */
+static ItemPointerData *
+SweepSample(Relation rel, AttrNumber attno, bool normalized,
+			Snapshot snapshot, int64 sample_rows, int64 *n)
+{
+	TableScanDesc scan = table_beginscan_strat(rel, snapshot, 0, NULL,
+											   true, false);
+	TupleTableSlot *slot = table_slot_create(rel, NULL);
+	MemoryContext row_ctx = AllocSetContextCreate(CurrentMemoryContext,
+												  "hnsw sweep row",
+												  ALLOCSET_DEFAULT_SIZES);
+	int64		allocated = Min(sample_rows, 1024);
+	ItemPointerData *tids = palloc(sizeof(ItemPointerData) * allocated);
+	int64		seen = 0;
+	pg_prng_state prng;
+
+	pg_prng_seed(&prng, SWEEP_SAMPLE_SEED);
+	*n = 0;
+	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
+	{
+		bool		isnull;
+		Datum		value;
+		int64		pos;
+
+		CHECK_FOR_INTERRUPTS();
+		value = slot_getattr(slot, attno, &isnull);
+		if (isnull)
+			continue;
+		if (normalized)
+		{
+			MemoryContext old = MemoryContextSwitchTo(row_ctx);
+			bool		zero = VectorIsZero(value);
+
+			MemoryContextSwitchTo(old);
+			MemoryContextReset(row_ctx);
+			if (zero)
+				continue;
+		}
+
+		seen++;
+		if (*n < sample_rows)
+		{
+			if (*n == allocated)
+			{
+				allocated = Min(sample_rows, 2 * allocated);
+				tids = repalloc_huge(tids, sizeof(ItemPointerData) * allocated);
+			}
+			pos = (*n)++;
+		}
+		else
+		{
+			pos = (int64) pg_prng_uint64_range(&prng, 0, seen - 1);
+			if (pos >= sample_rows)
+				continue;
+		}
+		tids[pos] = slot->tts_tid;
+	}
+	MemoryContextDelete(row_ctx);
+	ExecDropSingleTupleTableSlot(slot);
+	table_endscan(scan);
+
+	qsort(tids, *n, sizeof(ItemPointerData), CompareItemPointers);
+	return tids;
+}
+
+/*
+ * SweepCopySample
+ *		Copy column attno of the sampled rows of rel, as "snapshot" sees
+ *		them, into the sample table (our own temporary table, created just
+ *		before), then make them visible to the statements that follow.
+ */
+static void
+SweepCopySample(Relation rel, AttrNumber attno, Snapshot snapshot,
+				ItemPointerData *tids, int64 n, Oid sample_oid)
+{
+	Relation	sample = table_open(sample_oid, RowExclusiveLock);
+	TupleTableSlot *from = table_slot_create(rel, NULL);
+	TupleTableSlot *to = table_slot_create(sample, NULL);
+	BulkInsertState bistate = GetBulkInsertState();
+	CommandId	cid = GetCurrentCommandId(true);
+	MemoryContext row_ctx = AllocSetContextCreate(CurrentMemoryContext,
+												  "hnsw sweep row",
+												  ALLOCSET_DEFAULT_SIZES);
+
+	for (int64 i = 0; i < n; i++)
+	{
+		MemoryContext old;
+		bool		isnull;
+		Datum		value;
+
+		CHECK_FOR_INTERRUPTS();
+		if (!table_tuple_fetch_row_version(rel, &tids[i], snapshot, from))
+			continue;			/* cannot happen: the scan saw it */
+		value = slot_getattr(from, attno, &isnull);
+		if (isnull)
+			continue;
+		old = MemoryContextSwitchTo(row_ctx);
+		ExecClearTuple(to);
+		/* a value of our own, not a pointer into the other table's TOAST */
+		to->tts_values[0] = PointerGetDatum(PG_DETOAST_DATUM_COPY(value));
+		to->tts_isnull[0] = false;
+		ExecStoreVirtualTuple(to);
+		table_tuple_insert(sample, to, cid, 0, bistate);
+		MemoryContextSwitchTo(old);
+		ExecClearTuple(to);
+		MemoryContextReset(row_ctx);
+	}
+	FreeBulkInsertState(bistate);
+	table_finish_bulk_insert(sample, 0);
+	MemoryContextDelete(row_ctx);
+	ExecDropSingleTupleTableSlot(from);
+	ExecDropSingleTupleTableSlot(to);
+	table_close(sample, NoLock);
+	CommandCounterIncrement();
 }
 
 /*
@@ -244,12 +417,17 @@ hnsw_sweep(PG_FUNCTION_ARGS)
 	AttrNumber	attno;
 	int32		typmod;
 	bool		warned_buffers = false;
-	char	   *table_name;
+	Oid			extension_nsp = get_func_namespace(fcinfo->flinfo->fn_oid);
 	char	   *opclass;
-	double		reltuples;
+	bool		normalized;
+	char	   *column_type;
+	Snapshot	snapshot;
+	ItemPointerData *sampled;
+	int64		nsampled;
 	StringInfoData sql;
 	SweepRow   *rows;
 	int			nrows = 0;
+	Oid			sample_oid;
 	Oid			sample_index;
 
 	/* every argument is checked before any work starts */
@@ -276,35 +454,53 @@ hnsw_sweep(PG_FUNCTION_ARGS)
 				 errdetail("ef_construction must be at least twice m.")));
 
 	rel = HnswOpenTableToRead(tableoid, AccessShareLock);
-	attno = HnswVectorColumn(rel, colname,
-							 get_func_namespace(fcinfo->flinfo->fn_oid),
-							 true, &typmod);
-	table_name = quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
-											RelationGetRelationName(rel));
-	opclass = SweepOpclass(rel, attno);
-	reltuples = rel->rd_rel->reltuples;
-	table_close(rel, AccessShareLock);
+	attno = HnswVectorColumn(rel, colname, extension_nsp, true, &typmod);
+	/* the test of the build (hnsw_build.c), before the sample is copied */
+	if (HnswExternalElementSize(HNSW_MAX_HEAPTIDS, typmod) > HnswMaxTupleSize())
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("column \"%s\" of relation \"%s\" has too many dimensions for an hnsw index",
+						colname, RelationGetRelationName(rel)),
+				 errdetail("It has %d dimensions; an hnsw index holds at most %d.",
+						   typmod,
+						   (int) ((HnswMaxTupleSize() -
+								   HnswLinksOffset(HNSW_MAX_HEAPTIDS, 0) -
+								   sizeof(ItemPointerData)) / sizeof(float)))));
+	opclass = SweepOpclass(rel, attno, extension_nsp, &normalized);
+	column_type = format_type_extended(TupleDescAttr(RelationGetDescr(rel),
+													 attno - 1)->atttypid,
+									   typmod,
+									   FORMAT_TYPE_TYPEMOD_GIVEN |
+									   FORMAT_TYPE_FORCE_QUALIFY);
+
+	/* the sample, before anything is created */
+	snapshot = RegisterSnapshot(GetTransactionSnapshot());
+	sampled = SweepSample(rel, attno, normalized, snapshot, sample_rows,
+						  &nsampled);
+	if (nsampled == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("column \"%s\" of relation \"%s\" has no vectors to measure",
+						colname, RelationGetRelationName(rel)),
+				 normalized ?
+				 errdetail("Its hnsw index uses cosine distance, which leaves zero vectors out.") : 0));
 
 	InitMaterializedSRF(fcinfo, 0);
 	rows = palloc(sizeof(SweepRow) * nconfigs * nefs);
 
 	SPI_connect();
 
-	/*
-	 * The sample: every row when the table has no more than sample_rows,
-	 * else a Bernoulli sample a little larger than asked, cut to size.
-	 */
 	initStringInfo(&sql);
 	appendStringInfo(&sql,
-					 "CREATE TEMPORARY TABLE hnsw_sweep_sample AS SELECT %s AS v FROM %s",
-					 quote_identifier(colname), table_name);
-	if (reltuples > 0 && sample_rows < reltuples)
-		appendStringInfo(&sql, " TABLESAMPLE BERNOULLI (%.6f)",
-						 Min(100.0, 100.0 * 1.1 * sample_rows / reltuples));
-	else if (reltuples < 0)
-		appendStringInfoString(&sql, " ORDER BY random()");
-	appendStringInfo(&sql, " LIMIT " INT64_FORMAT, sample_rows);
+					 "CREATE TEMPORARY TABLE hnsw_sweep_sample (v %s)",
+					 column_type);
 	SweepExecute(sql.data);
+	sample_oid = RangeVarGetRelid(makeRangeVar("pg_temp", "hnsw_sweep_sample", -1),
+								  NoLock, false);
+	SweepCopySample(rel, attno, snapshot, sampled, nsampled, sample_oid);
+	UnregisterSnapshot(snapshot);
+	pfree(sampled);
+	table_close(rel, AccessShareLock);
 	SweepExecute("ANALYZE pg_temp.hnsw_sweep_sample");
 
 	for (int i = 0; i < nm; i++)
@@ -329,9 +525,8 @@ hnsw_sweep(PG_FUNCTION_ARGS)
 			resetStringInfo(&sql);
 			appendStringInfo(&sql,
 							 "CREATE INDEX hnsw_sweep_index ON pg_temp.hnsw_sweep_sample "
-							 "USING hnsw (v%s%s) WITH (m = %d, ef_construction = %d)",
-							 opclass ? " " : "", opclass ? opclass : "",
-							 ms[i], efcs[j]);
+							 "USING hnsw (v %s) WITH (m = %d, ef_construction = %d)",
+							 opclass, ms[i], efcs[j]);
 			INSTR_TIME_SET_CURRENT(start);
 			SweepExecute(sql.data);
 			INSTR_TIME_SET_CURRENT(elapsed);
