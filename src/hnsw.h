@@ -428,6 +428,19 @@ HnswCheckLink(Relation index, ItemPointer link, BlockNumber blkno,
 }
 
 /*
+ * HnswIsElementPage
+ *		Whether a locked page is an initialized element page of ours.
+ */
+static inline bool
+HnswIsElementPage(Page page)
+{
+	return !PageIsNew(page) &&
+		PageGetSpecialSize(page) == MAXALIGN(sizeof(HnswPageOpaqueData)) &&
+		HnswPageGetOpaque(page)->page_id == HNSW_PAGE_ID &&
+		HnswPageGetOpaque(page)->page_type == HNSW_PAGE_ELEMENTS;
+}
+
+/*
  * HnswExpectedTupleSize
  *		The length a tuple of this header must have, or 0 when no tuple can
  *		have this header (level above the cap, heap TID count out of range).

@@ -101,66 +101,21 @@ typedef struct IndexStats
 } IndexStats;
 
 /*
- * A page or tuple that cannot be what the index wrote.  The checks below are
- * the ones reading the pages needs, so that a damaged page ends the function
- * with this error instead of a read beyond the page; hnsw_verify() checks
- * much more.
- */
-#define StatsCorrupt(index, blkno, offno, ...) \
-	ereport(ERROR, \
-			(errcode(ERRCODE_INDEX_CORRUPTED), \
-			 errmsg("hnsw index \"%s\" is corrupted at block %u, offset %u", \
-					RelationGetRelationName(index), (blkno), (offno)), \
-			 errdetail(__VA_ARGS__), \
-			 errhint("REINDEX the index.")))
-
-/*
  * StatsCheckPage
  *		Whether a locked page past the meta page is an element page; false
- *		for a new (all-zero) page, an error for anything else.
+ *		for a new (all-zero) page, ERRCODE_INDEX_CORRUPTED for anything else.
+ *		Its tuples are then read with HnswPageGetTuple, which checks what
+ *		reading them needs; hnsw_verify() checks much more.
  */
 static bool
 StatsCheckPage(Relation index, BlockNumber blkno, Page page)
 {
 	if (PageIsNew(page))
 		return false;
-	if (PageGetSpecialSize(page) != MAXALIGN(sizeof(HnswPageOpaqueData)))
-		StatsCorrupt(index, blkno, InvalidOffsetNumber,
-					 "The page's special space has %u bytes, not %u.",
-					 (unsigned) PageGetSpecialSize(page),
-					 (unsigned) MAXALIGN(sizeof(HnswPageOpaqueData)));
-	if (HnswPageGetOpaque(page)->page_id != HNSW_PAGE_ID ||
-		HnswPageGetOpaque(page)->page_type != HNSW_PAGE_ELEMENTS)
-		StatsCorrupt(index, blkno, InvalidOffsetNumber,
-					 "The page is not an element page of an hnsw index.");
+	if (!HnswIsElementPage(page))
+		HnswCorrupt(index, blkno, InvalidOffsetNumber,
+					"The page is not an element page of an hnsw index.");
 	return true;
-}
-
-/*
- * StatsGetTuple
- *		The tuple at offno of a checked, locked page, or NULL when the slot is
- *		unused; an error when it does not lie inside the page's tuple space
- *		or is shorter than a tuple header.  Its length goes to *len.
- */
-static HnswElementTuple
-StatsGetTuple(Relation index, BlockNumber blkno, Page page, OffsetNumber offno,
-			  Size *len)
-{
-	ItemId		itemid;
-
-	if (offno < FirstOffsetNumber || offno > PageGetMaxOffsetNumber(page))
-		return NULL;
-	itemid = PageGetItemId(page, offno);
-	if (!ItemIdIsNormal(itemid))
-		return NULL;
-	*len = ItemIdGetLength(itemid);
-	if (ItemIdGetOffset(itemid) < SizeOfPageHeaderData ||
-		ItemIdGetOffset(itemid) + *len > ((PageHeader) page)->pd_special ||
-		*len < HNSW_LINKS_TUPLE_HEADER)
-		StatsCorrupt(index, blkno, offno,
-					 "The line pointer gives offset %u and length %u, outside the page's tuple space.",
-					 ItemIdGetOffset(itemid), (unsigned) *len);
-	return (HnswElementTuple) PageGetItem(page, itemid);
 }
 
 /* Links of one level of a tuple holding links: the valid leading slots */
@@ -203,7 +158,6 @@ StatsReadExternalLinks(Relation index, HnswIndexInfo *info,
 	Buffer		buf;
 	Page		page;
 	HnswElementTuple tup;
-	Size		len;
 
 	if (blkno == HNSW_METAPAGE_BLKNO || blkno >= nblocks)
 		return;
@@ -211,16 +165,9 @@ StatsReadExternalLinks(Relation index, HnswIndexInfo *info,
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
 	page = BufferGetPage(buf);
 	if (StatsCheckPage(index, blkno, page) &&
-		(tup = StatsGetTuple(index, blkno, page, offno, &len)) != NULL &&
+		(tup = HnswPageGetTuple(index, info, page, blkno, offno)) != NULL &&
 		(tup->flags & HNSW_LINKS_TUPLE) && tup->level >= level)
-	{
-		if (tup->level > HNSW_MAX_LEVEL ||
-			len < HnswLinksTupleSize(info->m, tup->level))
-			StatsCorrupt(index, blkno, offno,
-						 "The links tuple of level %d has %u bytes, fewer than its links need.",
-						 tup->level, (unsigned) len);
 		StatsAddLinks(info, tup, level, st);
-	}
 	UnlockReleaseBuffer(buf);
 }
 
@@ -251,8 +198,8 @@ StatsReadPage(Relation index, HnswIndexInfo *info, BlockNumber blkno,
 	maxoff = PageGetMaxOffsetNumber(page);
 	for (OffsetNumber off = FirstOffsetNumber; off <= maxoff; off++)
 	{
-		Size		len;
-		HnswElementTuple etup = StatsGetTuple(index, blkno, page, off, &len);
+		HnswElementTuple etup = HnswPageGetTuple(index, info, page, blkno,
+												 off);
 		bool		is_external;
 
 		if (etup == NULL || (etup->flags & HNSW_LINKS_TUPLE))
@@ -262,22 +209,7 @@ StatsReadPage(Relation index, HnswIndexInfo *info, BlockNumber blkno,
 			st->deleted++;
 			continue;
 		}
-		if (etup->level > HNSW_MAX_LEVEL)
-			StatsCorrupt(index, blkno, off,
-						 "The element has level %d; no element is above level %d.",
-						 etup->level, HNSW_MAX_LEVEL);
-		if (etup->ntids > HNSW_MAX_HEAPTIDS)
-			StatsCorrupt(index, blkno, off,
-						 "The element has %d heap TIDs; an element holds at most %d.",
-						 etup->ntids, HNSW_MAX_HEAPTIDS);
 		is_external = (etup->flags & HNSW_ELEMENT_EXTERNAL) != 0;
-		if (len < (is_external ?
-				   HnswExternalElementSize(etup->ntids, info->dimensions) :
-				   HnswElementTupleSize(etup->ntids, info->dimensions,
-										info->m, etup->level)))
-			StatsCorrupt(index, blkno, off,
-						 "The element tuple has %u bytes, fewer than its level %d and %d heap TIDs need.",
-						 (unsigned) len, etup->level, etup->ntids);
 
 		st->elements++;
 		st->heap_tids += etup->ntids;

@@ -46,19 +46,6 @@ InsertPlaceOnPage(Relation index, Page page, Item tuple, Size size)
 }
 
 /*
- * InsertIsElementPage
- *		Whether a locked page is an element page.
- */
-static bool
-InsertIsElementPage(Page page)
-{
-	return !PageIsNew(page) &&
-		PageGetSpecialSize(page) == MAXALIGN(sizeof(HnswPageOpaqueData)) &&
-		HnswPageGetOpaque(page)->page_id == HNSW_PAGE_ID &&
-		HnswPageGetOpaque(page)->page_type == HNSW_PAGE_ELEMENTS;
-}
-
-/*
  * InsertTryPage
  *		Add a tuple to page blkno if it is an element page with room, in one
  *		WAL record.  Returns the offset, or InvalidOffsetNumber when it does
@@ -77,7 +64,7 @@ InsertTryPage(Relation index, BlockNumber blkno, Item tuple, Size size,
 
 	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 	page = BufferGetPage(buf);
-	if (!InsertIsElementPage(page))
+	if (!HnswIsElementPage(page))
 	{
 		if (in_chain)
 			HnswCorrupt(index, blkno, InvalidOffsetNumber,

@@ -39,6 +39,9 @@ cd "$srcdir" || exit 1
 . test/lib/cluster.sh
 
 SUITES=${SUITES:-regress isolation tap}
+# PGXS reads TAP_TESTS too (as "run prove in installcheck"): keep ours apart.
+tap_files=${TAP_TESTS:-test/t/*.pl}
+unset TAP_TESTS
 PG_CONFIG=${PG_CONFIG:-pg_config}
 passed=0
 failed=0
@@ -233,8 +236,8 @@ fi
 
 if suite_wanted tap; then
 	echo "== tap"
-	# shellcheck disable=SC2206 # TAP_TESTS is a list of files
-	tests=(${TAP_TESTS:-test/t/*.pl})
+	# shellcheck disable=SC2206 # a list of files, and a pattern
+	tests=($tap_files)
 	if [ ! -e "${tests[0]}" ]; then
 		echo "(no TAP tests)"
 	else

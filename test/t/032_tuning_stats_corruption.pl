@@ -86,15 +86,15 @@ check_damage($tuple + 2, pack('C', 255),
 	'too many heap TIDs');
 # offset 8000, normal, length 2000: beyond the page
 check_damage($block1 + 24, pack('V', 8000 | (1 << 15) | (2000 << 17)),
-	qr/corrupted at block 1, offset 1.*outside the page's tuple space/s,
+	qr/corrupted at block 1, offset 1.*reaches past the end of the page/s,
 	'a line pointer beyond the page');
 # a tuple of a few bytes: too short for its vector and links
 check_damage($block1 + 24, pack('V', ($lp & 0x1ffff) | (8 << 17)),
-	qr/corrupted at block 1, offset 1.*fewer than its level/s,
+	qr/corrupted at block 1, offset 1.*8 bytes long, expected/s,
 	'a truncated element');
 # pd_special at the end of the page: no special space at all
 check_damage($block1 + 16, pack('v', $blcksz),
-	qr/corrupted at block 1, offset 0.*special space has 0 bytes/s,
+	qr/corrupted at block 1, offset 0.*not an element page/s,
 	'a page without its special space');
 
 is($node->safe_psql('postgres', $stats_sql), $sound,
