@@ -50,6 +50,7 @@
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "portability/instr_time.h"
+#include "storage/lmgr.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
@@ -676,7 +677,8 @@ TuneMeasure(RecallState *rs, RecallResult **cache, int ef_search)
  * search between the last value below the target and the first above finds
  * the smallest that reaches it; every value is measured with the same
  * queries.  With apply, the result becomes the index's ef_search option
- * (ALTER INDEX, so the caller must own the index).
+ * through ALTER INDEX, run as the caller; a caller who does not own the
+ * index is refused before anything is measured.
  */
 Datum
 hnsw_tune(PG_FUNCTION_ARGS)
@@ -703,6 +705,8 @@ hnsw_tune(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("target_recall must be greater than 0 and at most 1")));
 	CheckRecallArguments(k, queries);
+	if (apply)
+		HnswCheckIndexOwner(indexoid, "measure");
 
 	RecallBegin(&rs, indexoid, k, queries, false, 0);
 	RecallPrepare(&rs, InvalidOid, NULL);
@@ -750,10 +754,14 @@ hnsw_tune(PG_FUNCTION_ARGS)
 
 	qualified_name = quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rs.index)),
 												RelationGetRelationName(rs.index));
+	/* the index the name was taken from stays until ALTER INDEX has run */
+	if (apply)
+		LockRelationOid(indexoid, AccessShareLock);
 	RecallEnd(&rs);
 
 	if (apply)
 	{
+		/* ALTER INDEX checks ownership again, and takes its own lock */
 		SPI_connect();
 		if (SPI_execute(psprintf("ALTER INDEX %s SET (ef_search = %d)",
 								 qualified_name, best->ef_search),
