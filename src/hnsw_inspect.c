@@ -103,9 +103,10 @@ CheckRowsReadable(const RelationFacts *facts)
 
 /*
  * CheckTableReadable
- *		The checks of HnswCheckTableReadable, made from the catalogs before
- *		the table is locked: SELECT privilege, no row-level security policy
- *		for the caller, not another session's temporary table.
+ *		The caller may read the table: SELECT privilege, no row-level
+ *		security policy for the caller, not another session's temporary
+ *		table.  Made from the catalogs before the lock, and again with the
+ *		table open (HnswCheckTableReadable).
  */
 static void
 CheckTableReadable(Oid relid, const RelationFacts *facts)
@@ -158,22 +159,14 @@ OpenLocked(Oid relid, const RelationFacts *facts, LOCKMODE lockmode)
 void
 HnswCheckTableReadable(Relation rel)
 {
-	AclResult	aclresult = pg_class_aclcheck(RelationGetRelid(rel), GetUserId(),
-											  ACL_SELECT);
+	RelationFacts facts;
 
-	if (aclresult != ACLCHECK_OK)
-		aclcheck_error(aclresult, get_relkind_objtype(rel->rd_rel->relkind),
-					   RelationGetRelationName(rel));
-	if (check_enable_rls(RelationGetRelid(rel), InvalidOid, false) == RLS_ENABLED)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("table \"%s\" has row-level security enabled",
-						RelationGetRelationName(rel)),
-				 errdetail("This function reads the table directly and cannot apply its policies.")));
-	if (RELATION_IS_OTHER_TEMP(rel))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("cannot read temporary tables of other sessions")));
+	facts.relkind = rel->rd_rel->relkind;
+	facts.relpersistence = rel->rd_rel->relpersistence;
+	facts.relnamespace = RelationGetNamespace(rel);
+	facts.relam = rel->rd_rel->relam;
+	facts.relname = RelationGetRelationName(rel);
+	CheckTableReadable(RelationGetRelid(rel), &facts);
 }
 
 /*
