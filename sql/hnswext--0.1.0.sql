@@ -310,6 +310,9 @@ CREATE FUNCTION hnsw_verify(index regclass, heapallindexed boolean DEFAULT false
 	RETURNS record
 	AS 'MODULE_PATHNAME' LANGUAGE C STRICT PARALLEL RESTRICTED;
 
+-- as amcheck's functions: checking indexes is for those granted it
+REVOKE EXECUTE ON FUNCTION hnsw_verify(regclass, boolean) FROM PUBLIC;
+
 -- ===== Tuning and inspection functions (see README: Tuning) =====
 
 -- The size of an index before it is built, from the page layout

@@ -7,7 +7,9 @@
  * through here, so that all of them refuse the same things in the same
  * order: first what can be decided from the catalogs without a lock (the
  * relation exists, is of a kind whose rows can be read, the caller may
- * SELECT from the table), then the lock, then the checks that need the
+ * SELECT from the table, no row-level security applies, it is not another
+ * session's temporary table; for hnsw_tune's apply, the caller owns the
+ * index), then the lock, then the checks again and those that need the
  * open relation.  A caller without privileges therefore never queues for a
  * lock that other sessions would then queue behind.
  *
@@ -27,6 +29,7 @@
 #include "access/relation.h"
 #include "access/table.h"
 #include "catalog/index.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_am.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
@@ -46,6 +49,8 @@
 typedef struct RelationFacts
 {
 	char		relkind;
+	char		relpersistence;
+	Oid			relnamespace;
 	Oid			relam;
 	char	   *relname;
 } RelationFacts;
@@ -66,6 +71,8 @@ GetRelationFacts(Oid relid, RelationFacts *facts)
 				 errmsg("relation with OID %u does not exist", relid)));
 	form = (Form_pg_class) GETSTRUCT(tuple);
 	facts->relkind = form->relkind;
+	facts->relpersistence = form->relpersistence;
+	facts->relnamespace = form->relnamespace;
 	facts->relam = form->relam;
 	facts->relname = pstrdup(NameStr(form->relname));
 	ReleaseSysCache(tuple);
@@ -95,17 +102,31 @@ CheckRowsReadable(const RelationFacts *facts)
 }
 
 /*
- * CheckSelectPrivilege
- *		The caller must be able to SELECT from the table.
+ * CheckTableReadable
+ *		The caller may read the table: SELECT privilege, no row-level
+ *		security policy for the caller, not another session's temporary
+ *		table.  Made from the catalogs before the lock, and again with the
+ *		table open (HnswCheckTableReadable).
  */
 static void
-CheckSelectPrivilege(Oid relid, const RelationFacts *facts)
+CheckTableReadable(Oid relid, const RelationFacts *facts)
 {
 	AclResult	aclresult = pg_class_aclcheck(relid, GetUserId(), ACL_SELECT);
 
 	if (aclresult != ACLCHECK_OK)
 		aclcheck_error(aclresult, get_relkind_objtype(facts->relkind),
 					   facts->relname);
+	if (check_enable_rls(relid, InvalidOid, false) == RLS_ENABLED)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("table \"%s\" has row-level security enabled",
+						facts->relname),
+				 errdetail("This function reads the table directly and cannot apply its policies.")));
+	if (facts->relpersistence == RELPERSISTENCE_TEMP &&
+		isOtherTempNamespace(facts->relnamespace))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot read temporary tables of other sessions")));
 }
 
 /*
@@ -132,33 +153,27 @@ OpenLocked(Oid relid, const RelationFacts *facts, LOCKMODE lockmode)
  *		row-level security policy may apply to it (the inspection functions
  *		read the table directly, past the executor that would apply the
  *		policies), and it may not be another session's temporary table.
+ *		The openers below check all this before the lock too; after it, a
+ *		GRANT, policy or ALTER TABLE that committed while we waited counts.
  */
 void
 HnswCheckTableReadable(Relation rel)
 {
-	AclResult	aclresult = pg_class_aclcheck(RelationGetRelid(rel), GetUserId(),
-											  ACL_SELECT);
+	RelationFacts facts;
 
-	if (aclresult != ACLCHECK_OK)
-		aclcheck_error(aclresult, get_relkind_objtype(rel->rd_rel->relkind),
-					   RelationGetRelationName(rel));
-	if (check_enable_rls(RelationGetRelid(rel), InvalidOid, false) == RLS_ENABLED)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("table \"%s\" has row-level security enabled",
-						RelationGetRelationName(rel)),
-				 errdetail("This function reads the table directly and cannot apply its policies.")));
-	if (RELATION_IS_OTHER_TEMP(rel))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("cannot read temporary tables of other sessions")));
+	facts.relkind = rel->rd_rel->relkind;
+	facts.relpersistence = rel->rd_rel->relpersistence;
+	facts.relnamespace = RelationGetNamespace(rel);
+	facts.relam = rel->rd_rel->relam;
+	facts.relname = RelationGetRelationName(rel);
+	CheckTableReadable(RelationGetRelid(rel), &facts);
 }
 
 /*
  * HnswOpenTableToRead
  *		Open a table (or materialized view) whose rows a tuning function will
- *		read, with "lockmode", after checking its kind and the caller's
- *		SELECT privilege.  Close it with table_close.
+ *		read, with "lockmode", after checking its kind and that the caller
+ *		may read it (CheckTableReadable).  Close it with table_close.
  */
 Relation
 HnswOpenTableToRead(Oid relid, LOCKMODE lockmode)
@@ -168,7 +183,7 @@ HnswOpenTableToRead(Oid relid, LOCKMODE lockmode)
 
 	GetRelationFacts(relid, &facts);
 	CheckRowsReadable(&facts);
-	CheckSelectPrivilege(relid, &facts);
+	CheckTableReadable(relid, &facts);
 
 	rel = OpenLocked(relid, &facts, lockmode);
 	if (rel->rd_rel->relkind != facts.relkind)
@@ -181,13 +196,57 @@ HnswOpenTableToRead(Oid relid, LOCKMODE lockmode)
 }
 
 /*
+ * CheckIndexKind
+ *		The relation must be an index of our access method; a partitioned
+ *		one, which has no pages, is refused with a hint.  "purpose" names the
+ *		action in the message ("inspect", "measure", "check").
+ */
+static void
+CheckIndexKind(const RelationFacts *facts, const char *purpose)
+{
+	Oid			hnsw_am = get_index_am_oid("hnsw", false);
+
+	if (facts->relkind == RELKIND_PARTITIONED_INDEX && facts->relam == hnsw_am)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("cannot %s partitioned index \"%s\"", purpose,
+						facts->relname),
+				 errdetail("A partitioned index has no graph of its own: each partition has its own index."),
+				 errhint("Call the function on the index of each partition.")));
+	if (facts->relkind != RELKIND_INDEX && facts->relkind != RELKIND_PARTITIONED_INDEX)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("\"%s\" is not an index", facts->relname)));
+	if (facts->relam != hnsw_am)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("\"%s\" is not an hnsw index", facts->relname)));
+}
+
+/*
+ * HnswCheckIndexOwner
+ *		Before anything is locked or read: the relation must be an hnsw
+ *		index (as for HnswOpenIndexToInspect) and the caller must own it,
+ *		for a function that will change it.
+ */
+void
+HnswCheckIndexOwner(Oid indexoid, const char *purpose)
+{
+	RelationFacts facts;
+
+	GetRelationFacts(indexoid, &facts);
+	CheckIndexKind(&facts, purpose);
+	if (!pg_class_ownercheck(indexoid, GetUserId()))
+		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_INDEX, facts.relname);
+}
+
+/*
  * HnswOpenIndexToInspect
  *		Open a valid hnsw index and its table with "lockmode" (table first,
  *		as everyone locks them).  Before any lock: the relation must be an
- *		index of our access method (a partitioned index, which has no pages,
- *		is refused with a hint) and the caller must be able to SELECT from
- *		its table.  "purpose" names the action in error messages
- *		("inspect", "measure", "check").
+ *		index of our access method (see CheckIndexKind) and the caller must
+ *		be able to read its table (CheckTableReadable).  "purpose" names the
+ *		action in error messages ("inspect", "measure", "check").
  */
 Relation
 HnswOpenIndexToInspect(Oid indexoid, Relation *heap, const char *purpose,
@@ -199,22 +258,7 @@ HnswOpenIndexToInspect(Oid indexoid, Relation *heap, const char *purpose,
 	Relation	index;
 
 	GetRelationFacts(indexoid, &ifacts);
-	if (ifacts.relkind == RELKIND_PARTITIONED_INDEX &&
-		ifacts.relam == get_index_am_oid("hnsw", false))
-		ereport(ERROR,
-				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("cannot %s partitioned index \"%s\"", purpose,
-						ifacts.relname),
-				 errdetail("A partitioned index has no graph of its own: each partition has its own index."),
-				 errhint("Call the function on the index of each partition.")));
-	if (ifacts.relkind != RELKIND_INDEX && ifacts.relkind != RELKIND_PARTITIONED_INDEX)
-		ereport(ERROR,
-				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("\"%s\" is not an index", ifacts.relname)));
-	if (ifacts.relam != get_index_am_oid("hnsw", false))
-		ereport(ERROR,
-				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("\"%s\" is not an hnsw index", ifacts.relname)));
+	CheckIndexKind(&ifacts, purpose);
 
 	heapoid = IndexGetRelation(indexoid, true);
 	if (!OidIsValid(heapoid))
@@ -223,7 +267,7 @@ HnswOpenIndexToInspect(Oid indexoid, Relation *heap, const char *purpose,
 				 errmsg("index \"%s\" was dropped concurrently",
 						ifacts.relname)));
 	GetRelationFacts(heapoid, &hfacts);
-	CheckSelectPrivilege(heapoid, &hfacts);
+	CheckTableReadable(heapoid, &hfacts);
 
 	*heap = OpenLocked(heapoid, &hfacts, lockmode);
 	index = OpenLocked(indexoid, &ifacts, lockmode);

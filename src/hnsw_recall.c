@@ -27,6 +27,13 @@
  * ordinary ones, so they are counted in the search statistics, and the
  * work of each query is taken from this backend's own counters.
  *
+ * Computing a row's index value runs the index's expressions and partial
+ * index predicate, which are the table owner's code: every stretch that
+ * does (loading them, the table scans, the searches that recompute the
+ * value of each row found) runs as the table owner in a security-restricted
+ * operation (HnswBecomeTableOwner).  Everything else, the privilege checks,
+ * the query table and hnsw_tune's ALTER INDEX, runs as the caller.
+ *
  * src/hnsw_recall.c
  *
  *-------------------------------------------------------------------------
@@ -50,6 +57,7 @@
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "portability/instr_time.h"
+#include "storage/lmgr.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
@@ -66,6 +74,9 @@ PG_FUNCTION_INFO_V1(hnsw_recall);
 PG_FUNCTION_INFO_V1(hnsw_recall_queries);
 PG_FUNCTION_INFO_V1(hnsw_recall_curve);
 PG_FUNCTION_INFO_V1(hnsw_tune);
+
+/* hnsw_recall_curve measures at most one point per ef_search value */
+#define RECALL_MAX_CURVE_POINTS	(HNSW_MAX_EF_SEARCH - HNSW_MIN_EF_SEARCH + 1)
 
 void
 CheckRecallArguments(int k, int queries)
@@ -101,12 +112,16 @@ RecallBegin(RecallState *rs, Oid indexoid, int k, int queries,
 {
 	Oid			opcintype;
 	Oid			opno;
+	HnswSavedUser saved;
 
 	memset(rs, 0, sizeof(RecallState));
 	rs->index = HnswOpenIndexToInspect(indexoid, &rs->heap, "measure",
 									   AccessShareLock);
 	HnswGetIndexInfo(rs->index, &rs->info);
+	/* loading the expressions folds their constants, running owner code */
+	HnswBecomeTableOwner(rs->heap, &saved);
 	rs->indexInfo = BuildIndexInfo(rs->index);
+	HnswRestoreUser(&saved);
 	rs->snapshot = RegisterSnapshot(GetTransactionSnapshot());
 	rs->ctx = AllocSetContextCreate(CurrentMemoryContext, "hnsw recall",
 									ALLOCSET_DEFAULT_SIZES);
@@ -205,16 +220,20 @@ RecallSampleCallback(Relation index, ItemPointer tid, Datum *values,
  * RecallScanTable
  *		Pass every row of the indexed table that the index would hold (its
  *		index value, with expressions and a partial index's predicate
- *		applied) to "callback", under the measurement's snapshot.
+ *		applied) to "callback", under the measurement's snapshot.  The
+ *		expressions run as the table's owner.
  */
 static void
 RecallScanTable(RecallState *rs, IndexBuildCallback callback)
 {
-	TableScanDesc scan = table_beginscan_strat(rs->heap, rs->snapshot, 0, NULL,
-											   true, false);
+	HnswSavedUser saved;
+	TableScanDesc scan;
 
+	HnswBecomeTableOwner(rs->heap, &saved);
+	scan = table_beginscan_strat(rs->heap, rs->snapshot, 0, NULL, true, false);
 	table_index_build_scan(rs->heap, rs->index, rs->indexInfo, true, false,
 						   callback, rs, scan);
+	HnswRestoreUser(&saved);
 }
 
 /*
@@ -398,11 +417,15 @@ CompareDoubles(const void *a, const void *b)
  *		Search the index for every query with hnsw.ef_search set to
  *		ef_search for the duration (or as it is, when ef_search is 0), and
  *		return the figures.
+ *
+ * Each row found has its index value computed again, so the searches run
+ * as the table's owner; the switch is made once, outside the timings.
  */
 RecallResult
 RecallMeasure(RecallState *rs, int ef_search)
 {
 	RecallResult result;
+	HnswSavedUser saved;
 	int			nestlevel = NewGUCNestLevel();
 	MemoryContext query_ctx = AllocSetContextCreate(CurrentMemoryContext,
 													"hnsw recall query",
@@ -427,6 +450,7 @@ RecallMeasure(RecallState *rs, int ef_search)
 	}
 	result.ef_search = HnswGetEfSearch(rs->index);
 	econtext->ecxt_scantuple = slot;
+	HnswBecomeTableOwner(rs->heap, &saved);
 
 	/*
 	 * Query -1 is the first query once more, untimed: it pays for what the
@@ -490,6 +514,7 @@ RecallMeasure(RecallState *rs, int ef_search)
 		expected_total += q->expected;
 	}
 
+	HnswRestoreUser(&saved);
 	AtEOXact_GUC(true, nestlevel);
 
 	qsort(latencies, rs->nqueries, sizeof(double), CompareDoubles);
@@ -504,6 +529,8 @@ RecallMeasure(RecallState *rs, int ef_search)
 	result.distances = (double) distances / rs->nqueries;
 
 	FreeExecutorState(estate);
+	/* FormIndexDatum prepared the expressions in estate, now gone */
+	rs->indexInfo->ii_ExpressionsState = NIL;
 	ExecDropSingleTupleTableSlot(slot);
 	MemoryContextDelete(query_ctx);
 	pfree(latencies);
@@ -618,17 +645,25 @@ hnsw_recall_curve(PG_FUNCTION_ARGS)
 	k = PG_GETARG_INT32(2);
 	queries = PG_GETARG_INT32(3);
 
+	/* every argument is checked before any work starts */
 	CheckRecallArguments(k, queries);
 	if (ARR_NDIM(efs) > 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("ef_search must be a one-dimensional array")));
-	deconstruct_array(efs, INT4OID, sizeof(int32), true, TYPALIGN_INT,
-					  &elems, &elem_nulls, &nelems);
+	nelems = ArrayGetNItems(ARR_NDIM(efs), ARR_DIMS(efs));
 	if (nelems == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("ef_search must not be empty")));
+	/* each value is one measurement: no more than there are values */
+	if (nelems > RECALL_MAX_CURVE_POINTS)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("ef_search must have at most %d values",
+						RECALL_MAX_CURVE_POINTS)));
+	deconstruct_array(efs, INT4OID, sizeof(int32), true, TYPALIGN_INT,
+					  &elems, &elem_nulls, &nelems);
 	for (int i = 0; i < nelems; i++)
 	{
 		if (elem_nulls[i])
@@ -676,7 +711,8 @@ TuneMeasure(RecallState *rs, RecallResult **cache, int ef_search)
  * search between the last value below the target and the first above finds
  * the smallest that reaches it; every value is measured with the same
  * queries.  With apply, the result becomes the index's ef_search option
- * (ALTER INDEX, so the caller must own the index).
+ * through ALTER INDEX, run as the caller; a caller who does not own the
+ * index is refused before anything is measured.
  */
 Datum
 hnsw_tune(PG_FUNCTION_ARGS)
@@ -703,6 +739,8 @@ hnsw_tune(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("target_recall must be greater than 0 and at most 1")));
 	CheckRecallArguments(k, queries);
+	if (apply)
+		HnswCheckIndexOwner(indexoid, "measure");
 
 	RecallBegin(&rs, indexoid, k, queries, false, 0);
 	RecallPrepare(&rs, InvalidOid, NULL);
@@ -750,10 +788,14 @@ hnsw_tune(PG_FUNCTION_ARGS)
 
 	qualified_name = quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rs.index)),
 												RelationGetRelationName(rs.index));
+	/* the index the name was taken from stays until ALTER INDEX has run */
+	if (apply)
+		LockRelationOid(indexoid, AccessShareLock);
 	RecallEnd(&rs);
 
 	if (apply)
 	{
+		/* ALTER INDEX checks ownership again, and takes its own lock */
 		SPI_connect();
 		if (SPI_execute(psprintf("ALTER INDEX %s SET (ef_search = %d)",
 								 qualified_name, best->ef_search),

@@ -38,6 +38,7 @@ extern Relation HnswOpenIndexToInspect(Oid indexoid, Relation *heap,
 									   const char *purpose, LOCKMODE lockmode);
 extern void HnswCloseInspectedIndex(Relation index, Relation heap,
 									LOCKMODE lockmode);
+extern void HnswCheckIndexOwner(Oid indexoid, const char *purpose);
 extern Relation HnswOpenTableToRead(Oid relid, LOCKMODE lockmode);
 extern void HnswCheckTableReadable(Relation rel);
 extern void HnswBecomeTableOwner(Relation heap, HnswSavedUser *saved);

@@ -7,7 +7,9 @@
  * It takes ShareLock on the table and the index, so the graph holds still
  * while it is checked (writers wait), and reports the first inconsistency
  * as ERRCODE_INDEX_CORRUPTED naming the block and offset.  A sound index
- * gives one summary row.
+ * gives one summary row.  Because of the lock it is revoked from PUBLIC,
+ * as amcheck's functions are; the caller also needs SELECT on the table,
+ * checked before the lock (hnsw_inspect.c).
  *
  * src/hnsw_verify.c
  *
@@ -450,18 +452,28 @@ VerifyHeapCallback(Relation index, ItemPointer tid, Datum *values,
  * VerifyHeapAllIndexed
  *		Every row visible to a fresh snapshot with a non-NULL vector must be
  *		in the index.
+ *
+ * The scan computes each row's index value, running the index's expressions
+ * and predicate: they are the table owner's code and run as the owner
+ * (HnswBecomeTableOwner), from the loading of the expressions into the
+ * relcache (which folds constants) to the end of the scan.
  */
 static void
 VerifyHeapAllIndexed(VerifyState *vs, Relation heap)
 {
-	IndexInfo  *indexInfo = BuildIndexInfo(vs->index);
-	Snapshot	snapshot = RegisterSnapshot(GetTransactionSnapshot());
-	TableScanDesc scan = table_beginscan_strat(heap, snapshot, 0, NULL,
-											   true, false);
+	HnswSavedUser saved;
+	IndexInfo  *indexInfo;
+	Snapshot	snapshot;
+	TableScanDesc scan;
 
+	HnswBecomeTableOwner(heap, &saved);
+	indexInfo = BuildIndexInfo(vs->index);
+	snapshot = RegisterSnapshot(GetTransactionSnapshot());
+	scan = table_beginscan_strat(heap, snapshot, 0, NULL, true, false);
 	table_index_build_scan(heap, vs->index, indexInfo, true, false,
 						   VerifyHeapCallback, vs, scan);
 	UnregisterSnapshot(snapshot);
+	HnswRestoreUser(&saved);
 }
 
 /*
