@@ -380,12 +380,17 @@ hnsw_estimate_memory_table(PG_FUNCTION_ARGS)
 	Oid			tableoid = PG_GETARG_OID(0);
 	char	   *colname = NameStr(*PG_GETARG_NAME(1));
 	int32		m = PG_GETARG_INT32(2);
-	Relation	rel = HnswOpenTableToRead(tableoid, AccessShareLock);
+	Relation	rel;
 	int32		typmod;
-	AttrNumber	attno = HnswVectorColumn(rel, colname,
-										 get_func_namespace(fcinfo->flinfo->fn_oid),
-										 true, &typmod);
+	AttrNumber	attno;
 	int64		rows;
+
+	/* m before the table is opened; rows and dimensions come from it */
+	EstimateCheckArguments(0, 1, m, -1);
+	rel = HnswOpenTableToRead(tableoid, AccessShareLock);
+	attno = HnswVectorColumn(rel, colname,
+							 get_func_namespace(fcinfo->flinfo->fn_oid),
+							 true, &typmod);
 
 	if (rel->rd_rel->reltuples >= 0)
 	{
