@@ -13,8 +13,10 @@
  * no lock at all: a reader copies them and retries if the version changed
  * meanwhile, so that searches, most of a build's work, do not bounce lock
  * cache lines between processes.  Vectors never change once written and are
- * read freely.  An insert that may move the entry point holds the
- * entry-point lock.
+ * read freely.  A new element's vector and its lists at every level are
+ * written before any other element links to it: until then no other
+ * process can reach it, so they take no lock.  An insert that may move the
+ * entry point holds the entry-point lock.
  *
  * Lock order: the entry-point lock (held exclusively for a whole insert
  * that may raise the entry point) before element locks; at most one element
@@ -57,8 +59,9 @@ typedef struct HnswGraphScratch
 	float	   *select_dist;
 	uint32	   *select_ids;
 	int		   *selected;
-	uint32	   *links_copy;		/* one level's links, copied under lock */
-	uint32	   *new_links;		/* the new element's links at one level */
+	uint32	   *links_copy;		/* one level's links, as copied */
+	uint32	   *new_links;		/* the new element's links, 2m + 1 words a
+								 * level */
 	uint32	   *pruned_links;	/* a neighbour's list after shrinking */
 	pg_prng_state prng;			/* draws the levels of this process's rows */
 } HnswGraphScratch;
@@ -197,7 +200,8 @@ HnswGraphAttach(HnswGraph *graph, HnswGraphHeader *hdr, HnswIndexInfo *info)
 	sc->select_ids = palloc(sizeof(uint32) * n);
 	sc->selected = palloc(sizeof(int) * n);
 	sc->links_copy = palloc(sizeof(uint32) * (2 * hdr->m + 1));
-	sc->new_links = palloc(sizeof(uint32) * (2 * hdr->m + 1));
+	sc->new_links = palloc(sizeof(uint32) * (2 * hdr->m + 1) *
+						   (HNSW_MAX_LEVEL + 1));
 	sc->pruned_links = palloc(sizeof(uint32) * (2 * hdr->m + 1));
 
 	/*
@@ -707,19 +711,30 @@ HnswGraphInsert(HnswGraph *graph, const float *vec, ItemPointer tid)
 	HnswGraphLinks(graph, id, 0)[0] = 0;
 	top = Min(top, level);
 
-	/* its own links first, then the links back to it */
+	/*
+	 * Its own links at every level first, then the links back to it.  The
+	 * first link back makes the element reachable, at its top level; in a
+	 * parallel build another process can then come down through it to a
+	 * lower level and link back to it there.  So none of its lists may be
+	 * written after that: a search through a list still empty would end at
+	 * the element, and writing the list would drop the links added to it
+	 * meanwhile.  Until then no other process can see the element, so its
+	 * lists are written without its lock; taking a neighbour's lock for the
+	 * first link back orders these writes before it.
+	 */
 	for (int lc = top; lc >= 0; lc--)
 	{
-		uint32	   *links = sc->new_links;
+		uint32	   *links = sc->new_links + (Size) lc * (2 * m + 1);
 
 		GraphSelect(graph, sc->layer_results[lc], sc->layer_nresults[lc],
 					HnswLinksAtLevel(m, lc), links);
-		GraphLock(graph, id, LW_EXCLUSIVE);
-		GraphBeginChange(graph, id);
 		memcpy(HnswGraphLinks(graph, id, lc), links,
 			   sizeof(uint32) * (links[0] + 1));
-		GraphEndChange(graph, id);
-		GraphUnlock(graph, id);
+	}
+	for (int lc = top; lc >= 0; lc--)
+	{
+		uint32	   *links = sc->new_links + (Size) lc * (2 * m + 1);
+
 		for (uint32 i = 1; i <= links[0]; i++)
 			GraphAddBacklink(graph, links[i], id, lc);
 	}
