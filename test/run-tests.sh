@@ -33,10 +33,11 @@
 # server started by cluster_start or PostgreSQL::Test::Cluster goes through
 # it.  psql, perl and prove run as usual, so nothing but the servers can
 # produce a report (or trip over the preloaded runtime).  Leak checking is
-# off: a server does not free its memory at exit.  Reports go to files in
-# the temporary directory (log_path), wherever the process's stderr went;
-# after the suites every report file, and every report line in any log,
-# counts as one failure.
+# off: a server does not free its memory at exit.  ASan's reports go to
+# files in the temporary directory (log_path), wherever the process's
+# stderr went; UBSan's go to stderr, that is the server log (it does not
+# take log_path here).  After the suites every report file, and every
+# report line in any log, counts as one failure.
 # ASan sees the extension's stack and global buffers and memory it gets
 # from malloc (pallocs over 8 kB get their own block); an overrun within a
 # palloc block or a shared buffer goes unseen, as PostgreSQL's allocator is
