@@ -1,9 +1,16 @@
 # Makefile for hnswext (PGXS)
 #
 #   make              build the extension
+#   make SANITIZE=1   build it with AddressSanitizer and UndefinedBehavior-
+#                     Sanitizer (loads only into a server started with the
+#                     ASan runtime in LD_PRELOAD; see test/run-tests.sh)
 #   make install      install it into the PostgreSQL found by $(PG_CONFIG)
 #   make test         bootstrap, build, install, run every test suite on a
 #                     throwaway cluster (see test/run-tests.sh)
+#   make test SANITIZE=1
+#                     the same with a sanitized build, built in a copy of
+#                     the tree so that no sanitized object is left here
+#   make fuzz         build the libFuzzer harnesses in test/fuzz (clang)
 #   make demo         bootstrap, build, install and walk through a session on a
 #                     throwaway cluster (see test/demo.sh)
 
@@ -24,13 +31,22 @@ ifeq ($(WERROR),1)
 PG_CFLAGS += -Werror
 endif
 
-EXTRA_CLEAN = test/tmp_check test/results test/fuzz/vector_text_fuzz
+# Errors stop the process at once (-fno-sanitize-recover), so a report
+# cannot scroll by unnoticed.
+SANITIZE_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+ifeq ($(SANITIZE),1)
+PG_CFLAGS += $(SANITIZE_FLAGS) -g
+SHLIB_LINK += $(SANITIZE_FLAGS)
+endif
+
+EXTRA_CLEAN = test/tmp_check test/results test/fuzz/build
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-.PHONY: test demo bootstrap
+.PHONY: test demo bootstrap fuzz
 
 bootstrap:
 	bash test/bootstrap.sh
@@ -40,3 +56,6 @@ test:
 
 demo:
 	bash test/demo.sh $(DEMO_FLAGS)
+
+fuzz:
+	$(MAKE) -C test/fuzz PG_CONFIG=$(PG_CONFIG)

@@ -18,7 +18,10 @@ set -euo pipefail
 #                             and the PostgreSQL::Test perl modules
 #   postgresql-client-15      psql
 #   libipc-run-perl           needed by PostgreSQL::Test::Cluster (TAP tests)
-#   make, gcc                 building the extension
+#   make, gcc                 building the extension (gcc also brings the
+#                             ASan and UBSan runtimes for make test SANITIZE=1)
+#   clang-14, libclang-rt-14-dev
+#                             the libFuzzer harness in test/fuzz
 #   python3, python3-psycopg2, python3-numpy, python3-hnswlib
 #                             benchmark and recall checks
 #   gnuplot-nox               benchmark plots
@@ -29,6 +32,8 @@ PACKAGES=(
 	libipc-run-perl
 	make
 	gcc
+	clang-14
+	libclang-rt-14-dev
 	python3
 	python3-psycopg2
 	python3-numpy

@@ -21,6 +21,28 @@
 #									e.g. TAP_TESTS=test/t/016_recall_proofs.pl
 #	HNSWEXT_TEST_PORT				first port to try for the shared cluster
 #	HNSWEXT_KEEP_TMP=1				keep the temporary directory (logs, outputs)
+#	SANITIZE=1						run against a build with AddressSanitizer
+#									and UndefinedBehaviorSanitizer (below)
+#
+# With SANITIZE=1 the extension is built with "make SANITIZE=1" in a copy of
+# the tree (so no sanitized object is left for a later plain "make install"
+# to pick up) and installed in place of the plain build, which is installed
+# again afterwards.  The stock server is not instrumented; it must load the ASan
+# runtime before anything else, through LD_PRELOAD.  Only the servers get
+# it: the pg_ctl first in PATH is a wrapper that sets LD_PRELOAD, and every
+# server started by cluster_start or PostgreSQL::Test::Cluster goes through
+# it.  psql, perl and prove run as usual, so nothing but the servers can
+# produce a report (or trip over the preloaded runtime).  Leak checking is
+# off: a server does not free its memory at exit.  ASan's reports go to
+# files in the temporary directory (log_path), wherever the process's
+# stderr went; UBSan's go to stderr, that is the server log (it does not
+# take log_path here).  After the suites every report file, and every
+# report line in any log, counts as one failure.
+# ASan sees the extension's stack and global buffers and memory it gets
+# from malloc (pallocs over 8 kB get their own block); an overrun within a
+# palloc block or a shared buffer goes unseen, as PostgreSQL's allocator is
+# not instrumented.  The parsers' fuzz harness in test/fuzz covers them with
+# a malloc-backed palloc.
 #
 # The last line printed is always "N passed, N failed", counting each
 # regression test, each isolation spec and each TAP assertion; a failed
@@ -43,9 +65,11 @@ SUITES=${SUITES:-regress isolation tap}
 tap_files=${TAP_TESTS:-test/t/*.pl}
 unset TAP_TESTS
 PG_CONFIG=${PG_CONFIG:-pg_config}
+SANITIZE=${SANITIZE:-0}
 passed=0
 failed=0
 tmp=
+sanitized_installed=0
 
 summary_and_exit()
 {
@@ -77,6 +101,7 @@ cleanup()
 				(cd "$tmp" && as_cluster_user pg_ctl -D "$(dirname "$pidfile")" \
 					-m immediate -w stop >/dev/null 2>&1)
 			done
+		restore_module
 		if [ "${HNSWEXT_KEEP_TMP:-0}" = 1 ]; then
 			echo "run-tests: kept $tmp"
 		else
@@ -84,6 +109,20 @@ cleanup()
 		fi
 	fi
 }
+# After a sanitized run, install the plain build again (building it here
+# if need be): the sanitized module loads only into a server that preloads
+# the ASan runtime.
+restore_module()
+{
+	[ "$sanitized_installed" = 1 ] || return 0
+	sanitized_installed=0
+	if ! make -C "$srcdir" SANITIZE=0 install >"$tmp/reinstall.log" 2>&1; then
+		cat "$tmp/reinstall.log"
+		echo "run-tests: could not install the plain build again; the sanitized one is still installed" >&2
+		return 1
+	fi
+}
+
 interrupted()
 {
 	trap - INT TERM
@@ -164,18 +203,67 @@ bash test/bootstrap.sh || abort "bootstrap failed"
 # pg_regress, pg_isolation_regress and the TAP modules live under PGXS.
 PGXS_DIR=$(cd "$(dirname "$("$PG_CONFIG" --pgxs)")/../.." && pwd)
 
-echo "== build (make WERROR=1)"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/hnswext-test.XXXXXX") || abort "mktemp failed"
 chmod 755 "$tmp"
-if ! make WERROR=1 >"$tmp/build.log" 2>&1; then
+if [ "$SANITIZE" = 1 ]; then
+	# A copy of what the build reads, without objects a plain build left.
+	builddir=$tmp/build
+	mkdir -p "$builddir"
+	cp -r Makefile hnswext.control sql src "$builddir/" ||
+		abort "could not copy the tree to $builddir"
+	find "$builddir" \( -name '*.o' -o -name '*.so' -o -name '*.bc' \) -delete
+	build_flags=(WERROR=1 SANITIZE=1)
+	asan_runtime=$(gcc -print-file-name=libasan.so)
+	[ -e "$asan_runtime" ] || abort "gcc has no ASan runtime ($asan_runtime)"
+else
+	builddir=$srcdir
+	build_flags=(WERROR=1 SANITIZE=0)
+fi
+echo "== build (make ${build_flags[*]})"
+if ! make -C "$builddir" "${build_flags[@]}" >"$tmp/build.log" 2>&1; then
 	cat "$tmp/build.log"
 	abort "build failed"
 fi
 grep -E 'warning:' "$tmp/build.log" || true
 echo "== install"
-if ! make install >"$tmp/install.log" 2>&1; then
+if [ "$SANITIZE" = 1 ]; then
+	sanitized_installed=1
+fi
+if ! make -C "$builddir" "${build_flags[@]}" install >"$tmp/install.log" 2>&1; then
 	cat "$tmp/install.log"
 	abort "make install failed"
+fi
+
+if [ "$SANITIZE" = 1 ]; then
+	# Reports of every sanitized process go here; the servers run as the
+	# cluster user.
+	sanitizer_dir=$tmp/sanitizer
+	mkdir -p "$sanitizer_dir"
+	chmod 1777 "$sanitizer_dir"
+	# A preloaded runtime initializes at the first malloc, which in the
+	# PostgreSQL programs comes from a library constructor (libgpg-error's)
+	# inside bindtextdomain() holding gettext's lock; the initialization
+	# looks up swift_demangle, and the failed lookup's dlerror() asks
+	# gettext for its message and waits on that lock for ever.  A library
+	# defining the symbol makes the lookup succeed.
+	printf '%s\n' 'char *swift_demangle(const char *, unsigned long, char *, unsigned long *, unsigned);' \
+		'char *swift_demangle(const char *n, unsigned long l, char *o, unsigned long *ol, unsigned f) { return 0; }' |
+		gcc -Wall -shared -fPIC -x c - -o "$tmp/no_swift_demangle.so" ||
+		abort "could not build the preload helper"
+	# Only the servers get the runtime: pg_ctl (the one in PATH, used by
+	# cluster_start and PostgreSQL::Test::Cluster) is a wrapper that
+	# preloads it, and the servers it starts inherit it.
+	preload=$asan_runtime:$tmp/no_swift_demangle.so
+	mkdir -p "$tmp/sanitizer-bin"
+	printf '#!/bin/sh\n# pg_ctl whose servers load the ASan runtime (test/run-tests.sh)\nLD_PRELOAD=%s exec %s "$@"\n' \
+		"$preload" "$(pg_bindir)/pg_ctl" >"$tmp/sanitizer-bin/pg_ctl"
+	chmod 755 "$tmp/sanitizer-bin/pg_ctl"
+	export PATH=$tmp/sanitizer-bin:$PATH
+	export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:halt_on_error=1:disable_coredump=1:log_path=$sanitizer_dir/asan"
+	export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:abort_on_error=1:log_path=$sanitizer_dir/ubsan"
+	# build_c_test (test/t/HnswTest.pm) builds the standalone C tests so too.
+	export HNSWEXT_TEST_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g"
+	echo "== sanitizers: servers preload $preload; reports to $sanitizer_dir"
 fi
 
 if suite_wanted regress || suite_wanted isolation; then
@@ -278,6 +366,33 @@ if suite_wanted tap; then
 		if [ $status -ne 0 ] && [ $bad_files -eq 0 ]; then
 			failed=$((failed + 1))
 		fi
+	fi
+fi
+
+# --- sanitizer reports ---------------------------------------------------------
+
+# One failure for each report file and for each report that went to a log
+# instead (a process whose log_path could not be opened writes to stderr).
+if [ "$SANITIZE" = 1 ]; then
+	echo "== sanitizer reports"
+	reports=0
+	for f in "$sanitizer_dir"/*; do
+		[ -e "$f" ] || continue
+		echo "---- sanitizer report $(basename "$f") (first 60 lines) ----"
+		head -n 60 "$f"
+		reports=$((reports + 1))
+	done
+	while IFS= read -r f; do
+		echo "---- sanitizer report lines in ${f#"$tmp"/} ----"
+		grep -E -m 20 -A 20 '^==[0-9]+==ERROR: (Address|Leak)Sanitizer|: runtime error: ' "$f"
+		reports=$((reports + 1))
+	done < <(grep -rlE --exclude-dir=sanitizer --exclude-dir=build \
+		'^==[0-9]+==ERROR: (Address|Leak)Sanitizer|: runtime error: ' "$tmp" 2>/dev/null)
+	if [ $reports -eq 0 ]; then
+		echo "(none)"
+	else
+		echo "run-tests: $reports sanitizer report(s)"
+		failed=$((failed + reports))
 	fi
 fi
 

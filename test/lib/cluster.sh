@@ -37,11 +37,13 @@ export PATH
 unset _bindir
 
 # Environment variables passed through by as_cluster_user when it has to
-# switch users.
+# switch users.  The last line is for sanitized runs (test/run-tests.sh
+# SANITIZE=1): the sanitizers' options, and the flags for the C tests.
 CLUSTER_PASS_ENV=(PATH PGHOST PGPORT PGUSER PGDATABASE PGOPTIONS
 	PERL5LIB TESTDIR PG_REGRESS PG_TEST_EXTRA PG_TEST_NOCLEAN
 	PG_TEST_TIMEOUT_DEFAULT PG_TEST_PORT_DIR PROVE_FLAGS
-	PERL_TEST_HARNESS_DUMP_TAP HNSWEXT_SRCDIR PG_CONFIG TMPDIR LANG TERM CI)
+	PERL_TEST_HARNESS_DUMP_TAP HNSWEXT_SRCDIR PG_CONFIG TMPDIR LANG TERM CI
+	ASAN_OPTIONS UBSAN_OPTIONS HNSWEXT_TEST_CFLAGS)
 
 pg_bindir()
 {

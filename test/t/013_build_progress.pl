@@ -19,6 +19,7 @@ $node->start;
 $node->safe_psql('postgres', q{
 	CREATE EXTENSION hnswext;
 	CREATE TABLE t (id int, v vector(64));
+	SELECT setseed(0.13);
 	INSERT INTO t
 	SELECT i, (SELECT array_agg(random()) FROM generate_series(1, 64) WHERE i > 0)::vector
 	FROM generate_series(1, 30000) i;

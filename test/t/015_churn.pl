@@ -27,6 +27,7 @@ $node->start;
 $node->safe_psql('postgres', q{
 	CREATE EXTENSION hnswext;
 	CREATE TABLE t (id serial PRIMARY KEY, v vector(16));
+	SELECT setseed(0.15);
 	INSERT INTO t (v)
 	SELECT (SELECT array_agg(random()) FROM generate_series(1, 16) WHERE g > 0)::vector
 	FROM generate_series(1, 5000) g;
@@ -34,21 +35,28 @@ $node->safe_psql('postgres', q{
 });
 
 my $dir = PostgreSQL::Test::Utils::tempdir;
+# Vectors come from pgbench's seeded generator (--random-seed below) through
+# hashint8, not from the server's unseeded random(): components in [0, 1).
+my $vector = '(SELECT array_agg(hashint8(:s::bigint * 16 + g)::float8 / 4294967296 + 0.5'
+  . ' ORDER BY g)::vector FROM generate_series(1, 16) g)';
 my %scripts = (
-	insert => q{
-INSERT INTO t (v) SELECT array_agg(random())::vector FROM generate_series(1, 16);
+	insert => qq{
+\\set s random(1, 1000000000)
+INSERT INTO t (v) SELECT $vector;
 },
-	update => q{
-\set id random(1, 12000)
-UPDATE t SET v = (SELECT array_agg(random()) FROM generate_series(1, 16))::vector WHERE id = :id;
+	update => qq{
+\\set id random(1, 12000)
+\\set s random(1, 1000000000)
+UPDATE t SET v = $vector WHERE id = :id;
 },
 	delete => q{
 \set id random(1, 12000)
 DELETE FROM t WHERE id = :id;
 },
-	select => q{
+	select => qq{
+\\set s random(1, 1000000000)
 SET enable_seqscan = off;
-SELECT id FROM t ORDER BY v <-> (SELECT array_agg(random()) FROM generate_series(1, 16))::vector LIMIT 10;
+SELECT id FROM t ORDER BY v <-> $vector LIMIT 10;
 },
 	# a copy of a row's vector: its element takes one more heap TID, and
 	# the rewritten tuple moves the others on its page, under searches that
@@ -82,11 +90,11 @@ my $workers = IPC::Run::start(
 		"--file=$dir/insert.sql\@4", "--file=$dir/dup.sql\@2",
 		"--file=$dir/update.sql\@2", "--file=$dir/delete.sql\@2",
 		"--file=$dir/select.sql\@3", "--file=$dir/select_row.sql\@2",
-		@connect
+		'--random-seed=15', @connect
 	],
 	'>', \$out1, '2>', \$err1);
 my $vacuum = IPC::Run::start(
-	[ 'pgbench', '-n', '-T', $seconds, '-c', '1', "--file=$dir/vacuum.sql", @connect ],
+	[ 'pgbench', '-n', '-T', $seconds, '-c', '1', "--file=$dir/vacuum.sql", '--random-seed=16', @connect ],
 	'>', \$out2, '2>', \$err2);
 ok($workers->finish, 'the clients ran without error');
 ok($vacuum->finish, 'the vacuums ran without error');

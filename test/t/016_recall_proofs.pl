@@ -11,6 +11,20 @@
 #	    between grow the index by at most 15%; deleting every row leaves an
 #	    index that still takes inserts and answers.
 #
+# The data come from random() after setseed(), and the builds are serial
+# (max_parallel_maintenance_workers = 0), whose levels come from a fixed
+# seed: the same graph and the same filtered-recall figures on every run
+# (0.945 to 0.954 here).  A parallel build, as before, gave another graph
+# each time, and recall down to 0.896 in two CI runs.  Only the inserts of
+# the churn rounds draw levels from the backend's unseeded generator.
+#
+# Over nine data seeds (0.1 to 0.9) the filtered recall ranged from 0.889
+# (strict_order, 10% filter) to 0.968: 0.9 is not safe for any data, but
+# is 0.045 below the fixed data's figure; a broken iterative scan falls far
+# lower (0.05 and 0.38 with it off).  After vacuum recall was 0.007 to
+# 0.05 above the fresh index's, whose own recall was 0.94 to 0.98: the
+# 0.02 and 0.9 bounds there have room.
+#
 use strict;
 use warnings;
 
@@ -23,6 +37,7 @@ $node->init;
 $node->append_conf('postgresql.conf', qq{
 shared_buffers = '256MB'
 maintenance_work_mem = '512MB'
+max_parallel_maintenance_workers = 0
 autovacuum = off
 });
 $node->start;
@@ -100,6 +115,7 @@ for my $f (sort keys %filters)
 $node->safe_psql('postgres', q{
 	DROP TABLE items;
 	CREATE TABLE items (id int PRIMARY KEY, category int, v vector(32));
+	SELECT setseed(0.31);
 	INSERT INTO items
 	SELECT i, 0, (SELECT array_agg(centre[d] + random() - 0.5 ORDER BY d)
 				  FROM generate_series(1, 32) d)::vector
@@ -119,6 +135,7 @@ my $base = $node->safe_psql('postgres', q{SELECT pg_relation_size('items_idx')})
 for my $round (1 .. 3)
 {
 	$node->safe_psql('postgres', qq{
+		SELECT setseed(0.3$round);
 		DELETE FROM items WHERE id IN (SELECT id FROM items ORDER BY random() LIMIT 5000);
 		VACUUM items;
 		INSERT INTO items

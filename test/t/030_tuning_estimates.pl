@@ -38,6 +38,7 @@ for my $dim (3, 128, 768, 1536)
 		'postgres', qq{
 		DROP TABLE IF EXISTS sized;
 		CREATE TABLE sized (v vector($dim));
+		SELECT setseed(0.03);
 		INSERT INTO sized
 		SELECT (SELECT array_agg(random()) FROM generate_series(1, $dim) WHERE i > 0)::vector
 		FROM generate_series(1, $rows) i;

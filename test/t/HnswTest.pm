@@ -381,8 +381,10 @@ sub build_c_test
 
 	my $program = PostgreSQL::Test::Utils::tempdir($opt{name}) . "/$opt{name}";
 	my ($out, $err) = ('', '');
+	# A sanitized test run (SANITIZE=1) sets HNSWEXT_TEST_CFLAGS.
+	my @extra = split ' ', ($ENV{HNSWEXT_TEST_CFLAGS} // '');
 	my @compile = (
-		'gcc', '-O2', '-Wall', @{ $opt{cflags} // [] },
+		'gcc', '-O2', '-Wall', @{ $opt{cflags} // [] }, @extra,
 		"-I$includedir", "-I$srcdir/src",
 		@sources, @{ $opt{libs} // [] }, '-o', $program);
 	IPC::Run::run(\@compile, '>', \$out, '2>', \$err);
