@@ -11,6 +11,10 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
+use FindBin;
+use lib $FindBin::RealBin;
+use HnswTest;
+
 my $dim = 4;
 my $node = PostgreSQL::Test::Cluster->new('corrupt');
 $node->init;
@@ -25,29 +29,9 @@ $node->safe_psql('postgres', qq{
 is($node->safe_psql('postgres', q{SELECT elements FROM hnsw_verify('t_idx', true)}),
 	'300', 'the fresh index passes the check');
 
-my $file = $node->data_dir . '/'
-  . $node->safe_psql('postgres', q{SELECT pg_relation_filepath('t_idx')});
+my $file = relation_file($node, 't_idx');
 my $blcksz = $node->safe_psql('postgres', 'SHOW block_size');
 
-# Read or write bytes of the relation file.
-sub read_bytes
-{
-	my ($offset, $len) = @_;
-	open(my $fh, '<:raw', $file) or die "open $file: $!";
-	seek($fh, $offset, 0) or die "seek: $!";
-	read($fh, my $buf, $len) == $len or die "short read";
-	close($fh);
-	return $buf;
-}
-
-sub write_bytes
-{
-	my ($offset, $bytes) = @_;
-	open(my $fh, '+<:raw', $file) or die "open $file: $!";
-	seek($fh, $offset, 0) or die "seek: $!";
-	print $fh $bytes;
-	close($fh);
-}
 
 sub check_fails
 {
@@ -64,22 +48,22 @@ sub check_fails
 # 1. The page identifier in the special space of block 1.
 $node->stop;
 my $id_offset = $blcksz + $blcksz - 2;
-my $saved = read_bytes($id_offset, 2);
-write_bytes($id_offset, pack('v', 0x1234));
+my $saved = read_bytes($file, $id_offset, 2);
+write_bytes($file, $id_offset, pack('v', 0x1234));
 $node->start;
 check_fails(qr/corrupted at block 1, offset 0.*page identifier/s,
 	'a wrong page identifier');
 $node->stop;
-write_bytes($id_offset, $saved);
+write_bytes($file, $id_offset, $saved);
 
 # 2. A level-0 link of the first element on block 1 points past the end.
-my $lp = unpack('V', read_bytes($blcksz + 24, 4));
+my $lp = unpack('V', read_bytes($file, $blcksz + 24, 4));
 my $tuple = $blcksz + ($lp & 0x7fff);
-my $ntids = unpack('C', read_bytes($tuple + 2, 1));
+my $ntids = unpack('C', read_bytes($file, $tuple + 2, 1));
 my $vector_offset = 4 + 6 * $ntids;
 $vector_offset += 4 - ($vector_offset % 4) if $vector_offset % 4;
 my $link = $tuple + $vector_offset + 4 * $dim;
-write_bytes($link, pack('vvv', 0, 60000, 1));
+write_bytes($file, $link, pack('vvv', 0, 60000, 1));
 $node->start;
 check_fails(qr/corrupted at block 1, offset 1.*links to \(60000,1\)/s,
 	'a link to a block past the end');

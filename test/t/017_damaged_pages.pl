@@ -35,32 +35,6 @@ $node->safe_psql(
 });
 my $blcksz = $node->safe_psql('postgres', 'SHOW block_size');
 
-sub relfile
-{
-	my ($index) = @_;
-	return $node->data_dir . '/'
-	  . $node->safe_psql('postgres', qq{SELECT pg_relation_filepath('$index')});
-}
-
-sub read_bytes
-{
-	my ($file, $offset, $len) = @_;
-	open(my $fh, '<:raw', $file) or die "open $file: $!";
-	seek($fh, $offset, 0) or die "seek: $!";
-	read($fh, my $buf, $len) == $len or die "short read";
-	close($fh);
-	return $buf;
-}
-
-sub write_bytes
-{
-	my ($file, $offset, $bytes) = @_;
-	open(my $fh, '+<:raw', $file) or die "open $file: $!";
-	seek($fh, $offset, 0) or die "seek: $!";
-	print $fh $bytes;
-	close($fh);
-}
-
 # The entry point of an index file, from its meta page (HnswMetaPageData
 # after the 24-byte page header: entry block at 40, offset at 44).
 sub entry_point
@@ -152,7 +126,7 @@ sub damage
 {
 	my ($index, $edit) = @_;
 	$node->safe_psql('postgres', "REINDEX INDEX $index");
-	my $file = relfile($index);
+	my $file = relation_file($node, $index);
 	$node->stop;
 	$edit->($file);
 	$node->start;

@@ -11,6 +11,10 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
+use FindBin;
+use lib $FindBin::RealBin;
+use HnswTest;
+
 my $dim = 4;
 my $node = PostgreSQL::Test::Cluster->new('stats_corrupt');
 $node->init;
@@ -27,28 +31,9 @@ my $stats_sql = q{SELECT elements, heap_tids, level0_neighbors_max
 my $sound = $node->safe_psql('postgres', $stats_sql);
 like($sound, qr/^300\|300\|\d+$/, 'the fresh index is read');
 
-my $file = $node->data_dir . '/'
-  . $node->safe_psql('postgres', q{SELECT pg_relation_filepath('t_idx')});
+my $file = relation_file($node, 't_idx');
 my $blcksz = $node->safe_psql('postgres', 'SHOW block_size');
 
-sub read_bytes
-{
-	my ($offset, $len) = @_;
-	open(my $fh, '<:raw', $file) or die "open $file: $!";
-	seek($fh, $offset, 0) or die "seek: $!";
-	read($fh, my $buf, $len) == $len or die "short read";
-	close($fh);
-	return $buf;
-}
-
-sub write_bytes
-{
-	my ($offset, $bytes) = @_;
-	open(my $fh, '+<:raw', $file) or die "open $file: $!";
-	seek($fh, $offset, 0) or die "seek: $!";
-	print $fh $bytes;
-	close($fh);
-}
 
 # Overwrite bytes at $offset with the cluster stopped, check that
 # hnsw_index_stats fails as it should, then put the bytes back.
@@ -57,8 +42,8 @@ sub check_damage
 	my ($offset, $bytes, $pattern, $name) = @_;
 
 	$node->stop;
-	my $saved = read_bytes($offset, length($bytes));
-	write_bytes($offset, $bytes);
+	my $saved = read_bytes($file, $offset, length($bytes));
+	write_bytes($file, $offset, $bytes);
 	$node->start;
 	my ($ret, $stdout, $stderr) = $node->psql('postgres', $stats_sql,
 		extra_params => [ '-v', 'VERBOSITY=verbose' ]);
@@ -67,7 +52,7 @@ sub check_damage
 	like($stderr, $pattern, "$name: naming what is wrong");
 	like($stderr, qr/REINDEX/, "$name: hinting at REINDEX");
 	$node->stop;
-	write_bytes($offset, $saved);
+	write_bytes($file, $offset, $saved);
 	$node->start;
 }
 
@@ -75,7 +60,7 @@ sub check_damage
 # index's pages are on disk.
 $node->safe_psql('postgres', 'CHECKPOINT');
 my $block1 = $blcksz;
-my $lp = unpack('V', read_bytes($block1 + 24, 4));
+my $lp = unpack('V', read_bytes($file, $block1 + 24, 4));
 my $tuple = $block1 + ($lp & 0x7fff);
 
 check_damage($tuple, pack('C', 200),

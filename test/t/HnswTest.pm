@@ -58,7 +58,8 @@ use Test::More;
 
 our @EXPORT = qw(hnsw_node vector_sql self_search_misses check_self_search
   recall_at_10 pgbench_start pgbench_finish pgbench_committed pgbench_clean
-  pgbench_query_script hnsw_meta uses_index verify_index build_c_test);
+  pgbench_query_script hnsw_meta uses_index verify_index build_c_test
+  relation_file read_bytes write_bytes);
 
 # Allowed fraction of rows an index scan for their own vector may miss.
 our $MISS_FRACTION = 0.001;
@@ -397,6 +398,35 @@ sub build_c_test
 	}
 	diag("compiler warnings:\n$err") if $err ne '';
 	return $program;
+}
+
+# The path of relation $rel's main fork (the server may be stopped later)
+sub relation_file
+{
+	my ($node, $rel) = @_;
+	return $node->data_dir . '/'
+	  . $node->safe_psql('postgres', qq{SELECT pg_relation_filepath('$rel')});
+}
+
+# Read $len bytes of $file at $offset; tests damage pages with write_bytes,
+# with the server stopped.
+sub read_bytes
+{
+	my ($file, $offset, $len) = @_;
+	open(my $fh, '<:raw', $file) or die "open $file: $!";
+	seek($fh, $offset, 0) or die "seek: $!";
+	read($fh, my $buf, $len) == $len or die "short read";
+	close($fh);
+	return $buf;
+}
+
+sub write_bytes
+{
+	my ($file, $offset, $bytes) = @_;
+	open(my $fh, '+<:raw', $file) or die "open $file: $!";
+	seek($fh, $offset, 0) or die "seek: $!";
+	print $fh $bytes;
+	close($fh);
 }
 
 1;
