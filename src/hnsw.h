@@ -620,8 +620,6 @@ extern HnswCandidate *HnswSearchEntryCandidate(HnswSearchState *state,
 extern uint64 HnswSearchDistanceCount(HnswSearchState *state);
 extern uint64 HnswSearchVisitedCount(HnswSearchState *state);
 extern void HnswSearchExclude(HnswSearchState *state, ItemPointer heap_tid);
-extern int	HnswSearchReadLinks(HnswSearchState *state, HnswCandidate *c,
-								int level, ItemPointerData *out);
 extern HnswCandidate *HnswSearchLookup(HnswSearchState *state,
 									   BlockNumber blkno, OffsetNumber offno);
 extern HnswCandidate *HnswSearchDescend(HnswSearchState *state,

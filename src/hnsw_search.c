@@ -309,13 +309,14 @@ SearchEvaluate(HnswSearchState *st, BlockNumber blkno, OffsetNumber offno,
 }
 
 /*
- * HnswSearchReadLinks
+ * SearchReadLinks
  *		Copy the links of a candidate at a level into "out"; returns their
- *		number.  "out" must have room for 2 * m links.  Each link is checked
- *		(HnswCheckLink), so the search can pin what it returns.
+ *		number.  "out" must have room for 2 * m links.  The links are copied
+ *		as the page has them: the caller checks each one it follows
+ *		(HnswCheckLink) before it pins the page the link names.
  */
-int
-HnswSearchReadLinks(HnswSearchState *st, HnswCandidate *c, int level,
+static int
+SearchReadLinks(HnswSearchState *st, HnswCandidate *c, int level,
 					ItemPointerData *out)
 {
 	Page		page;
@@ -343,8 +344,6 @@ HnswSearchReadLinks(HnswSearchState *st, HnswCandidate *c, int level,
 
 		while (n < nslots && ItemPointerIsValid(&slots[n]))
 		{
-			HnswCheckLink(st->index, &slots[n], c->links_blkno,
-						  c->links_offno);
 			out[n] = slots[n];
 			n++;
 		}
@@ -377,8 +376,10 @@ HnswSearchLookup(HnswSearchState *st, BlockNumber blkno, OffsetNumber offno)
 
 /*
  * SearchCollectUnvisited
- *		Copy the links not visited yet from st->links to st->fresh, marking
- *		them visited, and prefetch the buffer descriptor and the line pointer
+ *		Copy the links of candidate c not visited yet from st->links to
+ *		st->fresh, marking them visited and checking each (HnswCheckLink:
+ *		only these are pinned, and a link already visited was checked when
+ *		it was first seen), and prefetch the buffer descriptor and the line pointer
  *		of each where its page probably is (its hint, also kept).  Returns
  *		how many there are.
  *
@@ -386,7 +387,7 @@ HnswSearchLookup(HnswSearchState *st, BlockNumber blkno, OffsetNumber offno)
  * the first is pinned, gives these cache misses the most time to resolve.
  */
 static int
-SearchCollectUnvisited(HnswSearchState *st, int nlinks)
+SearchCollectUnvisited(HnswSearchState *st, HnswCandidate *c, int nlinks)
 {
 	int			n = 0;
 
@@ -398,6 +399,8 @@ SearchCollectUnvisited(HnswSearchState *st, int nlinks)
 
 		if (!HnswVisitedAdd(st->visited, HnswTidKey(blkno, offno)))
 			continue;
+		HnswCheckLink(st->index, &st->links[i], c->links_blkno,
+					  c->links_offno);
 		st->fresh[n] = st->links[i];
 		hint = HnswRecentBuffer(st->index, blkno);
 		st->hints[n] = hint;
@@ -627,8 +630,8 @@ HnswSearchLayer(HnswSearchState *st, HnswCandidate **entries, int nentries,
 		CHECK_FOR_INTERRUPTS();
 
 		st->nvisited++;
-		nlinks = HnswSearchReadLinks(st, c, level, st->links);
-		nfresh = SearchCollectUnvisited(st, nlinks);
+		nlinks = SearchReadLinks(st, c, level, st->links);
+		nfresh = SearchCollectUnvisited(st, c, nlinks);
 		SearchPrefetchTuples(st, nfresh);
 
 		/*

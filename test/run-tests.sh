@@ -62,6 +62,8 @@ cd "$srcdir" || exit 1
 
 SUITES=${SUITES:-regress isolation tap}
 # PGXS reads TAP_TESTS too (as "run prove in installcheck"): keep ours apart.
+# "make test TAP_TESTS=..." also hands it to every make below through
+# MAKEFLAGS, so "make installcheck" is given an empty one.
 tap_files=${TAP_TESTS:-test/t/*.pl}
 unset TAP_TESTS
 PG_CONFIG=${PG_CONFIG:-pg_config}
@@ -280,7 +282,7 @@ if suite_wanted regress; then
 	echo "== regress"
 	out=$tmp/regress
 	mkdir -p "$out"
-	make installcheck EXTRA_REGRESS_OPTS="--outputdir=$out" \
+	make installcheck TAP_TESTS= EXTRA_REGRESS_OPTS="--outputdir=$out" \
 		>"$out/make.log" 2>&1
 	status=$?
 	if grep -qE '\.\.\. ' "$out/make.log"; then
