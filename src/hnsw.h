@@ -402,6 +402,16 @@ extern bool hnswproperty(Oid index_oid, int attno, IndexAMProperty prop,
 extern char *hnswbuildphasename(int64 phasenum);
 
 /*
+ * HnswCachedBuffer
+ *		HnswRecentBuffer given the index's cache (not NULL).
+ */
+static inline Buffer
+HnswCachedBuffer(const HnswAmCache *cache, BlockNumber blkno)
+{
+	return blkno < cache->nbuffers ? cache->buffers[blkno] : InvalidBuffer;
+}
+
+/*
  * HnswCheckLink
  *		Raise ERRCODE_INDEX_CORRUPTED unless "link", read from the tuple at
  *		(blkno, offno), can be the TID of a tuple of the index: a valid
@@ -409,21 +419,26 @@ extern char *hnswbuildphasename(int64 phasenum);
  *		before they follow it, so a damaged one is never read with
  *		ReadBuffer (which fails with "could not read block").
  *
- * The fast path is three integer comparisons against the cached size; a
- * link past it (a page another backend just added, or damage) makes the
- * slow path look at the relation's size again.
+ * The fast path (HnswLinkKnownGood) is a few integer comparisons against
+ * the cached size; a link past it (a page another backend just added, or
+ * damage) makes the slow path look at the relation's size again.
  */
+static inline bool
+HnswLinkKnownGood(const HnswAmCache *cache, BlockNumber target,
+				  OffsetNumber toff)
+{
+	return cache != NULL && target != HNSW_METAPAGE_BLKNO &&
+		target < cache->known_blocks &&
+		toff != InvalidOffsetNumber && toff <= MaxOffsetNumber;
+}
+
 static inline void
 HnswCheckLink(Relation index, ItemPointer link, BlockNumber blkno,
 			  OffsetNumber offno)
 {
-	HnswAmCache *cache = (HnswAmCache *) index->rd_amcache;
-	BlockNumber target = ItemPointerGetBlockNumberNoCheck(link);
-	OffsetNumber toff = ItemPointerGetOffsetNumberNoCheck(link);
-
-	if (unlikely(cache == NULL || target == HNSW_METAPAGE_BLKNO ||
-				 target >= cache->known_blocks ||
-				 toff == InvalidOffsetNumber || toff > MaxOffsetNumber))
+	if (unlikely(!HnswLinkKnownGood((HnswAmCache *) index->rd_amcache,
+									ItemPointerGetBlockNumberNoCheck(link),
+									ItemPointerGetOffsetNumberNoCheck(link))))
 		HnswCheckLinkSlow(index, link, blkno, offno);
 }
 

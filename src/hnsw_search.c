@@ -379,9 +379,9 @@ HnswSearchLookup(HnswSearchState *st, BlockNumber blkno, OffsetNumber offno)
  *		Copy the links of candidate c not visited yet from st->links to
  *		st->fresh, marking them visited and checking each (HnswCheckLink:
  *		only these are pinned, and a link already visited was checked when
- *		it was first seen), and prefetch the buffer descriptor and the line pointer
- *		of each where its page probably is (its hint, also kept).  Returns
- *		how many there are.
+ *		it was first seen), and prefetch the buffer descriptor and the line
+ *		pointer of each where its page probably is (its hint, HnswRecentBuffer,
+ *		also kept).  Returns how many there are.
  *
  * Prefetching for all of an expansion's new neighbours at once, before
  * the first is pinned, gives these cache misses the most time to resolve.
@@ -391,6 +391,9 @@ SearchCollectUnvisited(HnswSearchState *st, HnswCandidate *c, int nlinks)
 {
 	int			n = 0;
 
+	/* read once: PostgreSQL's -fno-strict-aliasing reloads it per store */
+	HnswAmCache *cache = (HnswAmCache *) st->index->rd_amcache;
+
 	for (int i = 0; i < nlinks; i++)
 	{
 		BlockNumber blkno = ItemPointerGetBlockNumberNoCheck(&st->links[i]);
@@ -399,10 +402,14 @@ SearchCollectUnvisited(HnswSearchState *st, HnswCandidate *c, int nlinks)
 
 		if (!HnswVisitedAdd(st->visited, HnswTidKey(blkno, offno)))
 			continue;
-		HnswCheckLink(st->index, &st->links[i], c->links_blkno,
-					  c->links_offno);
+		if (unlikely(!HnswLinkKnownGood(cache, blkno, offno)))
+		{
+			HnswCheckLinkSlow(st->index, &st->links[i], c->links_blkno,
+							  c->links_offno);
+			cache = (HnswAmCache *) st->index->rd_amcache;
+		}
 		st->fresh[n] = st->links[i];
-		hint = HnswRecentBuffer(st->index, blkno);
+		hint = HnswCachedBuffer(cache, blkno);
 		st->hints[n] = hint;
 		if (BufferIsValid(hint) && !BufferIsLocal(hint))
 		{

@@ -741,9 +741,9 @@ HnswRecentBuffer(Relation index, BlockNumber blkno)
 {
 	HnswAmCache *cache = (HnswAmCache *) index->rd_amcache;
 
-	if (cache == NULL || blkno >= cache->nbuffers)
+	if (cache == NULL)
 		return InvalidBuffer;
-	return cache->buffers[blkno];
+	return HnswCachedBuffer(cache, blkno);
 }
 
 /*
