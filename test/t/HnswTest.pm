@@ -286,7 +286,9 @@ sub pgbench_clean
 		  && $run->{out} =~ /number of failed transactions: 0 /
 		  && $run->{err} !~ /error|abort|FATAL|PANIC/i,
 		"$label: pgbench ran without errors ("
-		  . ($committed // 'no') . ' transactions)');
+		  . ($committed // 'no') . ' transactions)')
+	  or diag("pgbench $run->{name} exited with $status; its stderr:\n"
+		  . $run->{err});
 	return $committed // 0;
 }
 
