@@ -17,8 +17,13 @@
 EXTENSION = hnswext
 MODULE_big = hnswext
 DATA = sql/hnswext--0.1.0.sql
-OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
-HEADERS = $(wildcard src/*.h)
+# src/ holds the type and distance kernels and the index; src/tuning/ the
+# tuning and inspection functions, which see the index through src/hnsw.h.
+OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c src/tuning/*.c)))
+PG_CPPFLAGS += -I$(srcdir)/src
+# Other extensions may build on the vector type; the index's headers are
+# its own business.
+HEADERS = src/vector.h
 
 # Every sql/*.sql except the install scripts is a regression test.
 REGRESS = $(patsubst sql/%.sql,%,$(sort $(filter-out sql/hnswext--%.sql,$(wildcard sql/*.sql))))

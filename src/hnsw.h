@@ -16,21 +16,17 @@
 #include "postgres.h"
 
 #include "access/amapi.h"
-#include "access/generic_xlog.h"
+#include "access/genam.h"
 #include "access/itup.h"
 #include "access/relscan.h"
-#include "access/reloptions.h"
 #include "common/pg_prng.h"
-#include "port/atomics.h"
-#include "storage/dsm.h"
-#include "storage/shm_toc.h"
-#include "storage/lwlock.h"
 #include "nodes/pathnodes.h"
 #include "storage/bufmgr.h"
 #include "storage/bufpage.h"
-#include "utils/relcache.h"
+#include "utils/rel.h"
 
 #include "distance.h"
+#include "hnsw_tidset.h"
 
 /* Identification of our pages (in the special space) and of the meta page */
 #define HNSW_PAGE_ID			0xFF90
@@ -268,83 +264,6 @@ typedef struct HnswCandidate
 	float	   *vector;			/* copy, only when the search keeps vectors */
 } HnswCandidate;
 
-/*
- * hnsw_visited.c: set of visited elements, emptied in constant time.
- *
- * Keys are HnswTidKey values (48 bits).  A slot holds a key with the
- * generation that added it in the top 16 bits, so a slot is a member only
- * when its generation is the set's, and emptying the set is an increment.
- * Eight bytes a slot keep the table of one search in the L1 cache.
- */
-#define HNSW_VISITED_GEN_SHIFT	48
-#define HNSW_VISITED_GEN_MASK	(~UINT64CONST(0) << HNSW_VISITED_GEN_SHIFT)
-
-typedef struct HnswVisitedSet
-{
-	uint64	   *slots;			/* key | generation; see above */
-	HnswCandidate **candidates; /* beside the slots; made on first use */
-	uint64		mask;			/* table size - 1 (a power of 2) */
-	int			shift;			/* 64 - log2(table size) */
-	uint64		count;			/* members */
-	uint64		generation;		/* the set's, shifted to the top bits */
-	MemoryContext cxt;			/* where the arrays are allocated */
-} HnswVisitedSet;
-
-#define HnswTidKey(blkno, offno)	(((uint64) (blkno) << 16) | (offno))
-
-extern HnswVisitedSet *HnswVisitedCreate(int expected);
-extern void HnswVisitedReset(HnswVisitedSet *vs);
-extern void HnswVisitedGrow(HnswVisitedSet *vs);
-extern HnswCandidate *HnswVisitedGet(HnswVisitedSet *vs, uint64 key);
-extern void HnswVisitedRemember(HnswVisitedSet *vs, uint64 key,
-								HnswCandidate *c);
-
-/* The slot of a key: its own if a member, else the empty one to take */
-static inline uint64 *
-HnswVisitedProbe(HnswVisitedSet *vs, uint64 key)
-{
-	uint64		member = key | vs->generation;
-	/* Fibonacci hashing: the product's top bits depend on every key bit */
-	uint64		i = (key * UINT64CONST(0x9E3779B97F4A7C15)) >> vs->shift;
-
-	for (;;)
-	{
-		uint64	   *slot = &vs->slots[i];
-
-		if ((*slot & HNSW_VISITED_GEN_MASK) != vs->generation ||
-			*slot == member)
-			return slot;
-		i = (i + 1) & vs->mask;
-	}
-}
-
-/* Add a key; returns false when it was already there */
-static inline bool
-HnswVisitedAdd(HnswVisitedSet *vs, uint64 key)
-{
-	uint64	   *slot;
-
-	Assert((key & HNSW_VISITED_GEN_MASK) == 0);
-	if (unlikely((vs->count + 1) * 2 > vs->mask + 1))
-		HnswVisitedGrow(vs);
-	slot = HnswVisitedProbe(vs, key);
-	if ((*slot & HNSW_VISITED_GEN_MASK) == vs->generation)
-		return false;
-	*slot = key | vs->generation;
-	if (vs->candidates)
-		vs->candidates[slot - vs->slots] = NULL;
-	vs->count++;
-	return true;
-}
-
-/* Is the key a member? */
-static inline bool
-HnswVisitedContains(HnswVisitedSet *vs, uint64 key)
-{
-	return (*HnswVisitedProbe(vs, key) & HNSW_VISITED_GEN_MASK) ==
-		vs->generation;
-}
-
 /* hnsw.iterative_scan */
 typedef enum HnswIterativeScan
 {
@@ -353,18 +272,32 @@ typedef enum HnswIterativeScan
 	HNSW_ITERATIVE_SCAN_STRICT
 } HnswIterativeScan;
 
-/* hnsw_utils.c */
+/* hnsw_handler.c: the handler, index options and settings */
 extern int	hnsw_ef_search;
 extern int	hnsw_iterative_scan;
 extern int	hnsw_max_scan_tuples;
 extern void HnswInitGucs(void);
-extern int	HnswGetM(Relation index);
+extern bytea *hnswoptions(Datum reloptions, bool validate);
+extern bool hnswproperty(Oid index_oid, int attno, IndexAMProperty prop,
+						 const char *propname, bool *res, bool *isnull);
+extern char *hnswbuildphasename(int64 phasenum);
+extern int	HnswOptionM(Relation index);
+extern int	HnswOptionEfConstruction(Relation index);
 extern int	HnswGetEfSearch(Relation index);
+
+/* hnsw_info.c: what a backend knows about an open index */
 extern void HnswGetIndexInfo(Relation index, HnswIndexInfo *info);
 extern void HnswGetBuildInfo(Relation index, HnswIndexInfo *info);
+extern int	HnswGetM(Relation index);
 extern void HnswResetCache(Relation index);
 extern bool HnswBlockExists(Relation index, BlockNumber blkno);
 extern BlockNumber HnswKnownBlocks(Relation index, bool refresh);
+extern Buffer HnswRecentBuffer(Relation index, BlockNumber blkno);
+extern Buffer HnswPinBuffer(Relation index, BlockNumber blkno, Buffer hint);
+extern void HnswReadMeta(Relation index, HnswMetaPageData *meta);
+extern bool HnswPrepareVector(HnswIndexInfo *info, Datum value, float *out);
+
+/* hnsw_page.c: pages and tuples */
 extern pg_noinline void HnswCheckLinkSlow(Relation index, ItemPointer link,
 										  BlockNumber blkno,
 										  OffsetNumber offno);
@@ -373,9 +306,11 @@ extern pg_noinline void HnswTupleCorrupted(Relation index,
 										   BlockNumber blkno,
 										   OffsetNumber offno);
 extern int	HnswRandomLevel(pg_prng_state *prng, int m);
-extern int	HnswMaxLevelForTuple(int m, int dim);
 extern Size HnswMaxTupleSize(void);
 extern void HnswInitPage(Page page, uint16 page_type);
+extern void HnswBuildElementTuple(HnswElementTuple etup, int dim, int m,
+								  int level, const ItemPointerData *tids,
+								  int ntids, const float *vector);
 extern HnswElementTuple HnswGetTupleOnPage(Page page, OffsetNumber offno);
 extern bool HnswReadElementVector(Relation index, HnswIndexInfo *info,
 								  ItemPointer tid, float *out);
@@ -388,18 +323,6 @@ extern bool HnswReadAllLinks(Relation index, HnswIndexInfo *info,
 extern int	HnswReadElementLinks(Relation index, HnswIndexInfo *info,
 								 ItemPointer tid, int level,
 								 ItemPointerData *out);
-extern Buffer HnswRecentBuffer(Relation index, BlockNumber blkno);
-extern Buffer HnswPinBuffer(Relation index, BlockNumber blkno, Buffer hint);
-extern void HnswReadMeta(Relation index, HnswMetaPageData *meta);
-extern bool HnswPrepareVector(HnswIndexInfo *info, Datum value, float *out);
-extern void HnswCheckDimensions(Relation index, int dim, int expected);
-extern void HnswBuildElementTuple(HnswElementTuple etup, int dim, int m,
-								  int level, const ItemPointerData *tids,
-								  int ntids, const float *vector);
-extern bytea *hnswoptions(Datum reloptions, bool validate);
-extern bool hnswproperty(Oid index_oid, int attno, IndexAMProperty prop,
-						 const char *propname, bool *res, bool *isnull);
-extern char *hnswbuildphasename(int64 phasenum);
 
 /*
  * HnswCachedBuffer
@@ -509,122 +432,20 @@ HnswPageGetTuple(Relation index, HnswIndexInfo *info, Page page,
 	return tup;
 }
 
-/*
- * hnsw_graph.c: the in-memory graph of a build.
- *
- * One allocation (backend memory for a serial build, dynamic shared memory
- * for a parallel one) holds the header, then per-element metadata, then a
- * fixed-size slot per element with its vector and level-0 links, then a
- * pool for the links above level 0.  Everything is addressed by element
- * number and offset, so each process may map it anywhere.
- */
-#define HNSW_GRAPH_LOCKS	1024	/* element lock stripes (parallel builds) */
-/* seed of the levels a serial build draws ("hnsw" in ASCII) */
-#define HNSW_BUILD_SEED		UINT64CONST(0x686E7377)
-
-typedef struct HnswGraphElement
-{
-	ItemPointerData tids[HNSW_MAX_HEAPTIDS];
-	uint8		ntids;
-	uint8		level;
-	uint32		upper;			/* first pool word of levels >= 1 */
-	BlockNumber blkno;			/* position assigned when written out */
-	OffsetNumber offno;
-	BlockNumber links_blkno;
-	OffsetNumber links_offno;
-} HnswGraphElement;
-
-typedef struct HnswGraphHeader
-{
-	int			dimensions;
-	int			m;
-	int			ef_construction;
-	bool		parallel;		/* lock the elements */
-	Size		slot_size;		/* vector, level-0 count, 2m element numbers */
-	Size		total_size;		/* of the whole allocation */
-	Size		elements_offset;
-	Size		slots_offset;
-	Size		pool_offset;
-	uint32		capacity;		/* elements */
-	uint32		pool_words;
-	pg_atomic_uint32 nelements;
-	pg_atomic_uint32 pool_used;
-	pg_atomic_uint32 overflow;	/* a row found no free element slot */
-	int			entry_level;	/* -1 when empty; under entry_lock */
-	uint32		entry;
-	int			lock_tranche;
-	LWLockPadded entry_lock;
-	LWLockPadded locks[HNSW_GRAPH_LOCKS];
-} HnswGraphHeader;
-
-/* A process's view of a graph, with its own search scratch */
-typedef struct HnswGraph
-{
-	HnswGraphHeader *hdr;
-	HnswGraphElement *elements;
-	char	   *slots;
-	uint32	   *pool;
-	HnswIndexInfo info;
-	uint32	   *visited;		/* per element: epoch of the last search */
-	uint32		epoch;
-	struct HnswGraphScratch *scratch;
-} HnswGraph;
-
-extern Size HnswGraphSize(int dim, int m, uint32 capacity);
-extern uint32 HnswGraphCapacityFor(int dim, int m, Size bytes);
-extern void HnswGraphInitHeader(HnswGraphHeader *hdr, int dim, int m,
-								int ef_construction, uint32 capacity,
-								bool parallel);
-extern void HnswGraphAttach(HnswGraph *graph, HnswGraphHeader *hdr,
-							HnswIndexInfo *info);
-extern bool HnswGraphInsert(HnswGraph *graph, const float *vector,
-							ItemPointer tid);
-extern uint32 HnswGraphElementCount(HnswGraphHeader *hdr);
-extern void HnswGraphCopy(HnswGraphHeader *dst, HnswGraphHeader *src);
-extern float *HnswGraphVector(HnswGraph *graph, uint32 id);
-extern uint32 *HnswGraphLinks(HnswGraph *graph, uint32 id, int level);
-
-/* hnsw_build.c */
-typedef struct HnswBuildState
-{
-	Relation	heap;
-	Relation	index;
-	HnswIndexInfo info;
-	int			dim;
-	int			m;
-	int			ef_construction;
-	HnswGraph	graph;
-	MemoryContext graph_ctx;	/* a serial build's graph lives here */
-	MemoryContext tuple_ctx;	/* reset per row */
-	Size		memory_limit;
-	bool		on_disk;		/* graph written out; insert row by row */
-	bool		report_progress;	/* this process reports build progress */
-	pg_atomic_uint64 *shared_tuples;	/* parallel: rows seen by everyone */
-	float	   *vector;			/* the row being inserted */
-	double		indtuples;
-	double		reltuples;
-} HnswBuildState;
-
+/* hnsw_build.c: the access method's build callbacks */
 extern IndexBuildResult *hnswbuild(Relation heap, Relation index,
 								   struct IndexInfo *indexInfo);
 extern void hnswbuildempty(Relation index);
-extern void HnswBuildInitState(HnswBuildState *bs, Relation heap,
-							   Relation index);
-extern void HnswBuildScan(HnswBuildState *bs, struct IndexInfo *indexInfo,
-						  TableScanDesc scan);
-extern void HnswBuildWriteGraph(HnswBuildState *bs);
-extern double HnswBuildEstimateRows(Relation heap);
 
-/* hnsw_parallel.c */
-extern bool HnswBuildParallel(HnswBuildState *bs, struct IndexInfo *indexInfo,
-							  int nworkers);
-extern PGDLLEXPORT void HnswParallelBuildMain(dsm_segment *seg, shm_toc *toc);
+/* hnsw_graph.c: the size of a build's in-memory graph, for the estimates */
+extern Size HnswGraphSize(int dim, int m, uint32 capacity);
+extern Size HnswGraphSlotSize(int dim, int m);
 
 /* hnsw_search.c */
 typedef struct HnswSearchState HnswSearchState;
 extern HnswSearchState *HnswSearchBegin(Relation index, HnswIndexInfo *info,
 										const float *query, bool keep_vectors,
-										HnswVisitedSet *visited);
+										HnswTidSet *visited);
 extern void HnswSearchEnd(HnswSearchState *state);
 extern HnswCandidate **HnswSearchLayer(HnswSearchState *state,
 									   HnswCandidate **entries, int nentries,
@@ -680,6 +501,12 @@ typedef struct HnswScanCounters
 extern void HnswStatsInit(void);
 extern void HnswStatsReport(Oid indexoid, const HnswScanCounters *counters);
 extern void HnswStatsBackendTotals(Oid indexoid, HnswScanCounters *out);
+typedef void (*HnswStatsVisitor) (Oid indexoid,
+								  const HnswScanCounters *counters,
+								  void *arg);
+extern bool HnswStatsShared(void);
+extern void HnswStatsForEach(HnswStatsVisitor fn, void *arg);
+extern void HnswStatsReset(void);
 
 /* hnsw_cost.c */
 extern void hnswcostestimate(PlannerInfo *root, IndexPath *path,

@@ -28,7 +28,7 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
-#include "hnsw.h"
+#include "hnsw_build.h"
 
 /* Elements a serial build's graph starts with, at least */
 #define BUILD_MIN_CAPACITY	1024

@@ -31,7 +31,7 @@
 #include "miscadmin.h"
 #include "utils/memutils.h"
 
-#include "hnsw.h"
+#include "hnsw_build.h"
 
 /* A (distance, element) pair in the heaps */
 typedef struct GraphPair
@@ -71,12 +71,12 @@ typedef struct HnswGraphScratch
 #define NO_UPPER				PG_UINT32_MAX
 
 /*
- * GraphSlotSize
+ * HnswGraphSlotSize
  *		Bytes of one element slot: vector, links version, level-0 count, 2m
  *		element numbers.
  */
-static Size
-GraphSlotSize(int dim, int m)
+Size
+HnswGraphSlotSize(int dim, int m)
 {
 	return MAXALIGN(sizeof(float) * dim + sizeof(uint32) * (2 * m + 2));
 }
@@ -107,7 +107,7 @@ HnswGraphSize(int dim, int m, uint32 capacity)
 
 	size = add_size(size, mul_size(sizeof(HnswGraphElement), capacity));
 	size = MAXALIGN(size);
-	size = add_size(size, mul_size(GraphSlotSize(dim, m), capacity));
+	size = add_size(size, mul_size(HnswGraphSlotSize(dim, m), capacity));
 	size = add_size(size, mul_size(sizeof(uint32), GraphPoolWords(m, capacity)));
 	return size;
 }
@@ -119,7 +119,7 @@ HnswGraphSize(int dim, int m, uint32 capacity)
 uint32
 HnswGraphCapacityFor(int dim, int m, Size bytes)
 {
-	double		per_element = sizeof(HnswGraphElement) + GraphSlotSize(dim, m) +
+	double		per_element = sizeof(HnswGraphElement) + HnswGraphSlotSize(dim, m) +
 		sizeof(uint32) * 2.0 * (m + 1) / (m - 1);
 	double		capacity = (double) (bytes - MAXALIGN(sizeof(HnswGraphHeader)) -
 									 sizeof(uint32) * UpperWords(m, HNSW_MAX_LEVEL) * 4 -
@@ -143,7 +143,7 @@ HnswGraphInitHeader(HnswGraphHeader *hdr, int dim, int m, int ef_construction,
 	hdr->m = m;
 	hdr->ef_construction = ef_construction;
 	hdr->parallel = parallel;
-	hdr->slot_size = GraphSlotSize(dim, m);
+	hdr->slot_size = HnswGraphSlotSize(dim, m);
 	hdr->capacity = capacity;
 	hdr->pool_words = GraphPoolWords(m, capacity);
 	hdr->elements_offset = MAXALIGN(sizeof(HnswGraphHeader));

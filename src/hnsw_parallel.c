@@ -38,7 +38,7 @@
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 
-#include "hnsw.h"
+#include "hnsw_build.h"
 
 #define PARALLEL_KEY_HNSW_SHARED	UINT64CONST(0xA4E5000000000001)
 #define PARALLEL_KEY_HNSW_GRAPH		UINT64CONST(0xA4E5000000000002)

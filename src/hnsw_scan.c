@@ -45,7 +45,7 @@ typedef struct HnswScanOpaqueData
 	HnswIndexInfo info;
 	MemoryContext ctx;			/* everything of one scan; reset on rescan */
 	MemoryContext round_ctx;	/* one search round's candidates */
-	HnswVisitedSet *visited;	/* reused by every search of this scan */
+	HnswTidSet *visited;	/* reused by every search of this scan */
 	bool		searched;
 	bool		locked;			/* holds HNSW_SCAN_LOCK (see hnsw_vacuum.c) */
 	float	   *query;			/* prepared query vector, NULL if none */
@@ -59,7 +59,7 @@ typedef struct HnswScanOpaqueData
 	int			tidpos;			/* next heap TID of the current result */
 
 	/* iterative scans */
-	HnswVisitedSet *returned;	/* elements returned by earlier rounds */
+	HnswTidSet *returned;	/* elements returned by earlier rounds */
 	int64		tuples_returned;
 	float		last_distance;
 	float		cutoff;			/* strict_order: end of this round's trusted part */
@@ -105,7 +105,7 @@ hnswbeginscan(Relation index, int nkeys, int norderbys)
 	so->ctx = AllocSetContextCreate(CurrentMemoryContext, "hnsw scan",
 									ALLOCSET_DEFAULT_SIZES);
 	/* outside so->ctx, so that rescans (one per outer row) keep it */
-	so->visited = HnswVisitedCreate(1024);
+	so->visited = HnswTidSetCreate(1024);
 	scan->opaque = so;
 	return scan;
 }
@@ -216,7 +216,7 @@ ScanStart(IndexScanDesc scan)
 							   so->query))
 			so->query = NULL;	/* a zero vector under cosine distance */
 		else if (hnsw_iterative_scan != HNSW_ITERATIVE_SCAN_OFF)
-			so->returned = HnswVisitedCreate(4 * so->ef_search);
+			so->returned = HnswTidSetCreate(4 * so->ef_search);
 		MemoryContextSwitchTo(old);
 	}
 	if (so->query == NULL)
@@ -469,7 +469,7 @@ hnswgettuple(IndexScanDesc scan, ScanDirection dir)
 			if (so->tidpos == 0 && so->returned != NULL)
 			{
 				/* first visit of this element in an iterative scan */
-				if (!HnswVisitedAdd(so->returned, HnswTidKey(c->blkno, c->offno)) ||
+				if (!HnswTidSetAdd(so->returned, HnswTidKey(c->blkno, c->offno)) ||
 					(hnsw_iterative_scan == HNSW_ITERATIVE_SCAN_STRICT &&
 					 DistanceAfter(so->last_distance, c->distance)))
 				{

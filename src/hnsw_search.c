@@ -74,7 +74,7 @@ struct HnswSearchState
 	HnswIndexInfo *info;
 	const float *query;
 	bool		keep_vectors;
-	HnswVisitedSet *visited;
+	HnswTidSet *visited;
 	Buffer		buf;			/* last page read, kept pinned */
 	BlockNumber buf_blkno;
 	uint64		ndistances;
@@ -162,7 +162,7 @@ HeapPop(CandidateHeap *heap)
  */
 HnswSearchState *
 HnswSearchBegin(Relation index, HnswIndexInfo *info, const float *query,
-				bool keep_vectors, HnswVisitedSet *visited)
+				bool keep_vectors, HnswTidSet *visited)
 {
 	HnswSearchState *st = palloc0(sizeof(HnswSearchState));
 
@@ -170,7 +170,7 @@ HnswSearchBegin(Relation index, HnswIndexInfo *info, const float *query,
 	st->info = info;
 	st->query = query;
 	st->keep_vectors = keep_vectors;
-	st->visited = visited ? visited : HnswVisitedCreate(512);
+	st->visited = visited ? visited : HnswTidSetCreate(512);
 	st->buf = InvalidBuffer;
 	st->buf_blkno = InvalidBlockNumber;
 	st->links = palloc(sizeof(ItemPointerData) * 2 * info->m);
@@ -371,7 +371,7 @@ HnswSearchEntryCandidate(HnswSearchState *st, BlockNumber blkno,
 HnswCandidate *
 HnswSearchLookup(HnswSearchState *st, BlockNumber blkno, OffsetNumber offno)
 {
-	return HnswVisitedGet(st->visited, HnswTidKey(blkno, offno));
+	return HnswTidSetGet(st->visited, HnswTidKey(blkno, offno));
 }
 
 /*
@@ -400,7 +400,7 @@ SearchCollectUnvisited(HnswSearchState *st, HnswCandidate *c, int nlinks)
 		OffsetNumber offno = ItemPointerGetOffsetNumberNoCheck(&st->links[i]);
 		Buffer		hint;
 
-		if (!HnswVisitedAdd(st->visited, HnswTidKey(blkno, offno)))
+		if (!HnswTidSetAdd(st->visited, HnswTidKey(blkno, offno)))
 			continue;
 		if (unlikely(!HnswLinkKnownGood(cache, blkno, offno)))
 		{
@@ -590,7 +590,7 @@ SearchEvaluateBatch(HnswSearchState *st, int first, int nbatch,
 			continue;
 		/* searches that keep vectors may look candidates up again */
 		if (st->keep_vectors)
-			HnswVisitedRemember(st->visited, HnswTidKey(blkno, offno), nc);
+			HnswTidSetRemember(st->visited, HnswTidKey(blkno, offno), nc);
 		SearchAdmit(nc, cand, res, ef);
 	}
 }
@@ -610,7 +610,7 @@ HnswSearchLayer(HnswSearchState *st, HnswCandidate **entries, int nentries,
 	HnswCandidate **out;
 	int			n;
 
-	HnswVisitedReset(st->visited);
+	HnswTidSetReset(st->visited);
 	HeapInit(&cand, ef * 2, false);
 	HeapInit(&res, ef + 1, true);
 
@@ -618,10 +618,10 @@ HnswSearchLayer(HnswSearchState *st, HnswCandidate **entries, int nentries,
 	{
 		uint64		key = HnswTidKey(entries[i]->blkno, entries[i]->offno);
 
-		if (!HnswVisitedAdd(st->visited, key))
+		if (!HnswTidSetAdd(st->visited, key))
 			continue;
 		if (st->keep_vectors)
-			HnswVisitedRemember(st->visited, key, entries[i]);
+			HnswTidSetRemember(st->visited, key, entries[i]);
 		SearchAdmit(entries[i], &cand, &res, ef);
 	}
 

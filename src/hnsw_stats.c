@@ -2,8 +2,8 @@
  *
  * hnsw_stats.c
  *	  Search statistics per index: scans, elements visited, distance
- *	  computations and tuples returned; hnsw_stat_indexes() and
- *	  hnsw_stat_reset().
+ *	  computations and tuples returned.  hnsw_stat_indexes() and
+ *	  hnsw_stat_reset() (tuning/hnsw_stat_indexes.c) read and reset them.
  *
  * A scan counts in local variables and reports once, when it ends or
  * restarts (HnswStatsReport), so the search itself pays nothing.  Every
@@ -25,23 +25,15 @@
  */
 #include "postgres.h"
 
-#include "fmgr.h"
-#include "funcapi.h"
 #include "miscadmin.h"
 #include "port/atomics.h"
 #include "storage/ipc.h"
 #include "storage/lwlock.h"
 #include "storage/shmem.h"
-#include "utils/builtins.h"
 #include "utils/hsearch.h"
 #include "utils/memutils.h"
-#include "utils/syscache.h"
-#include "utils/tuplestore.h"
 
 #include "hnsw.h"
-
-PG_FUNCTION_INFO_V1(hnsw_stat_indexes);
-PG_FUNCTION_INFO_V1(hnsw_stat_reset);
 
 #define HNSW_STATS_MAX_INDEXES	1024
 #define HNSW_STATS_TRANCHE		"hnswext search statistics"
@@ -225,81 +217,71 @@ HnswStatsBackendTotals(Oid indexoid, HnswScanCounters *out)
 }
 
 /*
- * hnsw_stat_indexes
- *		SQL function hnsw_stat_indexes(): one row per index of this database
- *		that has been scanned, with its counters and where they come from
- *		("shared": every backend since the server started or the last reset;
- *		"backend": this backend only).  Dropped indexes are left out.
+ * HnswStatsShared
+ *		Whether the counters are the whole server's (the library was
+ *		preloaded) rather than this backend's.
  */
-Datum
-hnsw_stat_indexes(PG_FUNCTION_ARGS)
+bool
+HnswStatsShared(void)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	Datum		values[6];
-	bool		nulls[6] = {0};
+	return shared_stats != NULL;
+}
 
-	InitMaterializedSRF(fcinfo, 0);
+/*
+ * HnswStatsForEach
+ *		Call fn for every index of this database that has counters: the
+ *		shared ones when there are (HnswStatsShared), else this backend's.
+ *		Shared counters are read under the table's lock, held in shared mode
+ *		across the calls.
+ */
+void
+HnswStatsForEach(HnswStatsVisitor fn, void *arg)
+{
+	HASH_SEQ_STATUS status;
 
 	if (shared_stats != NULL)
 	{
-		HASH_SEQ_STATUS status;
 		HnswSharedStatsEntry *se;
 
-		values[5] = CStringGetTextDatum("shared");
 		LWLockAcquire(shared_stats_lock, LW_SHARED);
 		hash_seq_init(&status, shared_stats);
 		while ((se = hash_seq_search(&status)) != NULL)
 		{
-			if (se->key.dbid != MyDatabaseId ||
-				!SearchSysCacheExists1(RELOID,
-									   ObjectIdGetDatum(se->key.indexoid)))
+			HnswScanCounters c;
+
+			if (se->key.dbid != MyDatabaseId)
 				continue;
-			values[0] = ObjectIdGetDatum(se->key.indexoid);
-			for (int i = 0; i < HNSW_STATS_COUNTERS; i++)
-				values[1 + i] = Int64GetDatum((int64)
-											  pg_atomic_read_u64(&se->counters[i]));
-			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc,
-								 values, nulls);
+			c.scans = pg_atomic_read_u64(&se->counters[0]);
+			c.visited = pg_atomic_read_u64(&se->counters[1]);
+			c.distances = pg_atomic_read_u64(&se->counters[2]);
+			c.tuples = pg_atomic_read_u64(&se->counters[3]);
+			fn(se->key.indexoid, &c, arg);
 		}
 		LWLockRelease(shared_stats_lock);
 	}
 	else if (local_stats != NULL)
 	{
-		HASH_SEQ_STATUS status;
 		HnswLocalStatsEntry *e;
 
-		values[5] = CStringGetTextDatum("backend");
 		hash_seq_init(&status, local_stats);
 		while ((e = hash_seq_search(&status)) != NULL)
-		{
-			uint64		counters[HNSW_STATS_COUNTERS];
-
-			if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(e->indexoid)))
-				continue;
-			values[0] = ObjectIdGetDatum(e->indexoid);
-			CountersToArray(&e->counters, counters);
-			for (int i = 0; i < HNSW_STATS_COUNTERS; i++)
-				values[1 + i] = Int64GetDatum((int64) counters[i]);
-			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc,
-								 values, nulls);
-		}
+			fn(e->indexoid, &e->counters, arg);
 	}
-	return (Datum) 0;
 }
 
 /*
- * hnsw_stat_reset
- *		SQL function hnsw_stat_reset(): forget the counters of this
- *		database's indexes, in shared memory when there are shared counters,
- *		else this backend's.  hnsw_recall() keeps working: it only ever
- *		looks at differences.
+ * HnswStatsReset
+ *		Forget the counters of this database's indexes: the shared ones when
+ *		there are shared counters, else this backend's.  hnsw_recall() keeps
+ *		working: it only ever looks at differences of this backend's.
  */
-Datum
-hnsw_stat_reset(PG_FUNCTION_ARGS)
+void
+HnswStatsReset(void)
 {
+	HASH_SEQ_STATUS status;
+
 	if (shared_stats != NULL)
 	{
-		HASH_SEQ_STATUS status;
 		HnswSharedStatsEntry *se;
 
 		LWLockAcquire(shared_stats_lock, LW_EXCLUSIVE);
@@ -313,12 +295,10 @@ hnsw_stat_reset(PG_FUNCTION_ARGS)
 	}
 	else if (local_stats != NULL)
 	{
-		HASH_SEQ_STATUS status;
 		HnswLocalStatsEntry *e;
 
 		hash_seq_init(&status, local_stats);
 		while ((e = hash_seq_search(&status)) != NULL)
 			memset(&e->counters, 0, sizeof(HnswScanCounters));
 	}
-	PG_RETURN_VOID();
 }

@@ -51,7 +51,7 @@ typedef struct HnswVacuumState
 	IndexBulkDeleteCallback callback;
 	void	   *callback_state;
 
-	HnswVisitedSet *deleted;	/* TIDs of deleted elements */
+	HnswTidSet *deleted;	/* TIDs of deleted elements */
 	int64		ndeleted;
 
 	/* live element with the highest level: the entry point if needed */
@@ -102,7 +102,7 @@ VacuumRemoveDeadTids(HnswVacuumState *vs)
 				continue;
 			if (etup->flags & HNSW_ELEMENT_DELETED)
 			{
-				HnswVisitedAdd(vs->deleted, HnswTidKey(blkno, off));
+				HnswTidSetAdd(vs->deleted, HnswTidKey(blkno, off));
 				vs->ndeleted++;
 				continue;
 			}
@@ -136,7 +136,7 @@ VacuumRemoveDeadTids(HnswVacuumState *vs)
 			if (nlive == 0)
 			{
 				etup->flags |= HNSW_ELEMENT_DELETED;
-				HnswVisitedAdd(vs->deleted, HnswTidKey(blkno, off));
+				HnswTidSetAdd(vs->deleted, HnswTidKey(blkno, off));
 				vs->ndeleted++;
 			}
 			else
@@ -188,7 +188,7 @@ VacuumMoveEntryPoint(HnswVacuumState *vs)
 	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 	meta = HnswPageGetMeta(BufferGetPage(buf));
 	if (meta->entry_blkno == InvalidBlockNumber ||
-		!HnswVisitedContains(vs->deleted, HnswTidKey(meta->entry_blkno,
+		!HnswTidSetContains(vs->deleted, HnswTidKey(meta->entry_blkno,
 													  meta->entry_offno)))
 	{
 		UnlockReleaseBuffer(buf);
@@ -217,7 +217,7 @@ VacuumMoveEntryPoint(HnswVacuumState *vs)
 static inline bool
 VacuumLinkIsLive(HnswVacuumState *vs, ItemPointer link)
 {
-	return !HnswVisitedContains(vs->deleted,
+	return !HnswTidSetContains(vs->deleted,
 								HnswTidKey(ItemPointerGetBlockNumber(link),
 										   ItemPointerGetOffsetNumber(link)));
 }
@@ -264,7 +264,7 @@ VacuumChooseLinks(HnswVacuumState *vs, ItemPointer self, const float *vec,
 {
 	HnswIndexInfo *info = &vs->info;
 	HnswCandidate **cands = palloc(sizeof(HnswCandidate *) * (nfound + nslots));
-	HnswVisitedSet *seen = HnswVisitedCreate(nfound + nslots + 1);
+	HnswTidSet *seen = HnswTidSetCreate(nfound + nslots + 1);
 	int		   *selected = palloc(sizeof(int) * (nfound + nslots + 1));
 	float	   *dists = palloc(sizeof(float) * (nfound + nslots + 1));
 	int			ncand = 0;
@@ -272,15 +272,15 @@ VacuumChooseLinks(HnswVacuumState *vs, ItemPointer self, const float *vec,
 	int			nheuristic;
 	RepairSelectArg ra;
 
-	HnswVisitedAdd(seen, HnswTidKey(ItemPointerGetBlockNumber(self),
+	HnswTidSetAdd(seen, HnswTidKey(ItemPointerGetBlockNumber(self),
 									ItemPointerGetOffsetNumber(self)));
 	for (int i = 0; i < nfound; i++)
 	{
 		HnswCandidate *c = found[i];
 
 		if (c->ntids > 0 &&
-			!HnswVisitedContains(vs->deleted, HnswTidKey(c->blkno, c->offno)) &&
-			HnswVisitedAdd(seen, HnswTidKey(c->blkno, c->offno)))
+			!HnswTidSetContains(vs->deleted, HnswTidKey(c->blkno, c->offno)) &&
+			HnswTidSetAdd(seen, HnswTidKey(c->blkno, c->offno)))
 			cands[ncand++] = c;
 	}
 	for (int i = 0; i < nslots && ItemPointerIsValid(&slots[i]); i++)
@@ -288,7 +288,7 @@ VacuumChooseLinks(HnswVacuumState *vs, ItemPointer self, const float *vec,
 		HnswCandidate *c;
 
 		if (!VacuumLinkIsLive(vs, &slots[i]) ||
-			!HnswVisitedAdd(seen, HnswTidKey(ItemPointerGetBlockNumber(&slots[i]),
+			!HnswTidSetAdd(seen, HnswTidKey(ItemPointerGetBlockNumber(&slots[i]),
 											 ItemPointerGetOffsetNumber(&slots[i]))))
 			continue;
 		c = palloc0(sizeof(HnswCandidate));
@@ -688,7 +688,7 @@ hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 	vs.stats = stats;
 	vs.callback = callback;
 	vs.callback_state = callback_state;
-	vs.deleted = HnswVisitedCreate(1024);
+	vs.deleted = HnswTidSetCreate(1024);
 	vs.top_level = -1;
 	vs.tmpctx = AllocSetContextCreate(CurrentMemoryContext, "hnsw vacuum",
 									  ALLOCSET_DEFAULT_SIZES);

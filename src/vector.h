@@ -40,4 +40,12 @@ extern void CheckVectorDim(int dim);
 extern void CheckVectorElement(float value);
 extern void CheckVectorTypmod(int dim, int32 typmod);
 
+/*
+ * vector_ops.c: the distance functions that operator classes of the hnsw
+ * access method name, which the index recognises by address
+ */
+extern Datum vector_l2_squared_distance(PG_FUNCTION_ARGS);
+extern Datum vector_negative_inner_product(PG_FUNCTION_ARGS);
+extern Datum l1_distance(PG_FUNCTION_ARGS);
+
 #endif							/* HNSWEXT_VECTOR_H */

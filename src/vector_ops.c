@@ -27,6 +27,7 @@ PG_FUNCTION_INFO_V1(l2_normalize);
 PG_FUNCTION_INFO_V1(l2_distance);
 PG_FUNCTION_INFO_V1(inner_product);
 PG_FUNCTION_INFO_V1(vector_negative_inner_product);
+PG_FUNCTION_INFO_V1(vector_l2_squared_distance);
 PG_FUNCTION_INFO_V1(cosine_distance);
 PG_FUNCTION_INFO_V1(l1_distance);
 PG_FUNCTION_INFO_V1(subvector);
@@ -128,6 +129,21 @@ inner_product(PG_FUNCTION_ARGS)
 	CheckVectorDimsMatch(a->dim, b->dim);
 
 	PG_RETURN_FLOAT8((double) InnerProductScalar(a->dim, a->x, b->x));
+}
+
+/*
+ * vector_l2_squared_distance(vector, vector) returns float8: the distance
+ * support function of vector_l2_ops, which orders exactly like <-> without
+ * the square root
+ */
+Datum
+vector_l2_squared_distance(PG_FUNCTION_ARGS)
+{
+	Vector	   *a = PG_GETARG_VECTOR_P(0);
+	Vector	   *b = PG_GETARG_VECTOR_P(1);
+
+	CheckVectorDimsMatch(a->dim, b->dim);
+	PG_RETURN_FLOAT8((double) L2SquaredDistanceScalar(a->dim, a->x, b->x));
 }
 
 /*

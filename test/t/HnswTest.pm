@@ -356,7 +356,7 @@ sub hnsw_meta
 	};
 }
 
-# Builds a standalone C test program (test/kernels, test/visited) from
+# Builds a standalone C test program (test/kernels, test/tidset) from
 # SOURCES (paths relative to the source tree) against the server headers,
 # into a temporary directory so that the tree stays untouched, and asserts
 # that it compiles.  Skips the whole test when a source or one of HEADERS

@@ -20,7 +20,7 @@
  * (hnsw_recall.c) on the same queries: a fixed seed draws the same rows of
  * the sample each time.
  *
- * src/hnsw_sweep.c
+ * src/tuning/hnsw_sweep.c
  *
  *-------------------------------------------------------------------------
  */

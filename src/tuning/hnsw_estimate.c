@@ -20,7 +20,7 @@
  * beyond that; the measured cost of writing each element's tuple into a page
  * comes on top.  Measurements are cached per backend.
  *
- * src/hnsw_estimate.c
+ * src/tuning/hnsw_estimate.c
  *
  *-------------------------------------------------------------------------
  */
@@ -425,23 +425,6 @@ hnsw_estimate_memory_table(PG_FUNCTION_ARGS)
 }
 
 /*
- * GraphSlotBytes
- *		The bytes of one element's slot (vector and level-0 links) in a
- *		build's in-memory graph (hnsw_graph.c).
- */
-static Size
-GraphSlotBytes(int dim, int m)
-{
-	HnswGraphHeader *hdr = palloc(sizeof(HnswGraphHeader));
-	Size		slot;
-
-	HnswGraphInitHeader(hdr, dim, m, HNSW_DEFAULT_EF_CONSTRUCTION, 0, false);
-	slot = hdr->slot_size;
-	pfree(hdr);
-	return slot;
-}
-
-/*
  * GraphElementBytes
  *		The bytes a build's in-memory graph takes per element: metadata,
  *		slot, links above level 0, and the searching process's visited stamp.
@@ -472,7 +455,7 @@ CalibrateMemoryCost(int dim, int m, Size bytes)
 											  "hnsw estimate calibration",
 											  ALLOCSET_DEFAULT_SIZES);
 	MemoryContext old = MemoryContextSwitchTo(ctx);
-	Size		slot = GraphSlotBytes(dim, m);
+	Size		slot = HnswGraphSlotSize(dim, m);
 	uint32		n = (uint32) Max(bytes / GraphElementBytes(dim, m), 2);
 	char	   *slots = MemoryContextAllocHuge(ctx, slot * n);
 	uint32	   *visited = MemoryContextAllocHuge(ctx, sizeof(uint32) * n);

@@ -1,31 +1,31 @@
 /*-------------------------------------------------------------------------
  *
- * hnsw_visited.c
- *	  The set of elements a search has visited.
+ * hnsw_tidset.c
+ *	  A set of index TIDs: the elements a search has visited.
  *
  * An open-addressing hash table of element TIDs with linear probing, kept
  * at most half full.  Every slot carries the generation that filled it, so
  * emptying the set between searches (or between the levels of one search)
  * is a counter increment rather than a memset of the whole table.  Adding
- * and testing keys are inline (hnsw.h): they run once per neighbour a
+ * and testing keys are inline (hnsw_tidset.h): they run once per neighbour a
  * search looks at.
  *
  * A search may also attach a candidate to a member (inserts look up what
  * the search made of an element); that array is made only when first
  * needed, so that scans, which never attach anything, do not touch it.
  *
- * src/hnsw_visited.c
+ * src/hnsw_tidset.c
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
-#include "hnsw.h"
+#include "hnsw_tidset.h"
 
-#define GENERATION_ONE	(UINT64CONST(1) << HNSW_VISITED_GEN_SHIFT)
+#define GENERATION_ONE	(UINT64CONST(1) << HNSW_TIDSET_GEN_SHIFT)
 
 /* The largest table made up front; larger sets grow as they fill */
-#define VISITED_MAX_INITIAL	(1 << 20)
+#define TIDSET_MAX_INITIAL	(1 << 20)
 
 /*
  * A zeroed array; huge allowed, since a set of every row of a big table
@@ -52,17 +52,17 @@ VisitedShift(uint64 size)
 }
 
 /*
- * HnswVisitedCreate
+ * HnswTidSetCreate
  *		A set sized for about "expected" members (it grows as needed), in
  *		the current memory context.
  */
-HnswVisitedSet *
-HnswVisitedCreate(int expected)
+HnswTidSet *
+HnswTidSetCreate(int expected)
 {
-	HnswVisitedSet *vs = palloc(sizeof(HnswVisitedSet));
+	HnswTidSet *vs = palloc(sizeof(HnswTidSet));
 	uint32		size = 64;
 
-	while (size < VISITED_MAX_INITIAL && (int64) size < (int64) expected * 2)
+	while (size < TIDSET_MAX_INITIAL && (int64) size < (int64) expected * 2)
 		size *= 2;
 	vs->mask = size - 1;
 	vs->shift = VisitedShift(size);
@@ -75,11 +75,11 @@ HnswVisitedCreate(int expected)
 }
 
 /*
- * HnswVisitedReset
+ * HnswTidSetReset
  *		Empty the set.
  */
 void
-HnswVisitedReset(HnswVisitedSet *vs)
+HnswTidSetReset(HnswTidSet *vs)
 {
 	vs->count = 0;
 	vs->generation += GENERATION_ONE;
@@ -92,15 +92,15 @@ HnswVisitedReset(HnswVisitedSet *vs)
 }
 
 /*
- * HnswVisitedGrow
+ * HnswTidSetGrow
  *		Double the table, keeping the current members (and their
  *		candidates).
  */
 void
-HnswVisitedGrow(HnswVisitedSet *vs)
+HnswTidSetGrow(HnswTidSet *vs)
 {
 	uint64	   *old = vs->slots;
-	HnswCandidate **oldcand = vs->candidates;
+	struct HnswCandidate **oldcand = vs->candidates;
 	uint64		oldsize = vs->mask + 1;
 
 	vs->mask = oldsize * 2 - 1;
@@ -109,15 +109,15 @@ HnswVisitedGrow(HnswVisitedSet *vs)
 	vs->slots = VisitedAllocZero(vs->cxt, sizeof(uint64) * (vs->mask + 1));
 	if (oldcand)
 		vs->candidates = VisitedAllocZero(vs->cxt,
-										  sizeof(HnswCandidate *) *
+										  sizeof(struct HnswCandidate *) *
 										  (vs->mask + 1));
 	for (uint64 i = 0; i < oldsize; i++)
 	{
 		uint64	   *slot;
 
-		if ((old[i] & HNSW_VISITED_GEN_MASK) != vs->generation)
+		if ((old[i] & HNSW_TIDSET_GEN_MASK) != vs->generation)
 			continue;
-		slot = HnswVisitedProbe(vs, old[i] & ~HNSW_VISITED_GEN_MASK);
+		slot = HnswTidSetProbe(vs, old[i] & ~HNSW_TIDSET_GEN_MASK);
 		*slot = old[i];
 		if (oldcand)
 			vs->candidates[slot - vs->slots] = oldcand[i];
@@ -128,35 +128,35 @@ HnswVisitedGrow(HnswVisitedSet *vs)
 }
 
 /*
- * HnswVisitedGet
+ * HnswTidSetGet
  *		The candidate attached to a member, or NULL.
  */
-HnswCandidate *
-HnswVisitedGet(HnswVisitedSet *vs, uint64 key)
+struct HnswCandidate *
+HnswTidSetGet(HnswTidSet *vs, uint64 key)
 {
-	uint64	   *slot = HnswVisitedProbe(vs, key);
+	uint64	   *slot = HnswTidSetProbe(vs, key);
 
-	if ((*slot & HNSW_VISITED_GEN_MASK) != vs->generation ||
+	if ((*slot & HNSW_TIDSET_GEN_MASK) != vs->generation ||
 		vs->candidates == NULL)
 		return NULL;
 	return vs->candidates[slot - vs->slots];
 }
 
 /*
- * HnswVisitedRemember
+ * HnswTidSetRemember
  *		Attach a candidate to a member (added before); nothing happens for
  *		a key that is not a member.
  */
 void
-HnswVisitedRemember(HnswVisitedSet *vs, uint64 key, HnswCandidate *c)
+HnswTidSetRemember(HnswTidSet *vs, uint64 key, struct HnswCandidate *c)
 {
-	uint64	   *slot = HnswVisitedProbe(vs, key);
+	uint64	   *slot = HnswTidSetProbe(vs, key);
 
-	if ((*slot & HNSW_VISITED_GEN_MASK) != vs->generation)
+	if ((*slot & HNSW_TIDSET_GEN_MASK) != vs->generation)
 		return;
 	if (vs->candidates == NULL)
 		vs->candidates = VisitedAllocZero(vs->cxt,
-										  sizeof(HnswCandidate *) *
+										  sizeof(struct HnswCandidate *) *
 										  (vs->mask + 1));
 	vs->candidates[slot - vs->slots] = c;
 }

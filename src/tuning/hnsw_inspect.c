@@ -19,7 +19,7 @@
  * amcheck do, so that inspecting a hostile owner's index cannot lend the
  * caller's privileges to that owner's functions.
  *
- * src/hnsw_inspect.c
+ * src/tuning/hnsw_inspect.c
  *
  *-------------------------------------------------------------------------
  */

@@ -1,10 +1,10 @@
 /*-------------------------------------------------------------------------
  *
- * visited_test.c
- *	  Check the visited set of the searches against a simple model.
+ * tidset_test.c
+ *	  Check the TID set (the searches' visited set) against a simple model.
  *
- * The visited set (src/hnsw_visited.c, with its inline parts in hnsw.h) is
- * an open-addressing hash table whose slots carry the generation that
+ * The set (src/hnsw_tidset.c, with its inline parts in hnsw_tidset.h) is an
+ * open-addressing hash table whose slots carry the generation that
  * filled them, so that emptying it is an increment; it doubles when more
  * than half full, and it can attach a candidate to each member.  This
  * program drives it with the same operations as a model that cannot go
@@ -39,7 +39,7 @@
  * the end of a small table (probes wrap around).  Candidates are
  * addresses in a local array; the set never dereferences them.
  *
- * The program supplies what hnsw_visited.c needs from the backend: palloc,
+ * The program supplies what hnsw_tidset.c needs from the backend: palloc,
  * palloc0, pfree, MemoryContextAllocZero, MemoryContextAllocExtended (the
  * zero and huge flags) and CurrentMemoryContext (and
  * ExceptionalCondition, for headers of a server built with assertions).
@@ -48,20 +48,21 @@
  * allocates only in the context it was created in, never in the caller's.
  * Freed chunks are overwritten and kept, so a read after pfree sees junk.
  *
- * Usage: visited_test [seed].  Exit status 0: every result matched the
+ * Usage: tidset_test [seed].  Exit status 0: every result matched the
  * model; 1: a mismatch (the first few are described on stderr); 2: usage
  * or set-up error.  The last line on stdout sums up what was checked.
  *
- * Built and run by test/t/021_visited.pl; it links only src/hnsw_visited.c:
+ * Built and run by test/t/021_tidset.pl; it links only src/hnsw_tidset.c:
  *	gcc -O2 -I`pg_config --includedir-server` -Isrc \
- *		test/visited/visited_test.c src/hnsw_visited.c
+ *		test/tidset/tidset_test.c src/hnsw_tidset.c
  *
- * test/visited/visited_test.c
+ * test/tidset/tidset_test.c
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,7 +72,13 @@
 #include "nodes/memnodes.h"
 #include "utils/memutils.h"
 
-#include "hnsw.h"
+#include "hnsw_tidset.h"
+
+/* The set keeps pointers to candidates and never looks inside one */
+typedef struct HnswCandidate
+{
+	int			unused;
+} HnswCandidate;
 
 /*
  * port.h sends these to libpgport's implementations, which this program
@@ -91,14 +98,14 @@
 #define NCANDIDATES		509		/* distinct fake candidates */
 #define TIME_LIMIT		120		/* seconds: a probe that never ends */
 
-#define KEY_MASK		((UINT64CONST(1) << HNSW_VISITED_GEN_SHIFT) - 1)
+#define KEY_MASK		((UINT64CONST(1) << HNSW_TIDSET_GEN_SHIFT) - 1)
 
 /* A key as (block, offset), for messages */
 #define KEY_FMT			"(%u,%u)"
 #define KEY_ARGS(key)	(unsigned) ((key) >> 16), (unsigned) ((key) & 0xFFFF)
 
 /* ------------------------------------------------------------------------
- * What hnsw_visited.c needs from the backend
+ * What hnsw_tidset.c needs from the backend
  * ------------------------------------------------------------------------
  */
 
@@ -148,7 +155,7 @@ chunk_alloc(MemoryContext context, Size size, bool zero, bool huge)
 	header = malloc(sizeof(ChunkHeader) + size);
 	if (header == NULL)
 	{
-		fprintf(stderr, "visited_test: out of memory\n");
+		fprintf(stderr, "tidset_test: out of memory\n");
 		exit(EXIT_ERROR);
 	}
 	header->magic = CHUNK_LIVE;
@@ -247,7 +254,7 @@ malloc_or_die(size_t size)
 
 	if (p == NULL)
 	{
-		fprintf(stderr, "visited_test: out of memory\n");
+		fprintf(stderr, "tidset_test: out of memory\n");
 		exit(EXIT_ERROR);
 	}
 	return p;
@@ -273,7 +280,7 @@ static uint64 collider_low[4];
 
 /*
  * The home slot of a key in a table of 64, by the hash of
- * HnswVisitedProbe() (the top 6 bits of the product).  Used only to pick
+ * HnswTidSetProbe() (the top 6 bits of the product).  Used only to pick
  * keys that crowd a few home slots, or whose probes run off the end of a
  * small table; if the hash changes, they are just more random keys.
  */
@@ -401,7 +408,7 @@ typedef struct Model
 typedef struct Tester
 {
 	const char *phase;
-	HnswVisitedSet *vs;
+	HnswTidSet *vs;
 	Model		m;
 	uint32		size;			/* table size after the last operation */
 } Tester;
@@ -417,9 +424,9 @@ static long growths;
 static uint32 largest_table;
 
 static uint32
-generation_of(const HnswVisitedSet *vs)
+generation_of(const HnswTidSet *vs)
 {
-	return (uint32) (vs->generation >> HNSW_VISITED_GEN_SHIFT);
+	return (uint32) (vs->generation >> HNSW_TIDSET_GEN_SHIFT);
 }
 
 static void
@@ -478,7 +485,7 @@ tester_init(Tester *t, const char *phase, int nkeys, int nabsent,
 	t->m.count = 0;
 
 	CurrentMemoryContext = &set_context;
-	t->vs = HnswVisitedCreate(expected);
+	t->vs = HnswTidSetCreate(expected);
 	CurrentMemoryContext = &caller_context;
 	t->size = t->vs->mask + 1;
 	if (t->size > largest_table)
@@ -514,8 +521,8 @@ static void
 check_key(Tester *t, int i)
 {
 	uint64		key = t->m.keys[i];
-	bool		member = HnswVisitedContains(t->vs, key);
-	HnswCandidate *got = HnswVisitedGet(t->vs, key);
+	bool		member = HnswTidSetContains(t->vs, key);
+	HnswCandidate *got = HnswTidSetGet(t->vs, key);
 	HnswCandidate *want = t->m.member[i] ? t->m.attached[i] : NULL;
 
 	operations += 2;
@@ -578,11 +585,11 @@ op_add(Tester *t, int i)
 
 	if (i >= t->m.nkeys)
 	{
-		fprintf(stderr, "visited_test: %s adds a key kept absent\n",
+		fprintf(stderr, "tidset_test: %s adds a key kept absent\n",
 				t->phase);
 		exit(EXIT_ERROR);
 	}
-	added = HnswVisitedAdd(t->vs, key);
+	added = HnswTidSetAdd(t->vs, key);
 	operations++;
 	if (added != fresh)
 		mismatch(t, "add " KEY_FMT " returned %s, expected %s",
@@ -601,7 +608,7 @@ op_add(Tester *t, int i)
 static void
 op_remember(Tester *t, int i, HnswCandidate *c)
 {
-	HnswVisitedRemember(t->vs, t->m.keys[i], c);
+	HnswTidSetRemember(t->vs, t->m.keys[i], c);
 	operations++;
 	if (t->m.member[i])
 		t->m.attached[i] = c;
@@ -615,7 +622,7 @@ op_reset(Tester *t, bool check_pool)
 {
 	uint32		before = generation_of(t->vs);
 
-	HnswVisitedReset(t->vs);
+	HnswTidSetReset(t->vs);
 	resets++;
 	for (int j = 0; j < t->m.count; j++)
 	{
@@ -677,7 +684,7 @@ pick_any(Tester *t)
 typedef struct RandomRun
 {
 	int			nkeys;			/* pool the keys are added from */
-	int			expected;		/* for HnswVisitedCreate */
+	int			expected;		/* for HnswTidSetCreate */
 	long		operations;
 	int			reset_period;	/* mean operations between resets */
 } RandomRun;
@@ -869,13 +876,13 @@ phase_create_sizes(void)
 	for (int i = 0; i < (int) lengthof(requests); i++)
 	{
 		int			request = requests[i];
-		HnswVisitedSet *vs;
+		HnswTidSet *vs;
 		uint64		size;
 		uint64		want;
 		uint64		key = HnswTidKey(0xFFFFFFFF, 0xFFFF);
 
 		CurrentMemoryContext = &set_context;
-		vs = HnswVisitedCreate(request);
+		vs = HnswTidSetCreate(request);
 		CurrentMemoryContext = &caller_context;
 		size = vs->mask + 1;
 		want = Max(64, Min((int64) request * 2, 1 << 20));
@@ -886,8 +893,8 @@ phase_create_sizes(void)
 					" slots\n", request, size);
 			mismatches++;
 		}
-		if (!HnswVisitedAdd(vs, key) || HnswVisitedAdd(vs, key) ||
-			!HnswVisitedContains(vs, key))
+		if (!HnswTidSetAdd(vs, key) || HnswTidSetAdd(vs, key) ||
+			!HnswTidSetContains(vs, key))
 		{
 			fprintf(stderr, "MISMATCH create(%d): adding a key failed\n",
 					request);
@@ -912,7 +919,7 @@ main(int argc, char **argv)
 
 	if (argc > 2)
 	{
-		fprintf(stderr, "usage: visited_test [seed]\n");
+		fprintf(stderr, "usage: tidset_test [seed]\n");
 		return EXIT_ERROR;
 	}
 	if (argc == 2)
@@ -922,7 +929,7 @@ main(int argc, char **argv)
 
 		if (*argv[1] == '\0' || *end != '\0')
 		{
-			fprintf(stderr, "visited_test: seed must be a number, not "
+			fprintf(stderr, "tidset_test: seed must be a number, not "
 					"\"%s\"\n", argv[1]);
 			return EXIT_ERROR;
 		}

@@ -34,7 +34,7 @@
  * operation (HnswBecomeTableOwner).  Everything else, the privilege checks,
  * the query table and hnsw_tune's ALTER INDEX, runs as the caller.
  *
- * src/hnsw_recall.c
+ * src/tuning/hnsw_recall.c
  *
  *-------------------------------------------------------------------------
  */

@@ -1,12 +1,12 @@
 #
-# test/t/021_visited.pl
-#	  The visited set of the searches agrees with a simple model.
+# test/t/021_tidset.pl
+#	  The TID set (the searches' visited set) agrees with a simple model.
 #
-# Compiles test/visited/visited_test.c with src/hnsw_visited.c against the
+# Compiles test/tidset/tidset_test.c with src/hnsw_tidset.c against the
 # server headers into a temporary directory (warnings are errors) and runs
 # it once.  Assertions: it compiles; it finds no mismatch with its model;
 # its summary shows that it went through the generation wrap at least twice
-# and grew a table to 2^16 slots or more.  See visited_test.c for the
+# and grew a table to 2^16 slots or more.  See tidset_test.c for the
 # operations, the key patterns and the stand-ins for palloc and friends.
 #
 use strict;
@@ -19,9 +19,9 @@ use Test::More;
 use HnswTest;
 
 my $program = build_c_test(
-	name => 'visited_test',
-	sources => ['test/visited/visited_test.c', 'src/hnsw_visited.c'],
-	headers => ['src/hnsw.h', 'src/distance.h'],
+	name => 'tidset_test',
+	sources => ['test/tidset/tidset_test.c', 'src/hnsw_tidset.c'],
+	headers => ['src/hnsw_tidset.h'],
 	cflags => ['-Werror']);
 
 my ($stdout, $stderr) = ('', '');

@@ -7,7 +7,7 @@
  * beside inserts and vacuum; the figures describe the pages as each was
  * read, which under concurrent writes need not be one consistent moment.
  *
- * src/hnsw_index_stats.c
+ * src/tuning/hnsw_index_stats.c
  *
  *-------------------------------------------------------------------------
  */

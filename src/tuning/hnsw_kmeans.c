@@ -17,7 +17,7 @@
  * (SquaredDistance).  Memory is the sample and three numbers per point (together at
  * most maintenance_work_mem) plus a few numbers per centroid.
  *
- * src/hnsw_kmeans.c
+ * src/tuning/hnsw_kmeans.c
  *
  *-------------------------------------------------------------------------
  */

@@ -1,11 +1,10 @@
 /*-------------------------------------------------------------------------
  *
  * hnsw_tuning.h
- *	  Declarations shared by the tuning and inspection functions
- *	  (hnsw_inspect.c, hnsw_index_stats.c, hnsw_recall.c, hnsw_kmeans.c,
- *	  hnsw_estimate.c, hnsw_sweep.c, hnsw_verify.c).
+ *	  Declarations shared by the tuning and inspection functions in this
+ *	  directory.  They see the index through ../hnsw.h only.
  *
- * src/hnsw_tuning.h
+ * src/tuning/hnsw_tuning.h
  *
  *-------------------------------------------------------------------------
  */

@@ -11,7 +11,7 @@
  * as amcheck's functions are; the caller also needs SELECT on the table,
  * checked before the lock (hnsw_inspect.c).
  *
- * src/hnsw_verify.c
+ * src/tuning/hnsw_verify.c
  *
  *-------------------------------------------------------------------------
  */
@@ -73,7 +73,7 @@ typedef struct VerifyState
 	int64		deleted;
 	int64		heap_tids;
 	int			max_live_level;
-	HnswVisitedSet *heap_tid_set;	/* with heapallindexed */
+	HnswTidSet *heap_tid_set;	/* with heapallindexed */
 	int64		heap_checked;
 } VerifyState;
 
@@ -250,7 +250,7 @@ VerifyPages(VerifyState *vs)
 				if (vs->heap_tid_set)
 				{
 					for (int i = 0; i < etup->ntids; i++)
-						HnswVisitedAdd(vs->heap_tid_set, TidKeyOf(&etup->tids[i]));
+						HnswTidSetAdd(vs->heap_tid_set, TidKeyOf(&etup->tids[i]));
 				}
 			}
 		}
@@ -436,7 +436,7 @@ VerifyHeapCallback(Relation index, ItemPointer tid, Datum *values,
 	if (!HnswPrepareVector(&vs->info, values[0], vec))
 		return;
 	vs->heap_checked++;
-	if (!HnswVisitedContains(vs->heap_tid_set, TidKeyOf(tid)))
+	if (!HnswTidSetContains(vs->heap_tid_set, TidKeyOf(tid)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INDEX_CORRUPTED),
 				 errmsg("heap row (%u,%u) of table \"%s\" is missing from hnsw index \"%s\"",
@@ -522,7 +522,7 @@ hnsw_verify(PG_FUNCTION_ARGS)
 	}
 	vs.max_live_level = -1;
 	if (heapallindexed)
-		vs.heap_tid_set = HnswVisitedCreate(1024);
+		vs.heap_tid_set = HnswTidSetCreate(1024);
 
 	if (vs.nblocks == 0)
 		VerifyCorrupt(&vs, 0, 0, "The index has no meta page.");

@@ -1,0 +1,339 @@
+/*-------------------------------------------------------------------------
+ *
+ * hnsw_page.c
+ *	  Pages and tuples of the index: initialising a page, the largest tuple
+ *	  and the level an element may have, forming an element tuple, reading
+ *	  tuples with their bounds checked, and reporting damage.
+ *
+ * src/hnsw_page.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "common/pg_prng.h"
+#include "utils/rel.h"
+
+#include "hnsw.h"
+
+/*
+ * HnswCheckLinkSlow
+ *		The slow path of HnswCheckLink.
+ */
+void
+HnswCheckLinkSlow(Relation index, ItemPointer link, BlockNumber blkno,
+				  OffsetNumber offno)
+{
+	BlockNumber target = ItemPointerGetBlockNumberNoCheck(link);
+	OffsetNumber toff = ItemPointerGetOffsetNumberNoCheck(link);
+
+	if (toff == InvalidOffsetNumber || toff > MaxOffsetNumber)
+		HnswCorrupt(index, blkno, offno,
+					"It refers to (%u,%u), an offset no page can have.",
+					target, toff);
+	if (target == HNSW_METAPAGE_BLKNO)
+		HnswCorrupt(index, blkno, offno,
+					"It refers to (%u,%u), on the meta page.", target, toff);
+	if (!HnswBlockExists(index, target))
+		HnswCorrupt(index, blkno, offno,
+					"It refers to (%u,%u), past the end of the index (%u blocks).",
+					target, toff, HnswKnownBlocks(index, false));
+}
+
+/*
+ * HnswTupleCorrupted
+ *		Report the tuple HnswPageGetTuple found damaged.
+ */
+void
+HnswTupleCorrupted(Relation index, HnswIndexInfo *info, Page page,
+				   BlockNumber blkno, OffsetNumber offno)
+{
+	ItemId		itemid = PageGetItemId(page, offno);
+	Size		len = ItemIdGetLength(itemid);
+	HnswElementTuple tup;
+
+	if (ItemIdGetOffset(itemid) + len > BLCKSZ)
+		HnswCorrupt(index, blkno, offno,
+					"The line pointer (offset %u, length %zu) reaches past the end of the page.",
+					ItemIdGetOffset(itemid), len);
+	if (len < HNSW_LINKS_TUPLE_HEADER)
+		HnswCorrupt(index, blkno, offno, "The tuple is %zu bytes long.", len);
+	tup = (HnswElementTuple) PageGetItem(page, itemid);
+	if (tup->level > HNSW_MAX_LEVEL)
+		HnswCorrupt(index, blkno, offno,
+					"The tuple has level %u, above the limit %d.",
+					tup->level, HNSW_MAX_LEVEL);
+	if (!(tup->flags & HNSW_LINKS_TUPLE) &&
+		HnswExpectedTupleSize(tup, info->dimensions, info->m) == 0)
+		HnswCorrupt(index, blkno, offno, "The element has %u heap TIDs.",
+					tup->ntids);
+	HnswCorrupt(index, blkno, offno,
+				"The tuple is %zu bytes long, expected %zu for its level, flags and heap TIDs at %d dimensions and m = %d.",
+				len, HnswExpectedTupleSize(tup, info->dimensions, info->m),
+				info->dimensions, info->m);
+}
+
+/*
+ * HnswRandomLevel
+ *		Draw a level from "prng": floor(-ln(U) * mL) with mL = 1/ln(m), U in
+ *		(0, 1].
+ *
+ * Then P(level >= l) = m^-l.  Capped at HNSW_MAX_LEVEL.
+ */
+int
+HnswRandomLevel(pg_prng_state *prng, int m)
+{
+	double		u = 1.0 - pg_prng_double(prng);	/* (0, 1] */
+	double		level = floor(-log(u) / log((double) m));
+
+	return (int) Min(level, HNSW_MAX_LEVEL);
+}
+
+/*
+ * HnswMaxTupleSize
+ *		Largest tuple that fits alone on one of our pages.
+ */
+Size
+HnswMaxTupleSize(void)
+{
+	return BLCKSZ - MAXALIGN(SizeOfPageHeaderData) -
+		MAXALIGN(sizeof(HnswPageOpaqueData)) - sizeof(ItemIdData);
+}
+
+/*
+ * HnswInitPage
+ *		Initialise an empty page of the given type.
+ */
+void
+HnswInitPage(Page page, uint16 page_type)
+{
+	HnswPageOpaque opaque;
+
+	PageInit(page, BLCKSZ, sizeof(HnswPageOpaqueData));
+	opaque = HnswPageGetOpaque(page);
+	opaque->nextblkno = InvalidBlockNumber;
+	opaque->page_type = page_type;
+	opaque->page_id = HNSW_PAGE_ID;
+}
+
+/*
+ * HnswBuildElementTuple
+ *		Lay out an element tuple with inline links, all slots empty.
+ *
+ * etup must point at zeroed memory of HnswElementTupleSize(ntids, dim, m,
+ * level) bytes.
+ */
+void
+HnswBuildElementTuple(HnswElementTuple etup, int dim, int m, int level,
+					  const ItemPointerData *tids, int ntids,
+					  const float *vector)
+{
+	ItemPointer links;
+
+	etup->level = level;
+	etup->flags = 0;
+	etup->ntids = ntids;
+	memcpy(etup->tids, tids, sizeof(ItemPointerData) * ntids);
+	memcpy(HnswElementVector(etup), vector, sizeof(float) * dim);
+	links = HnswElementLinks(etup, dim);
+	for (int i = 0; i < HnswLinkSlots(m, level); i++)
+		ItemPointerSetInvalid(&links[i]);
+}
+
+/*
+ * HnswGetTupleOnPage
+ *		The tuple at offno of a locked page, or NULL when there is none (a
+ *		slot that was freed, or past the end).
+ */
+HnswElementTuple
+HnswGetTupleOnPage(Page page, OffsetNumber offno)
+{
+	ItemId		itemid;
+
+	if (offno < FirstOffsetNumber || offno > PageGetMaxOffsetNumber(page))
+		return NULL;
+	itemid = PageGetItemId(page, offno);
+	if (!ItemIdIsNormal(itemid))
+		return NULL;
+	/* a damaged line pointer must not lead a caller outside the page */
+	if (ItemIdGetOffset(itemid) + ItemIdGetLength(itemid) > BLCKSZ ||
+		ItemIdGetLength(itemid) < HNSW_LINKS_TUPLE_HEADER)
+		return NULL;
+	return (HnswElementTuple) PageGetItem(page, itemid);
+}
+
+/*
+ * ReadTupleShared
+ *		Pin and share-lock the page of tid and return the tuple there
+ *		(checked: HnswPageGetTuple), or NULL when there is none.  The caller
+ *		has checked tid (HnswCheckLink) and releases *buf with
+ *		UnlockReleaseBuffer either way.
+ */
+static HnswElementTuple
+ReadTupleShared(Relation index, HnswIndexInfo *info, ItemPointer tid,
+				Buffer *buf)
+{
+	*buf = ReadBuffer(index, ItemPointerGetBlockNumber(tid));
+	LockBuffer(*buf, BUFFER_LOCK_SHARE);
+	return HnswPageGetTuple(index, info, BufferGetPage(*buf),
+							ItemPointerGetBlockNumber(tid),
+							ItemPointerGetOffsetNumber(tid));
+}
+
+/*
+ * HnswReadElementHeader
+ *		Copy the vector (when "vector" is not NULL), level and links location
+ *		of the live element at tid.  Returns false when tid holds no live
+ *		element.  Takes and releases a share lock on its page.
+ */
+bool
+HnswReadElementHeader(Relation index, HnswIndexInfo *info, ItemPointer tid,
+					  float *vector, int *level, ItemPointer links_tid)
+{
+	Buffer		buf;
+	HnswElementTuple etup;
+	bool		ok = false;
+
+	etup = ReadTupleShared(index, info, tid, &buf);
+	if (etup != NULL &&
+		!(etup->flags & (HNSW_LINKS_TUPLE | HNSW_ELEMENT_DELETED)))
+	{
+		if (vector)
+			memcpy(vector, HnswElementVector(etup),
+				   sizeof(float) * info->dimensions);
+		*level = etup->level;
+		if (etup->flags & HNSW_ELEMENT_EXTERNAL)
+		{
+			*links_tid = *HnswElementLinks(etup, info->dimensions);
+			HnswCheckLink(index, links_tid, ItemPointerGetBlockNumber(tid),
+						  ItemPointerGetOffsetNumber(tid));
+		}
+		else
+			*links_tid = *tid;
+		ok = true;
+	}
+	UnlockReleaseBuffer(buf);
+	return ok;
+}
+
+/*
+ * HnswReadElementVector
+ *		Copy the vector of the element at tid, deleted or not; false when tid
+ *		holds no element.
+ */
+bool
+HnswReadElementVector(Relation index, HnswIndexInfo *info, ItemPointer tid,
+					  float *out)
+{
+	Buffer		buf;
+	HnswElementTuple etup;
+	bool		ok = false;
+
+	etup = ReadTupleShared(index, info, tid, &buf);
+	if (etup != NULL && !(etup->flags & HNSW_LINKS_TUPLE))
+	{
+		memcpy(out, HnswElementVector(etup), sizeof(float) * info->dimensions);
+		ok = true;
+	}
+	UnlockReleaseBuffer(buf);
+	return ok;
+}
+
+/*
+ * HnswTupleHoldsLinks
+ *		Whether a (checked) tuple holds link slots: a links tuple, or an
+ *		element whose links are inline.
+ */
+static inline bool
+HnswTupleHoldsLinks(HnswElementTuple tup)
+{
+	return (tup->flags & HNSW_LINKS_TUPLE) ||
+		!(tup->flags & HNSW_ELEMENT_EXTERNAL);
+}
+
+/*
+ * HnswReadAllLinks
+ *		Copy all link slots (of every level up to "level") of the tuple at
+ *		links_tid; false when it is gone or has another level.  Each used
+ *		slot is checked (HnswCheckLink).
+ */
+bool
+HnswReadAllLinks(Relation index, HnswIndexInfo *info, ItemPointer links_tid,
+				 int level, ItemPointerData *slots)
+{
+	Buffer		buf;
+	HnswElementTuple tup;
+	bool		ok = false;
+
+	tup = ReadTupleShared(index, info, links_tid, &buf);
+	if (tup != NULL && tup->level == level && HnswTupleHoldsLinks(tup))
+	{
+		int			nslots = HnswLinkSlots(info->m, level);
+
+		memcpy(slots, HnswTupleLinks(tup, info->dimensions),
+			   sizeof(ItemPointerData) * nslots);
+		for (int i = 0; i < nslots; i++)
+		{
+			if (ItemPointerIsValid(&slots[i]))
+				HnswCheckLink(index, &slots[i],
+							  ItemPointerGetBlockNumber(links_tid),
+							  ItemPointerGetOffsetNumber(links_tid));
+		}
+		ok = true;
+	}
+	UnlockReleaseBuffer(buf);
+	return ok;
+}
+
+/*
+ * HnswReadElementLinks
+ *		Copy the links at one level of the element at tid (deleted or not)
+ *		into "out" (room for 2 * m); returns their number.  The links are
+ *		checked (HnswCheckLink).
+ */
+int
+HnswReadElementLinks(Relation index, HnswIndexInfo *info, ItemPointer tid,
+					 int level, ItemPointerData *out)
+{
+	Buffer		buf;
+	HnswElementTuple etup;
+	ItemPointerData links_tid = *tid;
+	int			n = 0;
+
+	etup = ReadTupleShared(index, info, tid, &buf);
+	if (etup == NULL || (etup->flags & HNSW_LINKS_TUPLE) || etup->level < level)
+	{
+		UnlockReleaseBuffer(buf);
+		return 0;
+	}
+	if (etup->flags & HNSW_ELEMENT_EXTERNAL)
+	{
+		links_tid = *HnswElementLinks(etup, info->dimensions);
+		UnlockReleaseBuffer(buf);
+		HnswCheckLink(index, &links_tid, ItemPointerGetBlockNumber(tid),
+					  ItemPointerGetOffsetNumber(tid));
+		etup = ReadTupleShared(index, info, &links_tid, &buf);
+		if (etup == NULL || etup->level < level || !HnswTupleHoldsLinks(etup))
+		{
+			UnlockReleaseBuffer(buf);
+			return 0;
+		}
+	}
+	{
+		ItemPointer slots = HnswTupleLinks(etup, info->dimensions) +
+			HnswLevelSlot(info->m, level);
+		int			nslots = HnswLinksAtLevel(info->m, level);
+
+		while (n < nslots && ItemPointerIsValid(&slots[n]))
+		{
+			out[n] = slots[n];
+			HnswCheckLink(index, &out[n], ItemPointerGetBlockNumber(&links_tid),
+						  ItemPointerGetOffsetNumber(&links_tid));
+			n++;
+		}
+	}
+	UnlockReleaseBuffer(buf);
+	return n;
+}
