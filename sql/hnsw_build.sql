@@ -13,8 +13,30 @@ SELECT id FROM big ORDER BY v <-> array_fill(100.2::float4, ARRAY[2000])::vector
 SELECT count(*) FROM (SELECT id FROM big ORDER BY v <-> array_fill(0::float4, ARRAY[2000])::vector LIMIT 500) s;
 DROP TABLE big;
 
+-- Elements of 8,153 to 8,156 bytes take a whole page once rounded up to
+-- MAXALIGN, so they cannot share one with anything: at 1,988 dimensions and
+-- m = 16 a level-0 element with one heap TID is 8,156 bytes, and the build
+-- once placed it inline ("failed to add hnsw tuple during build").
+CREATE TABLE edge (id int, v vector(1988));
+INSERT INTO edge SELECT i, array_fill(i::float4, ARRAY[1988])::vector FROM generate_series(1, 40) i;
+CREATE INDEX edge_idx ON edge USING hnsw (v);
+INSERT INTO edge SELECT i, array_fill(i::float4, ARRAY[1988])::vector FROM generate_series(41, 60) i;
+SELECT id FROM edge ORDER BY v <-> array_fill(20.2::float4, ARRAY[1988])::vector LIMIT 3;
+SELECT id FROM edge ORDER BY v <-> array_fill(50.2::float4, ARRAY[1988])::vector LIMIT 3;
+DROP TABLE edge;
+
+-- The most dimensions: ten rows with one vector share an element, whose
+-- links live apart; at 2,021 dimensions that element was 8,154 bytes and
+-- did not fit on a page.
+CREATE TABLE widest (id int, v vector(2020));
+INSERT INTO widest SELECT i, array_fill(1::float4, ARRAY[2020])::vector FROM generate_series(1, 10) i;
+INSERT INTO widest SELECT i, array_fill(i::float4, ARRAY[2020])::vector FROM generate_series(11, 30) i;
+CREATE INDEX widest_idx ON widest USING hnsw (v);
+SELECT count(*) FROM (SELECT id FROM widest ORDER BY v <-> array_fill(1::float4, ARRAY[2020])::vector LIMIT 10) s WHERE id <= 10;
+DROP TABLE widest;
+
 -- too many dimensions for one element per page
-CREATE TABLE huge (v vector(2100));
+CREATE TABLE huge (v vector(2021));
 CREATE INDEX ON huge USING hnsw (v);
 DROP TABLE huge;
 

@@ -90,9 +90,9 @@ WHERE i.inhparent = 'ht_part_idx'::regclass;
 -- hnsw_estimate_memory and hnsw_estimate_build_time: sizes and counts
 -- beyond bigint are an error (22003), never a wrapped-around number
 SELECT ht_try('SELECT hnsw_estimate_memory(9223372036854775807, 8)');
-SELECT ht_try('SELECT hnsw_estimate_memory(1000000000000000, 2021)');
+SELECT ht_try('SELECT hnsw_estimate_memory(1000000000000000, 2020)');
 SELECT ht_try('SELECT hnsw_estimate_build_time(9223372036854775807, 8)');
-SELECT ht_try('SELECT hnsw_estimate_build_time(100000000000000000, 2021, 100, 1000)');
+SELECT ht_try('SELECT hnsw_estimate_build_time(100000000000000000, 2020, 100, 1000)');
 -- sizes that fit are computed exactly
 SELECT vector_bytes, level0_link_bytes, total_bytes > vector_bytes + level0_link_bytes AS total_ok,
 	   overhead_bytes >= 0 AS overhead_ok, pages

@@ -307,6 +307,7 @@ extern pg_noinline void HnswTupleCorrupted(Relation index,
 										   OffsetNumber offno);
 extern int	HnswRandomLevel(pg_prng_state *prng, int m);
 extern Size HnswMaxTupleSize(void);
+extern int	HnswMaxDimensions(void);
 extern void HnswInitPage(Page page, uint16 page_type);
 extern void HnswBuildElementTuple(HnswElementTuple etup, int dim, int m,
 								  int level, const ItemPointerData *tids,

@@ -501,13 +501,11 @@ HnswBuildInitState(HnswBuildState *bs, Relation heap, Relation index)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("column does not have dimensions"),
 				 errhint("Declare the column with a type modifier, for example vector(128).")));
-	if (HnswExternalElementSize(HNSW_MAX_HEAPTIDS, bs->dim) > HnswMaxTupleSize())
+	if (bs->dim > HnswMaxDimensions())
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("column cannot have more than %d dimensions for hnsw index",
-						(int) ((HnswMaxTupleSize() -
-								HnswLinksOffset(HNSW_MAX_HEAPTIDS, 0) -
-								sizeof(ItemPointerData)) / sizeof(float)))));
+						HnswMaxDimensions())));
 
 	bs->memory_limit = (Size) maintenance_work_mem * 1024;
 	bs->tuple_ctx = AllocSetContextCreate(CurrentMemoryContext,

@@ -168,9 +168,7 @@ HnswCacheMeta(Relation index)
 	if (HnswKnownBlocks(index, true) == 0)
 		HnswCorrupt(index, 0, 0, "The index has no meta page.");
 	HnswReadMeta(index, &meta);
-	if (meta.dimensions < 1 ||
-		HnswExternalElementSize(HNSW_MAX_HEAPTIDS, (Size) meta.dimensions) >
-		HnswMaxTupleSize())
+	if (meta.dimensions < 1 || meta.dimensions > HnswMaxDimensions())
 		HnswCorrupt(index, 0, 0, "The meta page says %u dimensions.",
 					meta.dimensions);
 	if (meta.m < HNSW_MIN_M || meta.m > HNSW_MAX_M)

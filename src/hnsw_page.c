@@ -93,13 +93,29 @@ HnswRandomLevel(pg_prng_state *prng, int m)
 
 /*
  * HnswMaxTupleSize
- *		Largest tuple that fits alone on one of our pages.
+ *		Largest tuple that fits alone on one of our pages.  A page takes a
+ *		tuple's length rounded up to MAXALIGN, so this is a multiple of it:
+ *		every tuple up to this size fits, none larger does.
  */
 Size
 HnswMaxTupleSize(void)
 {
-	return BLCKSZ - MAXALIGN(SizeOfPageHeaderData) -
-		MAXALIGN(sizeof(HnswPageOpaqueData)) - sizeof(ItemIdData);
+	return MAXALIGN_DOWN(BLCKSZ - MAXALIGN(SizeOfPageHeaderData) -
+						 MAXALIGN(sizeof(HnswPageOpaqueData)) -
+						 sizeof(ItemIdData));
+}
+
+/*
+ * HnswMaxDimensions
+ *		The most dimensions an index can hold: those of the largest vector
+ *		whose element, with its links in a separate links tuple and the most
+ *		heap TIDs, still fits on a page.
+ */
+int
+HnswMaxDimensions(void)
+{
+	return (int) ((HnswMaxTupleSize() - HnswLinksOffset(HNSW_MAX_HEAPTIDS, 0) -
+				   sizeof(ItemPointerData)) / sizeof(float));
 }
 
 /*

@@ -112,17 +112,6 @@ static BuildCostCache cost_cache[COST_CACHE_ENTRIES];
 static int	cost_cache_next = 0;
 
 /*
- * EstimateMaxDimensions
- *		The most dimensions the build accepts (hnsw_build.c refuses more).
- */
-static int
-EstimateMaxDimensions(void)
-{
-	return (int) ((HnswMaxTupleSize() - HnswLinksOffset(HNSW_MAX_HEAPTIDS, 0) -
-				   sizeof(ItemPointerData)) / sizeof(float));
-}
-
-/*
  * EstimateCheckArguments
  *		Errors for arguments no index could have.
  */
@@ -137,11 +126,11 @@ EstimateCheckArguments(int64 rows, int dim, int m, int ef_construction)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("dimensions must be at least 1")));
-	if (dim > EstimateMaxDimensions())
+	if (dim > HnswMaxDimensions())
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("column cannot have more than %d dimensions for hnsw index",
-						EstimateMaxDimensions())));
+						HnswMaxDimensions())));
 	if (m < HNSW_MIN_M || m > HNSW_MAX_M)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
