@@ -178,6 +178,47 @@ typedef HnswElementTupleData *HnswElementTuple;
 /* First slot of a level inside an element's link array */
 #define HnswLevelSlot(m, level)	((level) == 0 ? 0 : (level + 1) * (m))
 
+/* An element's size once its heap TIDs go from oldntids to ntids */
+#define HnswResizedElementSize(oldsize, oldntids, ntids) \
+	((oldsize) - HnswVectorOffset(oldntids) + HnswVectorOffset(ntids))
+
+/*
+ * How an element is stored (HnswShapeElement): its tuple's size, and the
+ * size of its links tuple, or 0 when its links are inline.
+ */
+typedef struct HnswElementShape
+{
+	Size		element_size;
+	Size		links_size;
+} HnswElementShape;
+
+/*
+ * HnswTupleHoldsLinks
+ *		Whether a (checked) tuple holds link slots: a links tuple, or an
+ *		element whose links are inline.
+ */
+static inline bool
+HnswTupleHoldsLinks(HnswElementTuple tup)
+{
+	return (tup->flags & HNSW_LINKS_TUPLE) ||
+		!(tup->flags & HNSW_ELEMENT_EXTERNAL);
+}
+
+/*
+ * HnswUsedLinks
+ *		How many of a level's nslots link slots are in use: the used ones
+ *		come first.
+ */
+static inline int
+HnswUsedLinks(const ItemPointerData *slots, int nslots)
+{
+	int			n = 0;
+
+	while (n < nslots && ItemPointerIsValid(&slots[n]))
+		n++;
+	return n;
+}
+
 /*
  * Cached description of an open index: options, metric and kernel.
  */
@@ -198,6 +239,10 @@ typedef struct HnswIndexInfo
 	DistanceKernel kernel;
 	bool		normalize;		/* cosine: vectors are stored normalized */
 } HnswIndexInfo;
+
+/* The link slots of a level in a tuple that holds links */
+#define HnswLevelLinks(tup, info, level) \
+	(HnswTupleLinks(tup, (info)->dimensions) + HnswLevelSlot((info)->m, level))
 
 /*
  * What a backend keeps about an open index in its relcache entry
@@ -309,9 +354,31 @@ extern int	HnswRandomLevel(pg_prng_state *prng, int m);
 extern Size HnswMaxTupleSize(void);
 extern int	HnswMaxDimensions(void);
 extern void HnswInitPage(Page page, uint16 page_type);
-extern void HnswBuildElementTuple(HnswElementTuple etup, int dim, int m,
-								  int level, const ItemPointerData *tids,
-								  int ntids, const float *vector);
+typedef struct HnswPagePlacer
+{
+	BlockNumber blkno;			/* current page */
+	OffsetNumber next_offno;
+	Size		lower;
+	Size		upper;
+	Page		page;			/* NULL while only placing */
+	Relation	index;			/* for writing full pages */
+} HnswPagePlacer;
+
+extern void HnswPlacerInit(HnswPagePlacer *pp, Relation index, Page page);
+extern void HnswPlacerAdd(HnswPagePlacer *pp, Item tuple, Size size,
+						  BlockNumber *blkno, OffsetNumber *offno);
+extern void HnswPlacerFlush(HnswPagePlacer *pp);
+extern double HnswPlacerPages(HnswPagePlacer *pp);
+extern HnswElementShape HnswShapeElement(const HnswIndexInfo *info,
+										 int ntids, int level);
+extern ItemPointer HnswFormElement(const HnswIndexInfo *info,
+								   HnswElementShape shape, int level,
+								   const ItemPointerData *tids, int ntids,
+								   const float *vector, char *element,
+								   char *links);
+extern Size HnswElementWithTids(HnswElementTuple old, Size oldsize,
+								const ItemPointerData *tids, int ntids,
+								char *out);
 extern HnswElementTuple HnswGetTupleOnPage(Page page, OffsetNumber offno);
 extern bool HnswReadElementVector(Relation index, HnswIndexInfo *info,
 								  ItemPointer tid, float *out);

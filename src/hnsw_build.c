@@ -33,90 +33,6 @@
 /* Elements a serial build's graph starts with, at least */
 #define BUILD_MIN_CAPACITY	1024
 
-/*
- * Page placement, shared by the planning and the writing pass so that both
- * put every tuple at the same (block, offset).
- */
-typedef struct PagePlacer
-{
-	BlockNumber blkno;			/* current page */
-	OffsetNumber next_offno;
-	Size		lower;
-	Size		upper;
-	Page		page;			/* NULL while planning */
-	Relation	index;			/* for writing full pages */
-} PagePlacer;
-
-static void
-PlacerFlush(PagePlacer *pp)
-{
-	Buffer		buf;
-
-	if (pp->page == NULL || pp->next_offno == FirstOffsetNumber)
-		return;
-	buf = ReadBufferExtended(pp->index, MAIN_FORKNUM, P_NEW, RBM_NORMAL, NULL);
-	if (BufferGetBlockNumber(buf) != pp->blkno)
-		elog(ERROR, "hnsw build wrote block %u, expected %u",
-			 BufferGetBlockNumber(buf), pp->blkno);
-	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-	memcpy(BufferGetPage(buf), pp->page, BLCKSZ);
-	MarkBufferDirty(buf);
-	UnlockReleaseBuffer(buf);
-}
-
-static void
-PlacerNewPage(PagePlacer *pp)
-{
-	if (pp->page != NULL)
-	{
-		PlacerFlush(pp);
-		HnswInitPage(pp->page, HNSW_PAGE_ELEMENTS);
-	}
-	pp->blkno++;
-	pp->next_offno = FirstOffsetNumber;
-	pp->lower = SizeOfPageHeaderData;
-	pp->upper = BLCKSZ - MAXALIGN(sizeof(HnswPageOpaqueData));
-}
-
-static void
-PlacerInit(PagePlacer *pp, Relation index, Page page)
-{
-	pp->blkno = HNSW_METAPAGE_BLKNO;
-	pp->page = page;
-	pp->index = index;
-	pp->next_offno = FirstOffsetNumber;	/* nothing to flush yet */
-	if (page)
-		HnswInitPage(page, HNSW_PAGE_ELEMENTS);
-	PlacerNewPage(pp);
-}
-
-/*
- * PlacerAdd
- *		Place a tuple of "size" bytes on the current page or a new one; when
- *		writing, copy "tuple" there.
- */
-static void
-PlacerAdd(PagePlacer *pp, Item tuple, Size size, BlockNumber *blkno,
-		  OffsetNumber *offno)
-{
-	if (pp->lower + sizeof(ItemIdData) + MAXALIGN(size) > pp->upper)
-		PlacerNewPage(pp);
-	pp->lower += sizeof(ItemIdData);
-	pp->upper -= MAXALIGN(size);
-	*blkno = pp->blkno;
-	*offno = pp->next_offno++;
-	if (pp->page != NULL &&
-		PageAddItem(pp->page, tuple, size, *offno, false, false) != *offno)
-		elog(ERROR, "failed to add hnsw tuple during build");
-}
-
-static bool
-BuildElementIsExternal(HnswBuildState *bs, HnswGraphElement *em)
-{
-	return HnswElementTupleSize(em->ntids, bs->dim, bs->m, em->level) >
-		HnswMaxTupleSize();
-}
-
 /* Write the links of element "id" as TIDs into "slots" */
 static void
 BuildFillLinks(HnswBuildState *bs, uint32 id, ItemPointer slots)
@@ -221,9 +137,10 @@ BuildWriteOrder(HnswBuildState *bs, uint32 nelements)
 void
 HnswBuildWriteGraph(HnswBuildState *bs)
 {
-	PagePlacer	pp;
+	HnswPagePlacer pp;
 	PGAlignedBlock pagebuf;
-	char	   *tuple = palloc0(BLCKSZ);
+	char	   *element = palloc(BLCKSZ);
+	char	   *links = palloc(BLCKSZ);
 	Buffer		metabuf;
 	BlockNumber nblocks;
 	uint32		nelements = HnswGraphElementCount(bs->graph.hdr);
@@ -242,83 +159,56 @@ HnswBuildWriteGraph(HnswBuildState *bs)
 
 	/* first pass: assign every tuple its place, in breadth-first order */
 	order = BuildWriteOrder(bs, nelements);
-	PlacerInit(&pp, bs->index, NULL);
+	HnswPlacerInit(&pp, bs->index, NULL);
 	for (uint32 i = 0; i < nelements; i++)
 	{
 		uint32		id = order[i];
 		HnswGraphElement *em = &bs->graph.elements[id];
+		HnswElementShape shape = HnswShapeElement(&bs->info, em->ntids,
+												  em->level);
 
-		if (BuildElementIsExternal(bs, em))
-		{
-			PlacerAdd(&pp, NULL, HnswExternalElementSize(em->ntids, bs->dim),
-					  &em->blkno, &em->offno);
-			PlacerAdd(&pp, NULL, HnswLinksTupleSize(bs->m, em->level),
-					  &em->links_blkno, &em->links_offno);
-		}
+		HnswPlacerAdd(&pp, NULL, shape.element_size, &em->blkno, &em->offno);
+		if (shape.links_size > 0)
+			HnswPlacerAdd(&pp, NULL, shape.links_size,
+						  &em->links_blkno, &em->links_offno);
 		else
 		{
-			PlacerAdd(&pp, NULL,
-					  HnswElementTupleSize(em->ntids, bs->dim, bs->m, em->level),
-					  &em->blkno, &em->offno);
 			em->links_blkno = em->blkno;
 			em->links_offno = em->offno;
 		}
 	}
 
 	/* second pass: build and write the tuples at those places */
-	PlacerInit(&pp, bs->index, pagebuf.data);
+	HnswPlacerInit(&pp, bs->index, pagebuf.data);
 	for (uint32 i = 0; i < nelements; i++)
 	{
 		uint32		id = order[i];
 		HnswGraphElement *em = &bs->graph.elements[id];
-		HnswElementTuple etup = (HnswElementTuple) tuple;
+		HnswElementShape shape = HnswShapeElement(&bs->info, em->ntids,
+												  em->level);
+		ItemPointer slots;
 		BlockNumber blkno;
 		OffsetNumber offno;
 
 		CHECK_FOR_INTERRUPTS();
 
-		if (BuildElementIsExternal(bs, em))
+		slots = HnswFormElement(&bs->info, shape, em->level, em->tids,
+								em->ntids, HnswGraphVector(&bs->graph, id),
+								element, links);
+		BuildFillLinks(bs, id, slots);
+		if (shape.links_size > 0)
+			ItemPointerSet(HnswElementLinks((HnswElementTuple) element,
+											bs->dim),
+						   em->links_blkno, em->links_offno);
+		HnswPlacerAdd(&pp, (Item) element, shape.element_size, &blkno, &offno);
+		Assert(blkno == em->blkno && offno == em->offno);
+		if (shape.links_size > 0)
 		{
-			Size		esize = HnswExternalElementSize(em->ntids, bs->dim);
-			Size		lsize = HnswLinksTupleSize(bs->m, em->level);
-			ItemPointer slots;
-
-			memset(tuple, 0, esize);
-			etup->level = em->level;
-			etup->flags = HNSW_ELEMENT_EXTERNAL;
-			etup->ntids = em->ntids;
-			memcpy(etup->tids, em->tids, sizeof(ItemPointerData) * em->ntids);
-			memcpy(HnswElementVector(etup), HnswGraphVector(&bs->graph, id),
-				   sizeof(float) * bs->dim);
-			ItemPointerSet(HnswElementLinks(etup, bs->dim), em->links_blkno,
-						   em->links_offno);
-			PlacerAdd(&pp, (Item) tuple, esize, &blkno, &offno);
-			Assert(blkno == em->blkno && offno == em->offno);
-
-			memset(tuple, 0, lsize);
-			etup->level = em->level;
-			etup->flags = HNSW_LINKS_TUPLE;
-			slots = HnswTupleLinks(etup, bs->dim);
-			for (int i = 0; i < HnswLinkSlots(bs->m, em->level); i++)
-				ItemPointerSetInvalid(&slots[i]);
-			BuildFillLinks(bs, id, slots);
-			PlacerAdd(&pp, (Item) tuple, lsize, &blkno, &offno);
+			HnswPlacerAdd(&pp, (Item) links, shape.links_size, &blkno, &offno);
 			Assert(blkno == em->links_blkno && offno == em->links_offno);
 		}
-		else
-		{
-			Size		size = HnswElementTupleSize(em->ntids, bs->dim, bs->m,
-													em->level);
-
-			memset(tuple, 0, size);
-			HnswBuildElementTuple(etup, bs->dim, bs->m, em->level, em->tids,
-								  em->ntids, HnswGraphVector(&bs->graph, id));
-			BuildFillLinks(bs, id, HnswElementLinks(etup, bs->dim));
-			PlacerAdd(&pp, (Item) tuple, size, &blkno, &offno);
-			Assert(blkno == em->blkno && offno == em->offno);
-		}
 	}
-	PlacerFlush(&pp);
+	HnswPlacerFlush(&pp);
 	nblocks = RelationGetNumberOfBlocks(bs->index);
 
 	/* the meta page, now that the entry point has a place */
@@ -356,7 +246,8 @@ HnswBuildWriteGraph(HnswBuildState *bs)
 	INSTR_TIME_SUBTRACT(elapsed, start);
 	elog(DEBUG1, "hnsw build wrote %u elements on %u pages in %.3f s",
 		 nelements, nblocks, INSTR_TIME_GET_DOUBLE(elapsed));
-	pfree(tuple);
+	pfree(element);
+	pfree(links);
 	pfree(order);
 }
 

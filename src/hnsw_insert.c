@@ -162,7 +162,7 @@ InsertAddTuple(Relation index, BlockNumber start, Item tuple, Size size,
 	Size		avail;
 	OffsetNumber offno;
 
-	if (MAXALIGN(size) > HnswMaxTupleSize())
+	if (size > HnswMaxTupleSize())
 		elog(ERROR, "hnsw tuple of %zu bytes does not fit a page", size);
 
 	/*
@@ -275,7 +275,8 @@ InsertAddHeapTid(Relation index, HnswIndexInfo *info, HnswCandidate *dup,
 	Page		page;
 	ItemId		itemid;
 	HnswElementTuple old;
-	HnswElementTuple new;
+	ItemPointerData tids[HNSW_MAX_HEAPTIDS];
+	char	   *new;
 	Size		oldsize;
 	Size		newsize;
 	int			dim = info->dimensions;
@@ -294,20 +295,16 @@ InsertAddHeapTid(Relation index, HnswIndexInfo *info, HnswCandidate *dup,
 		goto done;
 
 	/* the tuple grows by one TID; everything after it shifts */
-	newsize = oldsize - HnswVectorOffset(old->ntids) +
-		HnswVectorOffset(old->ntids + 1);
+	newsize = HnswResizedElementSize(oldsize, old->ntids, old->ntids + 1);
 	if (newsize > oldsize &&
-		(MAXALIGN(newsize) > HnswMaxTupleSize() ||
+		(newsize > HnswMaxTupleSize() ||
 		 MAXALIGN(newsize) - MAXALIGN(oldsize) > PageGetExactFreeSpace(page)))
 		goto done;
 
-	new = palloc0(newsize);
-	memcpy(new, old, HnswVectorOffset(0) + sizeof(ItemPointerData) * old->ntids);
-	new->tids[old->ntids] = *heap_tid;
-	new->ntids = old->ntids + 1;
-	memcpy((char *) new + HnswVectorOffset(new->ntids),
-		   (char *) old + HnswVectorOffset(old->ntids),
-		   oldsize - HnswVectorOffset(old->ntids));
+	memcpy(tids, old->tids, sizeof(ItemPointerData) * old->ntids);
+	tids[old->ntids] = *heap_tid;
+	new = palloc(newsize);
+	HnswElementWithTids(old, oldsize, tids, old->ntids + 1, new);
 
 	{
 		GenericXLogState *xlog = GenericXLogStart(index);
@@ -371,7 +368,7 @@ HnswAddBacklink(Relation index, HnswIndexInfo *info, HnswSearchState *st,
 		Page		page;
 		HnswElementTuple tup;
 		ItemPointer slots;
-		int			n = 0;
+		int			n;
 		bool		same;
 
 		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
@@ -379,24 +376,21 @@ HnswAddBacklink(Relation index, HnswIndexInfo *info, HnswSearchState *st,
 		tup = HnswPageGetTuple(index, info, page, nb->links_blkno,
 							   nb->links_offno);
 		/* gone, or the slot now holds a tuple without links of the level */
-		if (tup == NULL || tup->level < level ||
-			((tup->flags & HNSW_ELEMENT_EXTERNAL) &&
-			 !(tup->flags & HNSW_LINKS_TUPLE)))
+		if (tup == NULL || tup->level < level || !HnswTupleHoldsLinks(tup))
 		{
 			UnlockReleaseBuffer(buf);
 			break;
 		}
-		slots = HnswTupleLinks(tup, info->dimensions) +
-			HnswLevelSlot(info->m, level);
-		while (n < limit && ItemPointerIsValid(&slots[n]))
+		slots = HnswLevelLinks(tup, info, level);
+		n = HnswUsedLinks(slots, limit);
+		for (int i = 0; i < n; i++)
 		{
-			if (ItemPointerEquals(&slots[n], newtid))
+			if (ItemPointerEquals(&slots[i], newtid))
 			{
 				UnlockReleaseBuffer(buf);
 				goto finished;	/* already linked */
 			}
-			HnswCheckLink(index, &slots[n], nb->links_blkno, nb->links_offno);
-			n++;
+			HnswCheckLink(index, &slots[i], nb->links_blkno, nb->links_offno);
 		}
 
 		same = (n == nseen);
@@ -409,8 +403,7 @@ HnswAddBacklink(Relation index, HnswIndexInfo *info, HnswSearchState *st,
 			Page		wpage = GenericXLogRegisterBuffer(xlog, buf, 0);
 			HnswElementTuple wtup = (HnswElementTuple)
 				PageGetItem(wpage, PageGetItemId(wpage, nb->links_offno));
-			ItemPointer wslots = HnswTupleLinks(wtup, info->dimensions) +
-				HnswLevelSlot(info->m, level);
+			ItemPointer wslots = HnswLevelLinks(wtup, info, level);
 
 			if (n < limit)
 				wslots[n] = *newtid;
@@ -542,9 +535,9 @@ HnswInsertVector(Relation index, HnswIndexInfo *info, const float *vector,
 	ItemPointerData newtid;
 	int		   *selected[HNSW_MAX_LEVEL + 1];
 	int			nselected[HNSW_MAX_LEVEL + 1];
-	bool		external;
-	Size		size;
-	HnswElementTuple etup;
+	HnswElementShape shape;
+	char	   *element;
+	char	   *links;
 	ItemPointer slots;
 
 	LockPage(index, HNSW_UPDATE_LOCK, lockmode);
@@ -619,39 +612,17 @@ HnswInsertVector(Relation index, HnswIndexInfo *info, const float *vector,
 	}
 
 	/* write the new element with its forward links */
-	size = HnswElementTupleSize(1, dim, m, level);
-	external = MAXALIGN(size) > HnswMaxTupleSize();
-	if (external)
-	{
-		Size		lsize = HnswLinksTupleSize(m, level);
-		HnswElementTuple ltup = palloc0(lsize);
-		ItemPointerData ltid;
-
-		ltup->level = level;
-		ltup->flags = HNSW_LINKS_TUPLE;
-		slots = HnswTupleLinks(ltup, dim);
-		for (int i = 0; i < HnswLinkSlots(m, level); i++)
-			ItemPointerSetInvalid(&slots[i]);
-		InsertFillLinks(slots, m, top, layers, selected, nselected);
-		InsertAddTuple(index, meta.insert_page, (Item) ltup, lsize, &ltid);
-
-		size = HnswExternalElementSize(1, dim);
-		etup = palloc0(size);
-		etup->level = level;
-		etup->flags = HNSW_ELEMENT_EXTERNAL;
-		etup->ntids = 1;
-		etup->tids[0] = *heap_tid;
-		memcpy(HnswElementVector(etup), vector, sizeof(float) * dim);
-		*HnswElementLinks(etup, dim) = ltid;
-	}
-	else
-	{
-		etup = palloc0(size);
-		HnswBuildElementTuple(etup, dim, m, level, heap_tid, 1, vector);
-		InsertFillLinks(HnswElementLinks(etup, dim), m, top, layers,
-						selected, nselected);
-	}
-	InsertAddTuple(index, meta.insert_page, (Item) etup, size, &newtid);
+	shape = HnswShapeElement(info, 1, level);
+	element = palloc(shape.element_size);
+	links = shape.links_size > 0 ? palloc(shape.links_size) : NULL;
+	slots = HnswFormElement(info, shape, level, heap_tid, 1, vector, element,
+							links);
+	InsertFillLinks(slots, m, top, layers, selected, nselected);
+	if (shape.links_size > 0)
+		InsertAddTuple(index, meta.insert_page, (Item) links, shape.links_size,
+					   HnswElementLinks((HnswElementTuple) element, dim));
+	InsertAddTuple(index, meta.insert_page, (Item) element, shape.element_size,
+				   &newtid);
 
 	/* link the neighbours back to it */
 	for (int lc = top; lc >= 0; lc--)

@@ -14,6 +14,7 @@
 #include <math.h>
 
 #include "common/pg_prng.h"
+#include "storage/bufmgr.h"
 #include "utils/rel.h"
 
 #include "hnsw.h"
@@ -135,27 +136,99 @@ HnswInitPage(Page page, uint16 page_type)
 }
 
 /*
- * HnswBuildElementTuple
- *		Lay out an element tuple with inline links, all slots empty.
- *
- * etup must point at zeroed memory of HnswElementTupleSize(ntids, dim, m,
- * level) bytes.
+ * HnswShapeElement
+ *		How an element with ntids heap TIDs at "level" is stored: with its
+ *		links inline, or, when that tuple would not fit on a page, with its
+ *		links in a links tuple of their own.  Build, insert and the estimates
+ *		all shape elements by this.
  */
-void
-HnswBuildElementTuple(HnswElementTuple etup, int dim, int m, int level,
-					  const ItemPointerData *tids, int ntids,
-					  const float *vector)
+HnswElementShape
+HnswShapeElement(const HnswIndexInfo *info, int ntids, int level)
 {
-	ItemPointer links;
+	HnswElementShape shape;
+	Size		inline_size = HnswElementTupleSize(ntids, info->dimensions,
+												   info->m, level);
 
+	if (inline_size <= HnswMaxTupleSize())
+	{
+		shape.element_size = inline_size;
+		shape.links_size = 0;
+	}
+	else
+	{
+		shape.element_size = HnswExternalElementSize(ntids, info->dimensions);
+		shape.links_size = HnswLinksTupleSize(info->m, level);
+	}
+	return shape;
+}
+
+/*
+ * HnswFormElement
+ *		Lay out an element of this shape in "element" and, when its links
+ *		live apart, its links tuple in "links" (each at least as large as
+ *		the shape says), every link slot empty.  Returns the link slots, for
+ *		the caller to fill.  An external element's links TID is left
+ *		invalid: the caller sets it (HnswElementLinks) once the links tuple
+ *		has a place.  Padding is zero, so equal elements give equal bytes.
+ */
+ItemPointer
+HnswFormElement(const HnswIndexInfo *info, HnswElementShape shape, int level,
+				const ItemPointerData *tids, int ntids, const float *vector,
+				char *element, char *links)
+{
+	HnswElementTuple etup = (HnswElementTuple) element;
+	int			dim = info->dimensions;
+	ItemPointer slots;
+
+	memset(element, 0, shape.element_size);
 	etup->level = level;
-	etup->flags = 0;
 	etup->ntids = ntids;
 	memcpy(etup->tids, tids, sizeof(ItemPointerData) * ntids);
 	memcpy(HnswElementVector(etup), vector, sizeof(float) * dim);
-	links = HnswElementLinks(etup, dim);
-	for (int i = 0; i < HnswLinkSlots(m, level); i++)
-		ItemPointerSetInvalid(&links[i]);
+	if (shape.links_size == 0)
+	{
+		etup->flags = 0;
+		slots = HnswElementLinks(etup, dim);
+	}
+	else
+	{
+		HnswElementTuple ltup = (HnswElementTuple) links;
+
+		etup->flags = HNSW_ELEMENT_EXTERNAL;
+		ItemPointerSetInvalid(HnswElementLinks(etup, dim));
+		memset(links, 0, shape.links_size);
+		ltup->level = level;
+		ltup->flags = HNSW_LINKS_TUPLE;
+		slots = HnswTupleLinks(ltup, dim);
+	}
+	for (int i = 0; i < HnswLinkSlots(info->m, level); i++)
+		ItemPointerSetInvalid(&slots[i]);
+	return slots;
+}
+
+/*
+ * HnswElementWithTids
+ *		Copy element "old" of oldsize bytes into "out" with the ntids heap
+ *		TIDs "tids" in place of its own (which tids must not point into);
+ *		everything after the TIDs moves with them.  Returns the new size,
+ *		HnswResizedElementSize(oldsize, old->ntids, ntids), which out must
+ *		have room for.  Inserts add a TID this way, vacuum removes dead ones.
+ */
+Size
+HnswElementWithTids(HnswElementTuple old, Size oldsize,
+					const ItemPointerData *tids, int ntids, char *out)
+{
+	HnswElementTuple nt = (HnswElementTuple) out;
+	Size		tail = oldsize - HnswVectorOffset(old->ntids);
+
+	memset(out, 0, HnswVectorOffset(ntids));
+	nt->level = old->level;
+	nt->flags = old->flags;
+	nt->ntids = ntids;
+	memcpy(nt->tids, tids, sizeof(ItemPointerData) * ntids);
+	memcpy(out + HnswVectorOffset(ntids),
+		   (char *) old + HnswVectorOffset(old->ntids), tail);
+	return HnswVectorOffset(ntids) + tail;
 }
 
 /*
@@ -258,18 +331,6 @@ HnswReadElementVector(Relation index, HnswIndexInfo *info, ItemPointer tid,
 }
 
 /*
- * HnswTupleHoldsLinks
- *		Whether a (checked) tuple holds link slots: a links tuple, or an
- *		element whose links are inline.
- */
-static inline bool
-HnswTupleHoldsLinks(HnswElementTuple tup)
-{
-	return (tup->flags & HNSW_LINKS_TUPLE) ||
-		!(tup->flags & HNSW_ELEMENT_EXTERNAL);
-}
-
-/*
  * HnswReadAllLinks
  *		Copy all link slots (of every level up to "level") of the tuple at
  *		links_tid; false when it is gone or has another level.  Each used
@@ -338,18 +399,118 @@ HnswReadElementLinks(Relation index, HnswIndexInfo *info, ItemPointer tid,
 		}
 	}
 	{
-		ItemPointer slots = HnswTupleLinks(etup, info->dimensions) +
-			HnswLevelSlot(info->m, level);
-		int			nslots = HnswLinksAtLevel(info->m, level);
+		ItemPointer slots = HnswLevelLinks(etup, info, level);
 
-		while (n < nslots && ItemPointerIsValid(&slots[n]))
+		n = HnswUsedLinks(slots, HnswLinksAtLevel(info->m, level));
+		for (int i = 0; i < n; i++)
 		{
-			out[n] = slots[n];
-			HnswCheckLink(index, &out[n], ItemPointerGetBlockNumber(&links_tid),
+			out[i] = slots[i];
+			HnswCheckLink(index, &out[i], ItemPointerGetBlockNumber(&links_tid),
 						  ItemPointerGetOffsetNumber(&links_tid));
-			n++;
 		}
 	}
 	UnlockReleaseBuffer(buf);
 	return n;
+}
+
+/*
+ * Placing tuples on new pages in order, the way a build writes the graph:
+ * a tuple goes on the current page while its line pointer and its MAXALIGNed
+ * length fit between the page header and the special space, else on a new
+ * page.  The build places every tuple twice, once to learn where each one
+ * goes (links are TIDs) and once to write it there, and the memory estimate
+ * places the tuples of a model graph; all three get the same places.
+ */
+
+/*
+ * HnswPlacerFlush
+ *		Write the current page out, if it has tuples and is being written.
+ */
+void
+HnswPlacerFlush(HnswPagePlacer *pp)
+{
+	Buffer		buf;
+
+	if (pp->page == NULL || pp->next_offno == FirstOffsetNumber)
+		return;
+	buf = ReadBufferExtended(pp->index, MAIN_FORKNUM, P_NEW, RBM_NORMAL, NULL);
+	if (BufferGetBlockNumber(buf) != pp->blkno)
+		elog(ERROR, "hnsw build wrote block %u, expected %u",
+			 BufferGetBlockNumber(buf), pp->blkno);
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	memcpy(BufferGetPage(buf), pp->page, BLCKSZ);
+	MarkBufferDirty(buf);
+	UnlockReleaseBuffer(buf);
+}
+
+/* Go on to the next page, writing the current one out first */
+static void
+PlacerNewPage(HnswPagePlacer *pp)
+{
+	if (pp->page != NULL)
+	{
+		HnswPlacerFlush(pp);
+		HnswInitPage(pp->page, HNSW_PAGE_ELEMENTS);
+	}
+	pp->blkno++;
+	pp->next_offno = FirstOffsetNumber;
+	pp->lower = SizeOfPageHeaderData;
+	pp->upper = BLCKSZ - MAXALIGN(sizeof(HnswPageOpaqueData));
+}
+
+/*
+ * HnswPlacerInit
+ *		Start placing tuples on block 1, the first after the meta page;
+ *		with "page" (a BLCKSZ buffer) the tuples are also written, each
+ *		page as it fills.
+ */
+void
+HnswPlacerInit(HnswPagePlacer *pp, Relation index, Page page)
+{
+	pp->blkno = HNSW_METAPAGE_BLKNO;
+	pp->page = page;
+	pp->index = index;
+	pp->next_offno = FirstOffsetNumber;	/* nothing to flush yet */
+	if (page)
+		HnswInitPage(page, HNSW_PAGE_ELEMENTS);
+	PlacerNewPage(pp);
+}
+
+/*
+ * HnswPlacerAdd
+ *		Place a tuple of "size" bytes (at most HnswMaxTupleSize) on the
+ *		current page or a new one; when writing, copy "tuple" there.
+ */
+void
+HnswPlacerAdd(HnswPagePlacer *pp, Item tuple, Size size, BlockNumber *blkno,
+		  OffsetNumber *offno)
+{
+	if (pp->lower + sizeof(ItemIdData) + MAXALIGN(size) > pp->upper)
+		PlacerNewPage(pp);
+	pp->lower += sizeof(ItemIdData);
+	pp->upper -= MAXALIGN(size);
+	*blkno = pp->blkno;
+	*offno = pp->next_offno++;
+	if (pp->page != NULL &&
+		PageAddItem(pp->page, tuple, size, *offno, false, false) != *offno)
+		elog(ERROR, "failed to add hnsw tuple during build");
+}
+
+/*
+ * HnswPlacerPages
+ *		The pages the tuples placed so far take, the last one counted by the
+ *		fraction of its space in use.
+ */
+double
+HnswPlacerPages(HnswPagePlacer *pp)
+{
+	Size		space = BLCKSZ - MAXALIGN(sizeof(HnswPageOpaqueData)) -
+		SizeOfPageHeaderData;
+
+	if (pp->blkno == 1 && pp->next_offno == FirstOffsetNumber)
+		return 0;
+	return (double) (pp->blkno - 1) +
+		(double) (pp->lower - SizeOfPageHeaderData +
+				  BLCKSZ - MAXALIGN(sizeof(HnswPageOpaqueData)) - pp->upper) /
+		(double) space;
 }

@@ -334,19 +334,12 @@ SearchReadLinks(HnswSearchState *st, HnswCandidate *c, int level,
 	 * an insert reused the slot): whatever it is, its own header says where
 	 * its links are, and an element with external links has none here.
 	 */
-	if (tup != NULL && tup->level >= level &&
-		((tup->flags & HNSW_LINKS_TUPLE) ||
-		 !(tup->flags & HNSW_ELEMENT_EXTERNAL)))
+	if (tup != NULL && tup->level >= level && HnswTupleHoldsLinks(tup))
 	{
-		ItemPointer slots = HnswTupleLinks(tup, st->info->dimensions) +
-			HnswLevelSlot(st->info->m, level);
-		int			nslots = HnswLinksAtLevel(st->info->m, level);
+		ItemPointer slots = HnswLevelLinks(tup, st->info, level);
 
-		while (n < nslots && ItemPointerIsValid(&slots[n]))
-		{
-			out[n] = slots[n];
-			n++;
-		}
+		n = HnswUsedLinks(slots, HnswLinksAtLevel(st->info->m, level));
+		memcpy(out, slots, sizeof(ItemPointerData) * n);
 	}
 	LockBuffer(st->buf, BUFFER_LOCK_UNLOCK);
 	return n;

@@ -142,23 +142,17 @@ VacuumRemoveDeadTids(HnswVacuumState *vs)
 			else
 			{
 				/* rewrite the tuple with fewer TIDs: it shrinks */
-				Size		oldsize = ItemIdGetLength(itemid);
-				Size		tail = oldsize - HnswVectorOffset(etup->ntids);
-				Size		newsize = HnswVectorOffset(nlive) + tail;
-				HnswElementTuple nt = (HnswElementTuple) newtup;
+				int			level = etup->level;
+				Size		newsize = HnswElementWithTids(etup,
+														  ItemIdGetLength(itemid),
+														  live, nlive, newtup);
 
-				memset(newtup, 0, newsize);
-				nt->level = etup->level;
-				nt->flags = etup->flags;
-				nt->ntids = nlive;
-				memcpy(nt->tids, live, sizeof(ItemPointerData) * nlive);
-				memcpy(newtup + HnswVectorOffset(nlive),
-					   (char *) etup + HnswVectorOffset(etup->ntids), tail);
 				if (!PageIndexTupleOverwrite(page, off, (Item) newtup, newsize))
 					elog(ERROR, "failed to shrink hnsw element tuple");
-				if (nt->level > vs->top_level)
+				/* etup pointed into the page, where tuples just moved */
+				if (level > vs->top_level)
 				{
-					vs->top_level = nt->level;
+					vs->top_level = level;
 					vs->top_blkno = blkno;
 					vs->top_offno = off;
 				}

@@ -167,32 +167,6 @@ ExpectedLevels(int m)
 }
 
 /*
- * The page-filling rule of the build (PlacerAdd in hnsw_build.c): tuples go
- * on the current page while its line pointers and MAXALIGNed tuples fit
- * between the page header and the special space, then on a new page.
- */
-typedef struct EstimatePlacer
-{
-	int64		pages;			/* element pages started */
-	Size		lower;
-	Size		upper;
-} EstimatePlacer;
-
-static void
-EstimatePlace(EstimatePlacer *pp, Size size)
-{
-	if (pp->pages == 0 ||
-		pp->lower + sizeof(ItemIdData) + MAXALIGN(size) > pp->upper)
-	{
-		pp->pages++;
-		pp->lower = SizeOfPageHeaderData;
-		pp->upper = BLCKSZ - MAXALIGN(sizeof(HnswPageOpaqueData));
-	}
-	pp->lower += sizeof(ItemIdData);
-	pp->upper -= MAXALIGN(size);
-}
-
-/*
  * EstimateElementPages
  *		Element pages a build writes for "rows" distinct vectors: place the
  *		tuples of elements with levels drawn as the build draws them (from a
@@ -202,41 +176,34 @@ EstimatePlace(EstimatePlacer *pp, Size size)
 static double
 EstimateElementPages(int64 rows, int dim, int m)
 {
-	EstimatePlacer pp = {0, 0, 0};
+	HnswPagePlacer pp;
+	HnswIndexInfo info = {0};
 	pg_prng_state prng;
 	int64		simulated = Min(rows, ESTIMATE_SIMULATED_ELEMENTS);
-	double		log_m = log((double) m);
 
 	if (rows == 0)
 		return 0;
 
+	info.dimensions = dim;
+	info.m = m;
+	HnswPlacerInit(&pp, NULL, NULL);
 	pg_prng_seed(&prng, ESTIMATE_SEED);
 	for (int64 i = 0; i < simulated; i++)
 	{
-		/* as HnswRandomLevel: floor(-ln(U) / ln(m)), U in (0, 1] */
-		double		u = 1.0 - pg_prng_double(&prng);
-		int			level = (int) Min(floor(-log(u) / log_m), HNSW_MAX_LEVEL);
+		HnswElementShape shape = HnswShapeElement(&info, 1,
+												  HnswRandomLevel(&prng, m));
+		BlockNumber blkno;
+		OffsetNumber offno;
 
-		/* as the build: links in a separate tuple when they do not fit */
-		if (HnswElementTupleSize(1, dim, m, level) > HnswMaxTupleSize())
-		{
-			EstimatePlace(&pp, HnswExternalElementSize(1, dim));
-			EstimatePlace(&pp, HnswLinksTupleSize(m, level));
-		}
-		else
-			EstimatePlace(&pp, HnswElementTupleSize(1, dim, m, level));
+		HnswPlacerAdd(&pp, NULL, shape.element_size, &blkno, &offno);
+		if (shape.links_size > 0)
+			HnswPlacerAdd(&pp, NULL, shape.links_size, &blkno, &offno);
 	}
 
+	/* every page started counts; scaled, the last one by its use */
 	if (simulated == rows)
-		return (double) pp.pages;
-
-	/* the fraction of the last page in use, then scaled to all rows */
-	return ((double) pp.pages - 1 +
-			(double) (pp.lower - SizeOfPageHeaderData +
-					  BLCKSZ - MAXALIGN(sizeof(HnswPageOpaqueData)) - pp.upper) /
-			(double) (BLCKSZ - MAXALIGN(sizeof(HnswPageOpaqueData)) -
-					  SizeOfPageHeaderData)) *
-		((double) rows / (double) simulated);
+		return (double) pp.blkno;
+	return HnswPlacerPages(&pp) * ((double) rows / (double) simulated);
 }
 
 /*
@@ -549,10 +516,10 @@ MemoryCostAt(BuildCostCache *cache, Size bytes)
 static double
 CalibrateWriteCost(int dim, int m)
 {
-	Size		size = HnswElementTupleSize(1, dim, m, 0);
-	bool		external = size > HnswMaxTupleSize();
-	Size		esize = external ? HnswExternalElementSize(1, dim) : size;
-	char	   *tuple = palloc0(Max(size, esize));
+	HnswIndexInfo info = {0};
+	HnswElementShape shape;
+	char	   *tuple;
+	char	   *links;
 	PGAlignedBlock page;
 	PGAlignedBlock copy;
 	float	   *vector = palloc(sizeof(float) * dim);
@@ -562,6 +529,11 @@ CalibrateWriteCost(int dim, int m)
 	instr_time	start;
 	instr_time	elapsed;
 
+	info.dimensions = dim;
+	info.m = m;
+	shape = HnswShapeElement(&info, 1, 0);
+	tuple = palloc(shape.element_size);
+	links = palloc(Max(shape.links_size, 1));
 	for (int d = 0; d < dim; d++)
 		vector[d] = (float) d;
 	ItemPointerSet(&tid, 1, 1);
@@ -571,18 +543,9 @@ CalibrateWriteCost(int dim, int m)
 	while (elements < 20000)
 	{
 		CHECK_FOR_INTERRUPTS();
-		memset(tuple, 0, esize);
-		if (external)
-		{
-			((HnswElementTuple) tuple)->ntids = 1;
-			memcpy(HnswElementVector((HnswElementTuple) tuple), vector,
-				   sizeof(float) * dim);
-		}
-		else
-			HnswBuildElementTuple((HnswElementTuple) tuple, dim, m, 0, &tid, 1,
-								  vector);
-		if (PageAddItem(page.data, tuple, esize, InvalidOffsetNumber,
-						false, false) == InvalidOffsetNumber)
+		HnswFormElement(&info, shape, 0, &tid, 1, vector, tuple, links);
+		if (PageAddItem(page.data, tuple, shape.element_size,
+						InvalidOffsetNumber, false, false) == InvalidOffsetNumber)
 		{
 			memcpy(copy.data, page.data, BLCKSZ);
 			INIT_CRC32C(crc);
@@ -599,6 +562,7 @@ CalibrateWriteCost(int dim, int m)
 	elog(DEBUG2, "hnsw write calibration: last checksum %08X", crc);
 
 	pfree(tuple);
+	pfree(links);
 	pfree(vector);
 	return INSTR_TIME_GET_DOUBLE(elapsed) * 1e9 / (double) elements;
 }

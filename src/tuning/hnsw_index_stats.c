@@ -118,27 +118,14 @@ StatsCheckPage(Relation index, BlockNumber blkno, Page page)
 	return true;
 }
 
-/* Links of one level of a tuple holding links: the valid leading slots */
-static int
-StatsLevelLinks(HnswIndexInfo *info, HnswElementTuple tup, int level)
-{
-	ItemPointer slots = HnswTupleLinks(tup, info->dimensions) +
-		HnswLevelSlot(info->m, level);
-	int			nslots = HnswLinksAtLevel(info->m, level);
-	int			n = 0;
-
-	while (n < nslots && ItemPointerIsValid(&slots[n]))
-		n++;
-	return n;
-}
-
 static void
 StatsAddLinks(HnswIndexInfo *info, HnswElementTuple tup, int level,
 			  IndexStats *st)
 {
 	for (int l = 0; l <= level; l++)
 		LinkCountsAdd(l == 0 ? &st->level0 : &st->upper,
-					  StatsLevelLinks(info, tup, l));
+					  HnswUsedLinks(HnswLevelLinks(tup, info, l),
+									HnswLinksAtLevel(info->m, l)));
 }
 
 /*
