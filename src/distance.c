@@ -40,8 +40,10 @@ static const char *distance_kernel_name = "scalar";
  * Squared Euclidean distance between a and b.
  */
 float
-L2SquaredDistanceScalar(int dim, const float *a, const float *b)
+L2SquaredDistanceScalar(int dim, const void *va, const void *vb)
 {
+	const float *a = va;
+	const float *b = vb;
 	float		sum = 0.0f;
 
 	for (int i = 0; i < dim; i++)
@@ -58,8 +60,10 @@ L2SquaredDistanceScalar(int dim, const float *a, const float *b)
  * Inner (dot) product of a and b.
  */
 float
-InnerProductScalar(int dim, const float *a, const float *b)
+InnerProductScalar(int dim, const void *va, const void *vb)
 {
+	const float *a = va;
+	const float *b = vb;
 	float		sum = 0.0f;
 
 	for (int i = 0; i < dim; i++)
@@ -72,8 +76,10 @@ InnerProductScalar(int dim, const float *a, const float *b)
  * Manhattan (taxicab) distance between a and b.
  */
 float
-L1DistanceScalar(int dim, const float *a, const float *b)
+L1DistanceScalar(int dim, const void *va, const void *vb)
 {
+	const float *a = va;
+	const float *b = vb;
 	float		sum = 0.0f;
 
 	for (int i = 0; i < dim; i++)

@@ -7,8 +7,7 @@
  * float4, the same way pgvector does, so that the SQL functions return
  * bit-identical results.  The index calls the kernels through the
  * function pointers below, which DistanceInit() points at the fastest
- * implementation the running CPU supports (see the speed issue); until
- * SIMD kernels exist they point at the portable ones.
+ * implementation the running CPU supports (distance_simd.c).
  *
  * All kernels take the dimension first and never read past dim elements.
  *
@@ -19,12 +18,17 @@
 #ifndef HNSWEXT_DISTANCE_H
 #define HNSWEXT_DISTANCE_H
 
-typedef float (*DistanceKernel) (int dim, const float *a, const float *b);
+/*
+ * A kernel takes two arrays of dim float4 values.  They are passed as void
+ * pointers so that the index can call the kernels of every type it holds
+ * through one function pointer type.
+ */
+typedef float (*DistanceKernel) (int dim, const void *a, const void *b);
 
 /* Portable kernels (exact sequential float4 sums, pgvector-compatible) */
-extern float L2SquaredDistanceScalar(int dim, const float *a, const float *b);
-extern float InnerProductScalar(int dim, const float *a, const float *b);
-extern float L1DistanceScalar(int dim, const float *a, const float *b);
+extern float L2SquaredDistanceScalar(int dim, const void *a, const void *b);
+extern float InnerProductScalar(int dim, const void *a, const void *b);
+extern float L1DistanceScalar(int dim, const void *a, const void *b);
 extern double CosineDistanceScalar(int dim, const float *a, const float *b);
 
 /* Kernels chosen at load time for the index's hot path */

@@ -45,8 +45,10 @@ HorizontalSum256(__m256 v)
 }
 
 AVX2_TARGET static float
-L2SquaredDistanceAvx2(int dim, const float *a, const float *b)
+L2SquaredDistanceAvx2(int dim, const void *va, const void *vb)
 {
+	const float *a = va;
+	const float *b = vb;
 	__m256		s0 = _mm256_setzero_ps();
 	__m256		s1 = _mm256_setzero_ps();
 	float		sum;
@@ -80,8 +82,10 @@ L2SquaredDistanceAvx2(int dim, const float *a, const float *b)
 }
 
 AVX2_TARGET static float
-InnerProductAvx2(int dim, const float *a, const float *b)
+InnerProductAvx2(int dim, const void *va, const void *vb)
 {
+	const float *a = va;
+	const float *b = vb;
 	__m256		s0 = _mm256_setzero_ps();
 	__m256		s1 = _mm256_setzero_ps();
 	float		sum;
@@ -102,8 +106,10 @@ InnerProductAvx2(int dim, const float *a, const float *b)
 }
 
 AVX2_TARGET static float
-L1DistanceAvx2(int dim, const float *a, const float *b)
+L1DistanceAvx2(int dim, const void *va, const void *vb)
 {
+	const float *a = va;
+	const float *b = vb;
 	const __m256 sign = _mm256_set1_ps(-0.0f);
 	__m256		s0 = _mm256_setzero_ps();
 	float		sum;
@@ -130,8 +136,10 @@ L1DistanceAvx2(int dim, const float *a, const float *b)
 #define TAIL_MASK(n)	((__mmask16) ((1u << (n)) - 1))
 
 AVX512_TARGET static float
-L2SquaredDistanceAvx512(int dim, const float *a, const float *b)
+L2SquaredDistanceAvx512(int dim, const void *va, const void *vb)
 {
+	const float *a = va;
+	const float *b = vb;
 	__m512		s0 = _mm512_setzero_ps();
 	__m512		s1 = _mm512_setzero_ps();
 	int			i = 0;
@@ -165,8 +173,10 @@ L2SquaredDistanceAvx512(int dim, const float *a, const float *b)
 }
 
 AVX512_TARGET static float
-InnerProductAvx512(int dim, const float *a, const float *b)
+InnerProductAvx512(int dim, const void *va, const void *vb)
 {
+	const float *a = va;
+	const float *b = vb;
 	__m512		s0 = _mm512_setzero_ps();
 	__m512		s1 = _mm512_setzero_ps();
 	int			i = 0;
@@ -190,8 +200,10 @@ InnerProductAvx512(int dim, const float *a, const float *b)
 }
 
 AVX512_TARGET static float
-L1DistanceAvx512(int dim, const float *a, const float *b)
+L1DistanceAvx512(int dim, const void *va, const void *vb)
 {
+	const float *a = va;
+	const float *b = vb;
 	__m512		s0 = _mm512_setzero_ps();
 	int			i = 0;
 

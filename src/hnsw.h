@@ -121,13 +121,16 @@ typedef HnswMetaPageData *HnswMetaPage;
  * Element tuple: one graph node.
  *
  * Fixed header, then ntids heap TIDs, then padding to a 4-byte boundary,
- * then the vector (dimensions float4 values), then the link slots of
- * every level from 0 up to "level": 2*m slots at level 0, m at each level
- * above.  A link is the TID (block, offset) of another element tuple;
- * unused slots are invalid and always follow the used ones.
+ * then the value in its type's stored form (HnswTypeInfo: value_size bytes
+ * for the index's dimensions, the same for every element; dimensions
+ * float4 values for vector), then the link slots of every level from 0 up
+ * to "level": 2*m slots at level 0, m at each level above.  A link is the
+ * TID (block, offset) of another element tuple; unused slots are invalid
+ * and always follow the used ones.
  *
- * Keeping the links next to the vector means one tuple read gives both
- * what is needed to evaluate an element and to expand it.
+ * Keeping the links next to the value means one tuple read gives both
+ * what is needed to evaluate an element and to expand it.  The sizes and
+ * offsets below take the value's size in bytes ("vsize").
  */
 typedef struct HnswElementTupleData
 {
@@ -146,41 +149,41 @@ typedef HnswElementTupleData *HnswElementTuple;
 
 /*
  * When an element with its links would not fit in a page (very large
- * vectors), the element holds, after its vector, the TID of a links tuple
+ * values), the element holds, after its value, the TID of a links tuple
  * instead of the slots.  A links tuple is the 4-byte header with
  * HNSW_LINKS_TUPLE in flags, followed by the slots.
  */
 #define HNSW_LINKS_TUPLE_HEADER	offsetof(HnswElementTupleData, tids)
 #define HnswLinksTupleSize(m, level) \
 	(HNSW_LINKS_TUPLE_HEADER + sizeof(ItemPointerData) * HnswLinkSlots(m, level))
-#define HnswExternalElementSize(ntids, dim) \
-	(HnswLinksOffset(ntids, dim) + sizeof(ItemPointerData))
+#define HnswExternalElementSize(ntids, vsize) \
+	(HnswLinksOffset(ntids, vsize) + sizeof(ItemPointerData))
 
-#define HnswVectorOffset(ntids) \
+#define HnswValueOffset(ntids) \
 	TYPEALIGN(sizeof(float), offsetof(HnswElementTupleData, tids) + \
 			  sizeof(ItemPointerData) * (ntids))
-#define HnswLinksOffset(ntids, dim) \
-	(HnswVectorOffset(ntids) + sizeof(float) * (dim))
-#define HnswElementTupleSize(ntids, dim, m, level) \
-	(HnswLinksOffset(ntids, dim) + \
+#define HnswLinksOffset(ntids, vsize) \
+	(HnswValueOffset(ntids) + (vsize))
+#define HnswElementTupleSize(ntids, vsize, m, level) \
+	(HnswLinksOffset(ntids, vsize) + \
 	 sizeof(ItemPointerData) * HnswLinkSlots(m, level))
 
-#define HnswElementVector(etup) \
-	((float *) ((char *) (etup) + HnswVectorOffset((etup)->ntids)))
-#define HnswElementLinks(etup, dim) \
-	((ItemPointer) ((char *) (etup) + HnswLinksOffset((etup)->ntids, dim)))
+#define HnswElementValue(etup) \
+	((char *) (etup) + HnswValueOffset((etup)->ntids))
+#define HnswElementLinks(etup, vsize) \
+	((ItemPointer) ((char *) (etup) + HnswLinksOffset((etup)->ntids, vsize)))
 /* Slots of a tuple that holds links: an inline element or a links tuple */
-#define HnswTupleLinks(tup, dim) \
+#define HnswTupleLinks(tup, vsize) \
 	(((tup)->flags & HNSW_LINKS_TUPLE) ? \
 	 (ItemPointer) ((char *) (tup) + HNSW_LINKS_TUPLE_HEADER) : \
-	 HnswElementLinks(tup, dim))
+	 HnswElementLinks(tup, vsize))
 
 /* First slot of a level inside an element's link array */
 #define HnswLevelSlot(m, level)	((level) == 0 ? 0 : (level + 1) * (m))
 
 /* An element's size once its heap TIDs go from oldntids to ntids */
 #define HnswResizedElementSize(oldsize, oldntids, ntids) \
-	((oldsize) - HnswVectorOffset(oldntids) + HnswVectorOffset(ntids))
+	((oldsize) - HnswValueOffset(oldntids) + HnswValueOffset(ntids))
 
 /*
  * How an element is stored (HnswShapeElement): its tuple's size, and the
@@ -219,9 +222,6 @@ HnswUsedLinks(const ItemPointerData *slots, int nslots)
 	return n;
 }
 
-/*
- * Cached description of an open index: options, metric and kernel.
- */
 typedef enum HnswMetric
 {
 	HNSW_METRIC_L2,				/* squared Euclidean distance */
@@ -230,19 +230,57 @@ typedef enum HnswMetric
 	HNSW_METRIC_L1				/* taxicab distance */
 } HnswMetric;
 
+/* A distance between two stored values of "dimensions" dimensions */
+typedef float (*HnswDistanceFn) (int dimensions, const void *a, const void *b);
+
+struct HnswIndexInfo;
+
+/*
+ * What the index knows of a type it can hold (hnsw_type.c).  Everything
+ * that depends on the indexed type goes through this: the build, inserts,
+ * scans, vacuum and the tuning functions see values only as value_size
+ * bytes that a kernel compares.  An index's type is recognised from its
+ * operator class when it is opened (HnswGetIndexInfo).
+ */
+typedef struct HnswTypeInfo
+{
+	const char *name;			/* of the SQL type, for messages */
+	/* bytes of a stored value of so many dimensions (a multiple of 4) */
+	Size		(*value_size) (int dimensions);
+	/* the most dimensions an index of this type holds */
+	int			(*max_dimensions) (void);
+	/*
+	 * Copy a (not detoasted) datum of the type into "out", value_size bytes,
+	 * in the stored form: checked against the index's dimensions, unit
+	 * length when info->normalize.  False when it cannot be indexed (no
+	 * direction to normalize).
+	 */
+	bool		(*prepare) (const struct HnswIndexInfo *info, Datum value,
+							void *out);
+	/* the distance kernel of a metric (smaller is nearer) */
+	HnswDistanceFn (*kernel) (HnswMetric metric);
+} HnswTypeInfo;
+
+extern const HnswTypeInfo HnswVectorType;
+
+/*
+ * Cached description of an open index: layout, type, metric and kernel.
+ */
 typedef struct HnswIndexInfo
 {
 	int			dimensions;
 	int			m;
 	int			ef_construction;
+	const HnswTypeInfo *type;
+	Size		value_size;		/* type->value_size(dimensions) */
 	HnswMetric	metric;
-	DistanceKernel kernel;
-	bool		normalize;		/* cosine: vectors are stored normalized */
+	HnswDistanceFn kernel;
+	bool		normalize;		/* cosine: values are stored normalized */
 } HnswIndexInfo;
 
 /* The link slots of a level in a tuple that holds links */
 #define HnswLevelLinks(tup, info, level) \
-	(HnswTupleLinks(tup, (info)->dimensions) + HnswLevelSlot((info)->m, level))
+	(HnswTupleLinks(tup, (info)->value_size) + HnswLevelSlot((info)->m, level))
 
 /*
  * What a backend keeps about an open index in its relcache entry
@@ -306,7 +344,7 @@ typedef struct HnswCandidate
 	uint8		level;
 	uint8		ntids;
 	ItemPointerData tids[HNSW_MAX_HEAPTIDS];
-	float	   *vector;			/* copy, only when the search keeps vectors */
+	void	   *value;			/* copy, only when the search keeps values */
 } HnswCandidate;
 
 /* hnsw.iterative_scan */
@@ -340,7 +378,13 @@ extern BlockNumber HnswKnownBlocks(Relation index, bool refresh);
 extern Buffer HnswRecentBuffer(Relation index, BlockNumber blkno);
 extern Buffer HnswPinBuffer(Relation index, BlockNumber blkno, Buffer hint);
 extern void HnswReadMeta(Relation index, HnswMetaPageData *meta);
-extern bool HnswPrepareVector(HnswIndexInfo *info, Datum value, float *out);
+
+/* hnsw_type.c: the types the index holds */
+extern void HnswInfoSetType(HnswIndexInfo *info, const HnswTypeInfo *type,
+							HnswMetric metric);
+extern const HnswTypeInfo *HnswIndexType(Relation index, HnswMetric *metric);
+extern void HnswSetType(Relation index, HnswIndexInfo *info);
+extern bool HnswPrepareValue(HnswIndexInfo *info, Datum value, void *out);
 
 /* hnsw_page.c: pages and tuples */
 extern pg_noinline void HnswCheckLinkSlow(Relation index, ItemPointer link,
@@ -352,7 +396,7 @@ extern pg_noinline void HnswTupleCorrupted(Relation index,
 										   OffsetNumber offno);
 extern int	HnswRandomLevel(pg_prng_state *prng, int m);
 extern Size HnswMaxTupleSize(void);
-extern int	HnswMaxDimensions(void);
+extern Size HnswMaxValueSize(void);
 extern void HnswInitPage(Page page, uint16 page_type);
 typedef struct HnswPagePlacer
 {
@@ -374,16 +418,16 @@ extern HnswElementShape HnswShapeElement(const HnswIndexInfo *info,
 extern ItemPointer HnswFormElement(const HnswIndexInfo *info,
 								   HnswElementShape shape, int level,
 								   const ItemPointerData *tids, int ntids,
-								   const float *vector, char *element,
+								   const void *value, char *element,
 								   char *links);
 extern Size HnswElementWithTids(HnswElementTuple old, Size oldsize,
 								const ItemPointerData *tids, int ntids,
 								char *out);
 extern HnswElementTuple HnswGetTupleOnPage(Page page, OffsetNumber offno);
-extern bool HnswReadElementVector(Relation index, HnswIndexInfo *info,
-								  ItemPointer tid, float *out);
+extern bool HnswReadElementValue(Relation index, HnswIndexInfo *info,
+								  ItemPointer tid, void *out);
 extern bool HnswReadElementHeader(Relation index, HnswIndexInfo *info,
-								  ItemPointer tid, float *vector, int *level,
+								  ItemPointer tid, void *value, int *level,
 								  ItemPointer links_tid);
 extern bool HnswReadAllLinks(Relation index, HnswIndexInfo *info,
 							 ItemPointer links_tid, int level,
@@ -452,7 +496,7 @@ HnswIsElementPage(Page page)
  *		have this header (level above the cap, heap TID count out of range).
  */
 static inline Size
-HnswExpectedTupleSize(HnswElementTuple tup, int dim, int m)
+HnswExpectedTupleSize(HnswElementTuple tup, Size vsize, int m)
 {
 	if (tup->level > HNSW_MAX_LEVEL)
 		return 0;
@@ -462,8 +506,8 @@ HnswExpectedTupleSize(HnswElementTuple tup, int dim, int m)
 		(tup->ntids == 0 && !(tup->flags & HNSW_ELEMENT_DELETED)))
 		return 0;
 	if (tup->flags & HNSW_ELEMENT_EXTERNAL)
-		return HnswExternalElementSize(tup->ntids, dim);
-	return HnswElementTupleSize(tup->ntids, dim, m, tup->level);
+		return HnswExternalElementSize(tup->ntids, vsize);
+	return HnswElementTupleSize(tup->ntids, vsize, m, tup->level);
 }
 
 /*
@@ -495,7 +539,7 @@ HnswPageGetTuple(Relation index, HnswIndexInfo *info, Page page,
 	tup = (HnswElementTuple) PageGetItem(page, itemid);
 	if (unlikely(ItemIdGetOffset(itemid) + len > BLCKSZ ||
 				 len < HNSW_LINKS_TUPLE_HEADER ||
-				 len != HnswExpectedTupleSize(tup, info->dimensions, info->m)))
+				 len != HnswExpectedTupleSize(tup, info->value_size, info->m)))
 		HnswTupleCorrupted(index, info, page, blkno, offno);
 	return tup;
 }
@@ -506,13 +550,13 @@ extern IndexBuildResult *hnswbuild(Relation heap, Relation index,
 extern void hnswbuildempty(Relation index);
 
 /* hnsw_graph.c: the size of a build's in-memory graph, for the estimates */
-extern Size HnswGraphSize(int dim, int m, uint32 capacity);
-extern Size HnswGraphSlotSize(int dim, int m);
+extern Size HnswGraphSize(Size value_size, int m, uint32 capacity);
+extern Size HnswGraphSlotSize(Size value_size, int m);
 
 /* hnsw_search.c */
 typedef struct HnswSearchState HnswSearchState;
 extern HnswSearchState *HnswSearchBegin(Relation index, HnswIndexInfo *info,
-										const float *query, bool keep_vectors,
+										const void *query, bool keep_values,
 										HnswTidSet *visited);
 extern void HnswSearchEnd(HnswSearchState *state);
 extern HnswCandidate **HnswSearchLayer(HnswSearchState *state,
@@ -536,10 +580,10 @@ extern bool hnswinsert(Relation index, Datum *values, bool *isnull,
 					   struct IndexInfo *indexInfo);
 extern void HnswAddBacklink(Relation index, HnswIndexInfo *info,
 							HnswSearchState *st, HnswCandidate *nb,
-							ItemPointer newtid, const float *newvec,
+							ItemPointer newtid, const void *newvalue,
 							int level);
-extern void HnswInsertVector(Relation index, HnswIndexInfo *info,
-							 const float *vector, ItemPointer heap_tid);
+extern void HnswInsertValue(Relation index, HnswIndexInfo *info,
+							 const void *value, ItemPointer heap_tid);
 
 /* hnsw_scan.c */
 extern IndexScanDesc hnswbeginscan(Relation index, int nkeys, int norderbys);

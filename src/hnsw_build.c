@@ -193,12 +193,12 @@ HnswBuildWriteGraph(HnswBuildState *bs)
 		CHECK_FOR_INTERRUPTS();
 
 		slots = HnswFormElement(&bs->info, shape, em->level, em->tids,
-								em->ntids, HnswGraphVector(&bs->graph, id),
+								em->ntids, HnswGraphValue(&bs->graph, id),
 								element, links);
 		BuildFillLinks(bs, id, slots);
 		if (shape.links_size > 0)
 			ItemPointerSet(HnswElementLinks((HnswElementTuple) element,
-											bs->dim),
+											bs->info.value_size),
 						   em->links_blkno, em->links_offno);
 		HnswPlacerAdd(&pp, (Item) element, shape.element_size, &blkno, &offno);
 		Assert(blkno == em->blkno && offno == em->offno);
@@ -284,7 +284,7 @@ static bool
 BuildGrow(HnswBuildState *bs)
 {
 	HnswGraphHeader *old = bs->graph.hdr;
-	uint32		limit = HnswGraphCapacityFor(bs->dim, bs->m, bs->memory_limit);
+	uint32		limit = HnswGraphCapacityFor(bs->info.value_size, bs->m, bs->memory_limit);
 	uint32		capacity = Min((uint64) old->capacity * 2, limit);
 	MemoryContext ctx;
 	HnswGraphHeader *hdr;
@@ -297,9 +297,8 @@ BuildGrow(HnswBuildState *bs)
 								"hnsw build graph", ALLOCSET_DEFAULT_SIZES);
 	elog(DEBUG1, "hnsw build graph grows from %u to %u elements",
 		 old->capacity, capacity);
-	hdr = MemoryContextAllocHuge(ctx, HnswGraphSize(bs->dim, bs->m, capacity));
-	HnswGraphInitHeader(hdr, bs->dim, bs->m, bs->ef_construction, capacity,
-						false);
+	hdr = MemoryContextAllocHuge(ctx, HnswGraphSize(bs->info.value_size, bs->m, capacity));
+	HnswGraphInitHeader(hdr, &bs->info, capacity, false);
 	HnswGraphCopy(hdr, old);
 	MemoryContextDelete(bs->graph_ctx);
 	bs->graph_ctx = ctx;
@@ -340,11 +339,11 @@ BuildCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 	CHECK_FOR_INTERRUPTS();
 
 	old = MemoryContextSwitchTo(bs->tuple_ctx);
-	if (HnswPrepareVector(&bs->info, values[0], bs->vector))
+	if (HnswPrepareValue(&bs->info, values[0], bs->value))
 	{
 		if (bs->on_disk)
-			HnswInsertVector(index, &bs->info, bs->vector, tid);
-		else if (!HnswGraphInsert(&bs->graph, bs->vector, tid))
+			HnswInsertValue(index, &bs->info, bs->value, tid);
+		else if (!HnswGraphInsert(&bs->graph, bs->value, tid))
 		{
 			/* the graph is full */
 			if (bs->graph.hdr->parallel)
@@ -356,13 +355,13 @@ BuildCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 			}
 			if (BuildGrow(bs))
 			{
-				if (!HnswGraphInsert(&bs->graph, bs->vector, tid))
+				if (!HnswGraphInsert(&bs->graph, bs->value, tid))
 					elog(ERROR, "hnsw build graph has no room after growing");
 			}
 			else
 			{
 				BuildSpill(bs);
-				HnswInsertVector(index, &bs->info, bs->vector, tid);
+				HnswInsertValue(index, &bs->info, bs->value, tid);
 			}
 		}
 		bs->indtuples++;
@@ -392,17 +391,17 @@ HnswBuildInitState(HnswBuildState *bs, Relation heap, Relation index)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("column does not have dimensions"),
 				 errhint("Declare the column with a type modifier, for example vector(128).")));
-	if (bs->dim > HnswMaxDimensions())
+	if (bs->dim > bs->info.type->max_dimensions())
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("column cannot have more than %d dimensions for hnsw index",
-						HnswMaxDimensions())));
+						bs->info.type->max_dimensions())));
 
 	bs->memory_limit = (Size) maintenance_work_mem * 1024;
 	bs->tuple_ctx = AllocSetContextCreate(CurrentMemoryContext,
 										  "hnsw build tuple",
 										  ALLOCSET_DEFAULT_SIZES);
-	bs->vector = palloc(sizeof(float) * bs->dim);
+	bs->value = palloc(bs->info.value_size);
 }
 
 /*
@@ -446,7 +445,7 @@ BuildSerial(HnswBuildState *bs, IndexInfo *indexInfo)
 	MemoryContext old;
 
 	capacity = (uint32) Min(estimate * 1.1 + BUILD_MIN_CAPACITY,
-							(double) HnswGraphCapacityFor(bs->dim, bs->m,
+							(double) HnswGraphCapacityFor(bs->info.value_size, bs->m,
 														  bs->memory_limit));
 	capacity = Max(capacity, 1);
 
@@ -455,9 +454,8 @@ BuildSerial(HnswBuildState *bs, IndexInfo *indexInfo)
 										  ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(bs->graph_ctx);
 	hdr = MemoryContextAllocHuge(bs->graph_ctx,
-								 HnswGraphSize(bs->dim, bs->m, capacity));
-	HnswGraphInitHeader(hdr, bs->dim, bs->m, bs->ef_construction, capacity,
-						false);
+								 HnswGraphSize(bs->info.value_size, bs->m, capacity));
+	HnswGraphInitHeader(hdr, &bs->info, capacity, false);
 	HnswGraphAttach(&bs->graph, hdr, &bs->info);
 	MemoryContextSwitchTo(old);
 

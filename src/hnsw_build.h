@@ -51,6 +51,7 @@ typedef struct HnswGraphElement
 typedef struct HnswGraphHeader
 {
 	int			dimensions;
+	Size		value_size;		/* bytes of a value (HnswIndexInfo) */
 	int			m;
 	int			ef_construction;
 	bool		parallel;		/* lock the elements */
@@ -84,17 +85,17 @@ typedef struct HnswGraph
 	struct HnswGraphScratch *scratch;
 } HnswGraph;
 
-extern uint32 HnswGraphCapacityFor(int dim, int m, Size bytes);
-extern void HnswGraphInitHeader(HnswGraphHeader *hdr, int dim, int m,
-								int ef_construction, uint32 capacity,
+extern uint32 HnswGraphCapacityFor(Size value_size, int m, Size bytes);
+extern void HnswGraphInitHeader(HnswGraphHeader *hdr,
+								const HnswIndexInfo *info, uint32 capacity,
 								bool parallel);
 extern void HnswGraphAttach(HnswGraph *graph, HnswGraphHeader *hdr,
 							HnswIndexInfo *info);
-extern bool HnswGraphInsert(HnswGraph *graph, const float *vector,
+extern bool HnswGraphInsert(HnswGraph *graph, const void *value,
 							ItemPointer tid);
 extern uint32 HnswGraphElementCount(HnswGraphHeader *hdr);
 extern void HnswGraphCopy(HnswGraphHeader *dst, HnswGraphHeader *src);
-extern float *HnswGraphVector(HnswGraph *graph, uint32 id);
+extern void *HnswGraphValue(HnswGraph *graph, uint32 id);
 extern uint32 *HnswGraphLinks(HnswGraph *graph, uint32 id, int level);
 
 /* hnsw_build.c */
@@ -113,7 +114,7 @@ typedef struct HnswBuildState
 	bool		on_disk;		/* graph written out; insert row by row */
 	bool		report_progress;	/* this process reports build progress */
 	pg_atomic_uint64 *shared_tuples;	/* parallel: rows seen by everyone */
-	float	   *vector;			/* the row being inserted */
+	void	   *value;			/* the row being inserted */
 	double		indtuples;
 	double		reltuples;
 } HnswBuildState;

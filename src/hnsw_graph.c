@@ -72,13 +72,13 @@ typedef struct HnswGraphScratch
 
 /*
  * HnswGraphSlotSize
- *		Bytes of one element slot: vector, links version, level-0 count, 2m
+ *		Bytes of one element slot: value, links version, level-0 count, 2m
  *		element numbers.
  */
 Size
-HnswGraphSlotSize(int dim, int m)
+HnswGraphSlotSize(Size value_size, int m)
 {
-	return MAXALIGN(sizeof(float) * dim + sizeof(uint32) * (2 * m + 2));
+	return MAXALIGN(value_size + sizeof(uint32) * (2 * m + 2));
 }
 
 /*
@@ -101,13 +101,13 @@ GraphPoolWords(int m, uint32 capacity)
  *		Bytes of a graph for "capacity" elements.
  */
 Size
-HnswGraphSize(int dim, int m, uint32 capacity)
+HnswGraphSize(Size value_size, int m, uint32 capacity)
 {
 	Size		size = MAXALIGN(sizeof(HnswGraphHeader));
 
 	size = add_size(size, mul_size(sizeof(HnswGraphElement), capacity));
 	size = MAXALIGN(size);
-	size = add_size(size, mul_size(HnswGraphSlotSize(dim, m), capacity));
+	size = add_size(size, mul_size(HnswGraphSlotSize(value_size, m), capacity));
 	size = add_size(size, mul_size(sizeof(uint32), GraphPoolWords(m, capacity)));
 	return size;
 }
@@ -117,9 +117,10 @@ HnswGraphSize(int dim, int m, uint32 capacity)
  *		The most elements a graph of at most "bytes" can hold.
  */
 uint32
-HnswGraphCapacityFor(int dim, int m, Size bytes)
+HnswGraphCapacityFor(Size value_size, int m, Size bytes)
 {
-	double		per_element = sizeof(HnswGraphElement) + HnswGraphSlotSize(dim, m) +
+	double		per_element = sizeof(HnswGraphElement) +
+		HnswGraphSlotSize(value_size, m) +
 		sizeof(uint32) * 2.0 * (m + 1) / (m - 1);
 	double		capacity = (double) (bytes - MAXALIGN(sizeof(HnswGraphHeader)) -
 									 sizeof(uint32) * UpperWords(m, HNSW_MAX_LEVEL) * 4 -
@@ -136,21 +137,24 @@ HnswGraphCapacityFor(int dim, int m, Size bytes)
  *		Lay out an empty graph in memory of HnswGraphSize() bytes.
  */
 void
-HnswGraphInitHeader(HnswGraphHeader *hdr, int dim, int m, int ef_construction,
+HnswGraphInitHeader(HnswGraphHeader *hdr, const HnswIndexInfo *info,
 					uint32 capacity, bool parallel)
 {
-	hdr->dimensions = dim;
+	int			m = info->m;
+
+	hdr->dimensions = info->dimensions;
+	hdr->value_size = info->value_size;
 	hdr->m = m;
-	hdr->ef_construction = ef_construction;
+	hdr->ef_construction = info->ef_construction;
 	hdr->parallel = parallel;
-	hdr->slot_size = HnswGraphSlotSize(dim, m);
+	hdr->slot_size = HnswGraphSlotSize(info->value_size, m);
 	hdr->capacity = capacity;
 	hdr->pool_words = GraphPoolWords(m, capacity);
 	hdr->elements_offset = MAXALIGN(sizeof(HnswGraphHeader));
 	hdr->slots_offset = MAXALIGN(hdr->elements_offset +
 								 sizeof(HnswGraphElement) * (Size) capacity);
 	hdr->pool_offset = hdr->slots_offset + hdr->slot_size * (Size) capacity;
-	hdr->total_size = HnswGraphSize(dim, m, capacity);
+	hdr->total_size = HnswGraphSize(info->value_size, m, capacity);
 	pg_atomic_init_u32(&hdr->nelements, 0);
 	pg_atomic_init_u32(&hdr->pool_used, 0);
 	pg_atomic_init_u32(&hdr->overflow, 0);
@@ -217,10 +221,11 @@ HnswGraphAttach(HnswGraph *graph, HnswGraphHeader *hdr, HnswIndexInfo *info)
 	graph->scratch = sc;
 }
 
-float *
-HnswGraphVector(HnswGraph *graph, uint32 id)
+/* The value of an element, at the start of its slot */
+void *
+HnswGraphValue(HnswGraph *graph, uint32 id)
 {
-	return (float *) (graph->slots + (Size) id * graph->hdr->slot_size);
+	return graph->slots + (Size) id * graph->hdr->slot_size;
 }
 
 /*
@@ -232,19 +237,18 @@ uint32 *
 HnswGraphLinks(HnswGraph *graph, uint32 id, int level)
 {
 	if (level == 0)
-		return (uint32 *) ((char *) HnswGraphVector(graph, id) +
-						   sizeof(float) * graph->hdr->dimensions +
-						   sizeof(pg_atomic_uint32));
+		return (uint32 *) ((char *) HnswGraphValue(graph, id) +
+						   graph->hdr->value_size + sizeof(pg_atomic_uint32));
 	return graph->pool + graph->elements[id].upper +
 		UpperWords(graph->hdr->m, level - 1);
 }
 
-/* The version of an element's links, just after its vector */
+/* The version of an element's links, just after its value */
 static inline pg_atomic_uint32 *
 GraphVersion(HnswGraph *graph, uint32 id)
 {
-	return (pg_atomic_uint32 *) ((char *) HnswGraphVector(graph, id) +
-								 sizeof(float) * graph->hdr->dimensions);
+	return (pg_atomic_uint32 *) ((char *) HnswGraphValue(graph, id) +
+								 graph->hdr->value_size);
 }
 
 static inline void
@@ -323,10 +327,10 @@ GraphCopyLinks(HnswGraph *graph, uint32 id, int level, uint32 *out)
 }
 
 static inline float
-GraphDistance(HnswGraph *graph, const float *a, uint32 b)
+GraphDistance(HnswGraph *graph, const void *a, uint32 b)
 {
 	return graph->info.kernel(graph->hdr->dimensions, a,
-							  HnswGraphVector(graph, b));
+							  HnswGraphValue(graph, b));
 }
 
 /* Pair heaps */
@@ -403,7 +407,7 @@ PairCompare(const void *a, const void *b)
  *		their number.
  */
 static int
-GraphSearchLayer(HnswGraph *graph, const float *q, GraphPair *entries,
+GraphSearchLayer(HnswGraph *graph, const void *q, GraphPair *entries,
 				 int nentries, int ef, int level, GraphPair *out)
 {
 	HnswGraphScratch *sc = graph->scratch;
@@ -449,7 +453,7 @@ GraphSearchLayer(HnswGraph *graph, const float *q, GraphPair *entries,
 				continue;
 			graph->visited[e] = epoch;
 			if (i + 1 < nlinks)
-				__builtin_prefetch(HnswGraphVector(graph, links[i + 1]));
+				__builtin_prefetch(HnswGraphValue(graph, links[i + 1]));
 			d = GraphDistance(graph, q, e);
 			if (res->count < ef || d < res->items[0].distance)
 			{
@@ -474,7 +478,7 @@ GraphPairDistance(void *arg, int a, int b)
 	HnswGraph  *graph = (HnswGraph *) arg;
 	HnswGraphScratch *sc = graph->scratch;
 
-	return GraphDistance(graph, HnswGraphVector(graph, sc->select_ids[a]),
+	return GraphDistance(graph, HnswGraphValue(graph, sc->select_ids[a]),
 						 sc->select_ids[b]);
 }
 
@@ -512,7 +516,7 @@ GraphAddBacklink(HnswGraph *graph, uint32 to, uint32 id, int level)
 {
 	HnswGraphScratch *sc = graph->scratch;
 	int			limit = HnswLinksAtLevel(graph->hdr->m, level);
-	const float *tovec = HnswGraphVector(graph, to);
+	const void *tovec = HnswGraphValue(graph, to);
 	GraphPair  *pairs = sc->backlink_pairs;
 	uint32	   *links;
 	int			npairs = 0;
@@ -549,13 +553,12 @@ GraphAddBacklink(HnswGraph *graph, uint32 to, uint32 id, int level)
  *		when it has no room.
  */
 static bool
-GraphAddHeapTid(HnswGraph *graph, uint32 id, const float *vec, ItemPointer tid)
+GraphAddHeapTid(HnswGraph *graph, uint32 id, const void *vec, ItemPointer tid)
 {
 	HnswGraphElement *el = &graph->elements[id];
 	bool		ok = false;
 
-	if (memcmp(HnswGraphVector(graph, id), vec,
-			   sizeof(float) * graph->hdr->dimensions) != 0)
+	if (memcmp(HnswGraphValue(graph, id), vec, graph->hdr->value_size) != 0)
 		return false;
 	GraphLock(graph, id, LW_EXCLUSIVE);
 	if (el->ntids < HNSW_MAX_HEAPTIDS)
@@ -612,7 +615,7 @@ GraphNewElement(HnswGraph *graph, int *level, uint32 *id)
  *		decides what to do with the row).
  */
 bool
-HnswGraphInsert(HnswGraph *graph, const float *vec, ItemPointer tid)
+HnswGraphInsert(HnswGraph *graph, const void *vec, ItemPointer tid)
 {
 	HnswGraphHeader *hdr = graph->hdr;
 	HnswGraphScratch *sc = graph->scratch;
@@ -706,7 +709,7 @@ HnswGraphInsert(HnswGraph *graph, const float *vec, ItemPointer tid)
 	}
 	graph->elements[id].tids[0] = *tid;
 	graph->elements[id].ntids = 1;
-	memcpy(HnswGraphVector(graph, id), vec, sizeof(float) * hdr->dimensions);
+	memcpy(HnswGraphValue(graph, id), vec, hdr->value_size);
 	pg_atomic_init_u32(GraphVersion(graph, id), 0);
 	HnswGraphLinks(graph, id, 0)[0] = 0;
 	top = Min(top, level);

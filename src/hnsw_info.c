@@ -1,11 +1,10 @@
 /*-------------------------------------------------------------------------
  *
  * hnsw_info.c
- *	  What a backend knows about an open index: its metric and distance
- *	  kernel, the layout its meta page records, its size and where its pages
- *	  were last found in shared buffers (all but the metric cached in
- *	  rd_amcache, HnswAmCache); reading the meta page; preparing a value
- *	  for the index.
+ *	  What a backend knows about an open index: the layout its meta page
+ *	  records, its size and where its pages were last found in shared
+ *	  buffers (cached in rd_amcache, HnswAmCache), with its type and metric
+ *	  (hnsw_type.c); reading the meta page.
  *
  * src/hnsw_info.c
  *
@@ -13,69 +12,9 @@
  */
 #include "postgres.h"
 
-#include <math.h>
-
 #include "utils/rel.h"
 
 #include "hnsw.h"
-#include "vector.h"
-
-/*
- * The index orders inner-product opclasses by the negative inner product,
- * so that smaller is nearer for every metric.
- */
-static float
-HnswNegativeInnerProduct(int dim, const float *a, const float *b)
-{
-	return -InnerProductKernel(dim, a, b);
-}
-
-/*
- * HnswSetMetric
- *		Fill in the metric and distance kernel of an open index.
- *
- * The metric is recognised from the operator class's distance support
- * function, so that the hot path calls a kernel directly instead of going
- * through the function manager.
- */
-static void
-HnswSetMetric(Relation index, HnswIndexInfo *info)
-{
-	FmgrInfo   *procinfo = index_getprocinfo(index, 1, HNSW_DISTANCE_PROC);
-	PGFunction	fn = procinfo->fn_addr;
-
-	info->normalize = false;
-
-	if (fn == vector_l2_squared_distance)
-	{
-		info->metric = HNSW_METRIC_L2;
-		info->kernel = L2SquaredDistanceKernel;
-	}
-	else if (fn == vector_negative_inner_product)
-	{
-		/* cosine opclasses add a norm function to normalize with */
-		if (index_getprocid(index, 1, HNSW_NORM_PROC) != InvalidOid)
-		{
-			info->metric = HNSW_METRIC_COSINE;
-			info->normalize = true;
-		}
-		else
-			info->metric = HNSW_METRIC_IP;
-		info->kernel = HnswNegativeInnerProduct;
-	}
-	else if (fn == l1_distance)
-	{
-		info->metric = HNSW_METRIC_L1;
-		info->kernel = L1DistanceKernel;
-	}
-	else
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("unsupported distance function for hnsw index \"%s\"",
-						RelationGetRelationName(index)),
-				 errdetail("Operator classes of the hnsw access method must use "
-						   "one of the distance functions of this extension.")));
-}
 
 /*
  * HnswGetBuildInfo
@@ -90,7 +29,7 @@ HnswGetBuildInfo(Relation index, HnswIndexInfo *info)
 	info->dimensions = TupleDescAttr(RelationGetDescr(index), 0)->atttypmod;
 	info->m = HnswOptionM(index);
 	info->ef_construction = HnswOptionEfConstruction(index);
-	HnswSetMetric(index, info);
+	HnswSetType(index, info);
 }
 
 /*
@@ -163,12 +102,14 @@ static HnswAmCache *
 HnswCacheMeta(Relation index)
 {
 	HnswMetaPageData meta;
+	HnswMetric	metric;
 	HnswAmCache *cache;
 
 	if (HnswKnownBlocks(index, true) == 0)
 		HnswCorrupt(index, 0, 0, "The index has no meta page.");
 	HnswReadMeta(index, &meta);
-	if (meta.dimensions < 1 || meta.dimensions > HnswMaxDimensions())
+	if (meta.dimensions < 1 ||
+		meta.dimensions > HnswIndexType(index, &metric)->max_dimensions())
 		HnswCorrupt(index, 0, 0, "The meta page says %u dimensions.",
 					meta.dimensions);
 	if (meta.m < HNSW_MIN_M || meta.m > HNSW_MAX_M)
@@ -207,7 +148,7 @@ HnswGetIndexInfo(Relation index, HnswIndexInfo *info)
 	info->dimensions = cache->dimensions;
 	info->m = cache->m;
 	info->ef_construction = cache->ef_construction;
-	HnswSetMetric(index, info);
+	HnswSetType(index, info);
 }
 
 /*
@@ -222,40 +163,6 @@ HnswGetM(Relation index)
 	if (cache == NULL || !cache->meta_valid)
 		cache = HnswCacheMeta(index);
 	return cache->m;
-}
-
-/*
- * HnswPrepareVector
- *		Copy a vector datum into "out" in the form the index stores, checking
- *		its dimensions.  Returns false when the vector cannot be indexed (a
- *		zero vector under cosine distance).
- */
-bool
-HnswPrepareVector(HnswIndexInfo *info, Datum value, float *out)
-{
-	Vector	   *vec = DatumGetVector(value);
-
-	if (vec->dim != info->dimensions)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("expected %d dimensions, not %d",
-						info->dimensions, vec->dim)));
-
-	memcpy(out, vec->x, sizeof(float) * vec->dim);
-
-	if (info->normalize)
-	{
-		double		norm = 0.0;
-
-		for (int i = 0; i < vec->dim; i++)
-			norm += (double) out[i] * (double) out[i];
-		if (norm == 0.0)
-			return false;
-		norm = sqrt(norm);
-		for (int i = 0; i < vec->dim; i++)
-			out[i] = (float) (out[i] / norm);
-	}
-	return true;
 }
 
 /*

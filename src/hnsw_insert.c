@@ -263,13 +263,13 @@ InsertUpdateMeta(Relation index, BlockNumber insert_page, ItemPointer entry,
 
 /*
  * InsertAddHeapTid
- *		Give an existing element with an identical vector one more heap TID.
+ *		Give an existing element with an identical value one more heap TID.
  *		Returns false when it cannot take it (full, deleted, changed, or no
  *		room on its page); then the caller inserts a new element.
  */
 static bool
 InsertAddHeapTid(Relation index, HnswIndexInfo *info, HnswCandidate *dup,
-				 const float *vector, ItemPointer heap_tid)
+				 const void *value, ItemPointer heap_tid)
 {
 	Buffer		buf = ReadBuffer(index, dup->blkno);
 	Page		page;
@@ -279,7 +279,6 @@ InsertAddHeapTid(Relation index, HnswIndexInfo *info, HnswCandidate *dup,
 	char	   *new;
 	Size		oldsize;
 	Size		newsize;
-	int			dim = info->dimensions;
 	bool		ok = false;
 
 	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
@@ -291,7 +290,7 @@ InsertAddHeapTid(Relation index, HnswIndexInfo *info, HnswCandidate *dup,
 	oldsize = ItemIdGetLength(itemid);
 	if ((old->flags & (HNSW_ELEMENT_DELETED | HNSW_LINKS_TUPLE)) ||
 		old->ntids >= HNSW_MAX_HEAPTIDS ||
-		memcmp(HnswElementVector(old), vector, sizeof(float) * dim) != 0)
+		memcmp(HnswElementValue(old), value, info->value_size) != 0)
 		goto done;
 
 	/* the tuple grows by one TID; everything after it shifts */
@@ -322,11 +321,11 @@ done:
 	return ok;
 }
 
-/* Pair distances for the heuristic over candidates with kept vectors */
+/* Pair distances for the heuristic over candidates with kept values */
 typedef struct InsertSelectArg
 {
 	HnswIndexInfo *info;
-	float	  **vectors;
+	const void **values;
 } InsertSelectArg;
 
 static float
@@ -334,8 +333,8 @@ InsertPairDistance(void *arg, int a, int b)
 {
 	InsertSelectArg *sa = (InsertSelectArg *) arg;
 
-	return sa->info->kernel(sa->info->dimensions, sa->vectors[a],
-							sa->vectors[b]);
+	return sa->info->kernel(sa->info->dimensions, sa->values[a],
+							sa->values[b]);
 }
 
 /*
@@ -343,19 +342,19 @@ InsertPairDistance(void *arg, int a, int b)
  *		Add the new element to the links of neighbour "nb" at "level".
  *
  * When the list is full, the heuristic chooses among the old links and the
- * new element.  The vectors it needs are read without holding nb's page, so
+ * new element.  The values it needs are read without holding nb's page, so
  * the list is read again under the exclusive lock and the update retried if
  * a concurrent insert changed it meanwhile.
  */
 void
 HnswAddBacklink(Relation index, HnswIndexInfo *info, HnswSearchState *st,
-			   HnswCandidate *nb, ItemPointer newtid, const float *newvec,
+			   HnswCandidate *nb, ItemPointer newtid, const void *newvalue,
 			   int level)
 {
 	int			limit = HnswLinksAtLevel(info->m, level);
 	ItemPointerData *seen = palloc(sizeof(ItemPointerData) * limit);
 	ItemPointerData *chosen = palloc(sizeof(ItemPointerData) * limit);
-	float	  **vectors = palloc(sizeof(float *) * (limit + 1));
+	const void **values = palloc(sizeof(void *) * (limit + 1));
 	float	   *dists = palloc(sizeof(float) * (limit + 1));
 	int		   *selected = palloc(sizeof(int) * (limit + 1));
 	ItemPointerData *cand_tids = palloc(sizeof(ItemPointerData) * (limit + 1));
@@ -436,48 +435,48 @@ HnswAddBacklink(Relation index, HnswIndexInfo *info, HnswSearchState *st,
 				HnswCandidate *known = HnswSearchLookup(st,
 														ItemPointerGetBlockNumber(&seen[i]),
 														ItemPointerGetOffsetNumber(&seen[i]));
-				float	   *v;
+				void	   *v;
 
-				if (known && known->vector)
-					v = known->vector;
+				if (known && known->value)
+					v = known->value;
 				else
 				{
-					v = palloc(sizeof(float) * info->dimensions);
-					if (!HnswReadElementVector(index, info, &seen[i], v))
+					v = palloc(info->value_size);
+					if (!HnswReadElementValue(index, info, &seen[i], v))
 						continue;
 				}
-				vectors[ncand] = v;
+				values[ncand] = v;
 				cand_tids[ncand] = seen[i];
-				dists[ncand] = info->kernel(info->dimensions, nb->vector, v);
+				dists[ncand] = info->kernel(info->dimensions, nb->value, v);
 				ncand++;
 			}
-			vectors[ncand] = (float *) newvec;
+			values[ncand] = newvalue;
 			cand_tids[ncand] = *newtid;
-			dists[ncand] = info->kernel(info->dimensions, nb->vector, newvec);
+			dists[ncand] = info->kernel(info->dimensions, nb->value, newvalue);
 			ncand++;
 
 			/* sort candidates nearest first (insertion sort: n <= 200) */
 			for (int i = 1; i < ncand; i++)
 			{
 				float		d = dists[i];
-				float	   *v = vectors[i];
+				const void *v = values[i];
 				ItemPointerData t = cand_tids[i];
 				int			j = i - 1;
 
 				while (j >= 0 && dists[j] > d)
 				{
 					dists[j + 1] = dists[j];
-					vectors[j + 1] = vectors[j];
+					values[j + 1] = values[j];
 					cand_tids[j + 1] = cand_tids[j];
 					j--;
 				}
 				dists[j + 1] = d;
-				vectors[j + 1] = v;
+				values[j + 1] = v;
 				cand_tids[j + 1] = t;
 			}
 
 			sa.info = info;
-			sa.vectors = vectors;
+			sa.values = values;
 			nchosen = HnswSelectNeighbors(dists, ncand, limit,
 										  InsertPairDistance, &sa, selected);
 			for (int i = 0; i < nchosen; i++)
@@ -488,7 +487,7 @@ HnswAddBacklink(Relation index, HnswIndexInfo *info, HnswSearchState *st,
 finished:
 	pfree(seen);
 	pfree(chosen);
-	pfree(vectors);
+	pfree(values);
 	pfree(dists);
 	pfree(selected);
 	pfree(cand_tids);
@@ -516,11 +515,11 @@ InsertFillLinks(ItemPointer slots, int m, int top, HnswCandidate ***layers,
 }
 
 /*
- * HnswInsertVector
- *		Insert one prepared vector (normalized for cosine) with its heap TID.
+ * HnswInsertValue
+ *		Insert one prepared value (normalized for cosine) with its heap TID.
  */
 void
-HnswInsertVector(Relation index, HnswIndexInfo *info, const float *vector,
+HnswInsertValue(Relation index, HnswIndexInfo *info, const void *value,
 				 ItemPointer heap_tid)
 {
 	int			level = HnswRandomLevel(&pg_global_prng_state, info->m);
@@ -530,7 +529,6 @@ HnswInsertVector(Relation index, HnswIndexInfo *info, const float *vector,
 	HnswCandidate **layers[HNSW_MAX_LEVEL + 1];
 	int			nlayer[HNSW_MAX_LEVEL + 1];
 	int			top = -1;
-	int			dim = info->dimensions;
 	int			m = info->m;
 	ItemPointerData newtid;
 	int		   *selected[HNSW_MAX_LEVEL + 1];
@@ -550,7 +548,7 @@ HnswInsertVector(Relation index, HnswIndexInfo *info, const float *vector,
 		HnswReadMeta(index, &meta);
 	}
 
-	st = HnswSearchBegin(index, info, vector, true, NULL);
+	st = HnswSearchBegin(index, info, value, true, NULL);
 	if (meta.entry_blkno != InvalidBlockNumber)
 	{
 		HnswCandidate *ep;
@@ -569,10 +567,10 @@ HnswInsertVector(Relation index, HnswIndexInfo *info, const float *vector,
 										 &nlayer[lc]);
 		}
 
-		/* an identical vector already indexed takes the heap TID */
+		/* an identical value already indexed takes the heap TID */
 		if (top >= 0 && nlayer[0] > 0 && layers[0][0]->distance <= 0 &&
-			memcmp(layers[0][0]->vector, vector, sizeof(float) * dim) == 0 &&
-			InsertAddHeapTid(index, info, layers[0][0], vector, heap_tid))
+			memcmp(layers[0][0]->value, value, info->value_size) == 0 &&
+			InsertAddHeapTid(index, info, layers[0][0], value, heap_tid))
 		{
 			HnswSearchEnd(st);
 			UnlockPage(index, HNSW_UPDATE_LOCK, lockmode);
@@ -584,7 +582,7 @@ HnswInsertVector(Relation index, HnswIndexInfo *info, const float *vector,
 		{
 			InsertSelectArg sa;
 			float	   *dists = palloc(sizeof(float) * Max(nlayer[lc], 1));
-			float	  **vectors = palloc(sizeof(float *) * Max(nlayer[lc], 1));
+			const void **values = palloc(sizeof(void *) * Max(nlayer[lc], 1));
 
 			/* deleted elements route searches but get no new links */
 			int			nlive = 0;
@@ -599,10 +597,10 @@ HnswInsertVector(Relation index, HnswIndexInfo *info, const float *vector,
 			for (int i = 0; i < nlayer[lc]; i++)
 			{
 				dists[i] = layers[lc][i]->distance;
-				vectors[i] = layers[lc][i]->vector;
+				values[i] = layers[lc][i]->value;
 			}
 			sa.info = info;
-			sa.vectors = vectors;
+			sa.values = values;
 			selected[lc] = palloc(sizeof(int) * Max(nlayer[lc], 1));
 			nselected[lc] = HnswSelectNeighbors(dists, nlayer[lc],
 												HnswLinksAtLevel(m, lc),
@@ -615,12 +613,13 @@ HnswInsertVector(Relation index, HnswIndexInfo *info, const float *vector,
 	shape = HnswShapeElement(info, 1, level);
 	element = palloc(shape.element_size);
 	links = shape.links_size > 0 ? palloc(shape.links_size) : NULL;
-	slots = HnswFormElement(info, shape, level, heap_tid, 1, vector, element,
+	slots = HnswFormElement(info, shape, level, heap_tid, 1, value, element,
 							links);
 	InsertFillLinks(slots, m, top, layers, selected, nselected);
 	if (shape.links_size > 0)
 		InsertAddTuple(index, meta.insert_page, (Item) links, shape.links_size,
-					   HnswElementLinks((HnswElementTuple) element, dim));
+					   HnswElementLinks((HnswElementTuple) element,
+										info->value_size));
 	InsertAddTuple(index, meta.insert_page, (Item) element, shape.element_size,
 				   &newtid);
 
@@ -630,7 +629,7 @@ HnswInsertVector(Relation index, HnswIndexInfo *info, const float *vector,
 		{
 			CHECK_FOR_INTERRUPTS();
 			HnswAddBacklink(index, info, st, layers[lc][selected[lc][i]],
-						   &newtid, vector, lc);
+						   &newtid, value, lc);
 		}
 
 	HnswSearchEnd(st);
@@ -656,7 +655,7 @@ hnswinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid,
 	MemoryContext ctx;
 	MemoryContext old;
 	HnswIndexInfo info;
-	float	   *vector;
+	void	   *value;
 
 	if (isnull[0])
 		return false;
@@ -666,9 +665,9 @@ hnswinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid,
 	old = MemoryContextSwitchTo(ctx);
 
 	HnswGetIndexInfo(index, &info);
-	vector = palloc(sizeof(float) * info.dimensions);
-	if (HnswPrepareVector(&info, values[0], vector))
-		HnswInsertVector(index, &info, vector, heap_tid);
+	value = palloc(info.value_size);
+	if (HnswPrepareValue(&info, values[0], value))
+		HnswInsertValue(index, &info, value, heap_tid);
 
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(ctx);

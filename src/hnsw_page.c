@@ -67,12 +67,12 @@ HnswTupleCorrupted(Relation index, HnswIndexInfo *info, Page page,
 					"The tuple has level %u, above the limit %d.",
 					tup->level, HNSW_MAX_LEVEL);
 	if (!(tup->flags & HNSW_LINKS_TUPLE) &&
-		HnswExpectedTupleSize(tup, info->dimensions, info->m) == 0)
+		HnswExpectedTupleSize(tup, info->value_size, info->m) == 0)
 		HnswCorrupt(index, blkno, offno, "The element has %u heap TIDs.",
 					tup->ntids);
 	HnswCorrupt(index, blkno, offno,
 				"The tuple is %zu bytes long, expected %zu for its level, flags and heap TIDs at %d dimensions and m = %d.",
-				len, HnswExpectedTupleSize(tup, info->dimensions, info->m),
+				len, HnswExpectedTupleSize(tup, info->value_size, info->m),
 				info->dimensions, info->m);
 }
 
@@ -107,16 +107,16 @@ HnswMaxTupleSize(void)
 }
 
 /*
- * HnswMaxDimensions
- *		The most dimensions an index can hold: those of the largest vector
- *		whose element, with its links in a separate links tuple and the most
- *		heap TIDs, still fits on a page.
+ * HnswMaxValueSize
+ *		The largest value an index can hold: that of an element with its
+ *		links in a separate links tuple and the most heap TIDs that still
+ *		fits on a page.  Each type says how many dimensions that is.
  */
-int
-HnswMaxDimensions(void)
+Size
+HnswMaxValueSize(void)
 {
-	return (int) ((HnswMaxTupleSize() - HnswLinksOffset(HNSW_MAX_HEAPTIDS, 0) -
-				   sizeof(ItemPointerData)) / sizeof(float));
+	return HnswMaxTupleSize() - HnswLinksOffset(HNSW_MAX_HEAPTIDS, 0) -
+		sizeof(ItemPointerData);
 }
 
 /*
@@ -146,7 +146,7 @@ HnswElementShape
 HnswShapeElement(const HnswIndexInfo *info, int ntids, int level)
 {
 	HnswElementShape shape;
-	Size		inline_size = HnswElementTupleSize(ntids, info->dimensions,
+	Size		inline_size = HnswElementTupleSize(ntids, info->value_size,
 												   info->m, level);
 
 	if (inline_size <= HnswMaxTupleSize())
@@ -156,7 +156,7 @@ HnswShapeElement(const HnswIndexInfo *info, int ntids, int level)
 	}
 	else
 	{
-		shape.element_size = HnswExternalElementSize(ntids, info->dimensions);
+		shape.element_size = HnswExternalElementSize(ntids, info->value_size);
 		shape.links_size = HnswLinksTupleSize(info->m, level);
 	}
 	return shape;
@@ -173,33 +173,33 @@ HnswShapeElement(const HnswIndexInfo *info, int ntids, int level)
  */
 ItemPointer
 HnswFormElement(const HnswIndexInfo *info, HnswElementShape shape, int level,
-				const ItemPointerData *tids, int ntids, const float *vector,
+				const ItemPointerData *tids, int ntids, const void *value,
 				char *element, char *links)
 {
 	HnswElementTuple etup = (HnswElementTuple) element;
-	int			dim = info->dimensions;
+	Size		vsize = info->value_size;
 	ItemPointer slots;
 
 	memset(element, 0, shape.element_size);
 	etup->level = level;
 	etup->ntids = ntids;
 	memcpy(etup->tids, tids, sizeof(ItemPointerData) * ntids);
-	memcpy(HnswElementVector(etup), vector, sizeof(float) * dim);
+	memcpy(HnswElementValue(etup), value, vsize);
 	if (shape.links_size == 0)
 	{
 		etup->flags = 0;
-		slots = HnswElementLinks(etup, dim);
+		slots = HnswElementLinks(etup, vsize);
 	}
 	else
 	{
 		HnswElementTuple ltup = (HnswElementTuple) links;
 
 		etup->flags = HNSW_ELEMENT_EXTERNAL;
-		ItemPointerSetInvalid(HnswElementLinks(etup, dim));
+		ItemPointerSetInvalid(HnswElementLinks(etup, vsize));
 		memset(links, 0, shape.links_size);
 		ltup->level = level;
 		ltup->flags = HNSW_LINKS_TUPLE;
-		slots = HnswTupleLinks(ltup, dim);
+		slots = HnswTupleLinks(ltup, vsize);
 	}
 	for (int i = 0; i < HnswLinkSlots(info->m, level); i++)
 		ItemPointerSetInvalid(&slots[i]);
@@ -219,16 +219,16 @@ HnswElementWithTids(HnswElementTuple old, Size oldsize,
 					const ItemPointerData *tids, int ntids, char *out)
 {
 	HnswElementTuple nt = (HnswElementTuple) out;
-	Size		tail = oldsize - HnswVectorOffset(old->ntids);
+	Size		tail = oldsize - HnswValueOffset(old->ntids);
 
-	memset(out, 0, HnswVectorOffset(ntids));
+	memset(out, 0, HnswValueOffset(ntids));
 	nt->level = old->level;
 	nt->flags = old->flags;
 	nt->ntids = ntids;
 	memcpy(nt->tids, tids, sizeof(ItemPointerData) * ntids);
-	memcpy(out + HnswVectorOffset(ntids),
-		   (char *) old + HnswVectorOffset(old->ntids), tail);
-	return HnswVectorOffset(ntids) + tail;
+	memcpy(out + HnswValueOffset(ntids),
+		   (char *) old + HnswValueOffset(old->ntids), tail);
+	return HnswValueOffset(ntids) + tail;
 }
 
 /*
@@ -273,13 +273,13 @@ ReadTupleShared(Relation index, HnswIndexInfo *info, ItemPointer tid,
 
 /*
  * HnswReadElementHeader
- *		Copy the vector (when "vector" is not NULL), level and links location
+ *		Copy the value (when "value" is not NULL), level and links location
  *		of the live element at tid.  Returns false when tid holds no live
  *		element.  Takes and releases a share lock on its page.
  */
 bool
 HnswReadElementHeader(Relation index, HnswIndexInfo *info, ItemPointer tid,
-					  float *vector, int *level, ItemPointer links_tid)
+					  void *value, int *level, ItemPointer links_tid)
 {
 	Buffer		buf;
 	HnswElementTuple etup;
@@ -289,13 +289,12 @@ HnswReadElementHeader(Relation index, HnswIndexInfo *info, ItemPointer tid,
 	if (etup != NULL &&
 		!(etup->flags & (HNSW_LINKS_TUPLE | HNSW_ELEMENT_DELETED)))
 	{
-		if (vector)
-			memcpy(vector, HnswElementVector(etup),
-				   sizeof(float) * info->dimensions);
+		if (value)
+			memcpy(value, HnswElementValue(etup), info->value_size);
 		*level = etup->level;
 		if (etup->flags & HNSW_ELEMENT_EXTERNAL)
 		{
-			*links_tid = *HnswElementLinks(etup, info->dimensions);
+			*links_tid = *HnswElementLinks(etup, info->value_size);
 			HnswCheckLink(index, links_tid, ItemPointerGetBlockNumber(tid),
 						  ItemPointerGetOffsetNumber(tid));
 		}
@@ -308,13 +307,13 @@ HnswReadElementHeader(Relation index, HnswIndexInfo *info, ItemPointer tid,
 }
 
 /*
- * HnswReadElementVector
- *		Copy the vector of the element at tid, deleted or not; false when tid
+ * HnswReadElementValue
+ *		Copy the value of the element at tid, deleted or not; false when tid
  *		holds no element.
  */
 bool
-HnswReadElementVector(Relation index, HnswIndexInfo *info, ItemPointer tid,
-					  float *out)
+HnswReadElementValue(Relation index, HnswIndexInfo *info, ItemPointer tid,
+					 void *out)
 {
 	Buffer		buf;
 	HnswElementTuple etup;
@@ -323,7 +322,7 @@ HnswReadElementVector(Relation index, HnswIndexInfo *info, ItemPointer tid,
 	etup = ReadTupleShared(index, info, tid, &buf);
 	if (etup != NULL && !(etup->flags & HNSW_LINKS_TUPLE))
 	{
-		memcpy(out, HnswElementVector(etup), sizeof(float) * info->dimensions);
+		memcpy(out, HnswElementValue(etup), info->value_size);
 		ok = true;
 	}
 	UnlockReleaseBuffer(buf);
@@ -349,7 +348,7 @@ HnswReadAllLinks(Relation index, HnswIndexInfo *info, ItemPointer links_tid,
 	{
 		int			nslots = HnswLinkSlots(info->m, level);
 
-		memcpy(slots, HnswTupleLinks(tup, info->dimensions),
+		memcpy(slots, HnswTupleLinks(tup, info->value_size),
 			   sizeof(ItemPointerData) * nslots);
 		for (int i = 0; i < nslots; i++)
 		{
@@ -387,7 +386,7 @@ HnswReadElementLinks(Relation index, HnswIndexInfo *info, ItemPointer tid,
 	}
 	if (etup->flags & HNSW_ELEMENT_EXTERNAL)
 	{
-		links_tid = *HnswElementLinks(etup, info->dimensions);
+		links_tid = *HnswElementLinks(etup, info->value_size);
 		UnlockReleaseBuffer(buf);
 		HnswCheckLink(index, &links_tid, ItemPointerGetBlockNumber(tid),
 					  ItemPointerGetOffsetNumber(tid));

@@ -123,7 +123,7 @@ HnswBuildParallel(HnswBuildState *bs, IndexInfo *indexInfo, int nworkers)
 	HnswGraphHeader *hdr;
 	bool		overflow;
 
-	if (wanted > HnswGraphCapacityFor(bs->dim, bs->m, bs->memory_limit))
+	if (wanted > HnswGraphCapacityFor(bs->info.value_size, bs->m, bs->memory_limit))
 	{
 		ereport(NOTICE,
 				(errmsg("hnsw index build runs in one process: its graph would not fit in maintenance_work_mem"),
@@ -131,7 +131,7 @@ HnswBuildParallel(HnswBuildState *bs, IndexInfo *indexInfo, int nworkers)
 		return false;
 	}
 	capacity = (uint32) wanted;
-	graph_size = HnswGraphSize(bs->dim, bs->m, capacity);
+	graph_size = HnswGraphSize(bs->info.value_size, bs->m, capacity);
 	if (!ParallelGraphFitsShm(graph_size))
 	{
 		ereport(NOTICE,
@@ -180,8 +180,7 @@ HnswBuildParallel(HnswBuildState *bs, IndexInfo *indexInfo, int nworkers)
 	table_parallelscan_initialize(bs->heap, ParallelTableScanFromShared(shared),
 								  snapshot);
 	hdr = shm_toc_allocate(pcxt->toc, graph_size);
-	HnswGraphInitHeader(hdr, bs->dim, bs->m, bs->ef_construction, capacity,
-						true);
+	HnswGraphInitHeader(hdr, &bs->info, capacity, true);
 	shm_toc_insert(pcxt->toc, PARALLEL_KEY_HNSW_SHARED, shared);
 	shm_toc_insert(pcxt->toc, PARALLEL_KEY_HNSW_GRAPH, hdr);
 

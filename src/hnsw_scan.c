@@ -48,7 +48,7 @@ typedef struct HnswScanOpaqueData
 	HnswTidSet *visited;	/* reused by every search of this scan */
 	bool		searched;
 	bool		locked;			/* holds HNSW_SCAN_LOCK (see hnsw_vacuum.c) */
-	float	   *query;			/* prepared query vector, NULL if none */
+	void	   *query;			/* prepared query value, NULL if none */
 	int			ef_search;		/* candidates of the first round */
 	ItemPointerData excluded;	/* see HnswScanExclude */
 	HnswScanCounters counters;	/* this search's work, for hnsw_stats.c */
@@ -211,8 +211,8 @@ ScanStart(IndexScanDesc scan)
 		!(scan->orderByData[0].sk_flags & SK_ISNULL))
 	{
 		old = MemoryContextSwitchTo(so->ctx);
-		so->query = palloc(sizeof(float) * so->info.dimensions);
-		if (!HnswPrepareVector(&so->info, scan->orderByData[0].sk_argument,
+		so->query = palloc(so->info.value_size);
+		if (!HnswPrepareValue(&so->info, scan->orderByData[0].sk_argument,
 							   so->query))
 			so->query = NULL;	/* a zero vector under cosine distance */
 		else if (hnsw_iterative_scan != HNSW_ITERATIVE_SCAN_OFF)

@@ -72,8 +72,8 @@ struct HnswSearchState
 {
 	Relation	index;
 	HnswIndexInfo *info;
-	const float *query;
-	bool		keep_vectors;
+	const void *query;
+	bool		keep_values;
 	HnswTidSet *visited;
 	Buffer		buf;			/* last page read, kept pinned */
 	BlockNumber buf_blkno;
@@ -154,22 +154,22 @@ HeapPop(CandidateHeap *heap)
 /*
  * HnswSearchBegin
  *		Prepare a search for "query" (already normalized for cosine).  With
- *		keep_vectors, every candidate carries a copy of its vector and can be
+ *		keep_values, every candidate carries a copy of its value and can be
  *		found again with HnswSearchLookup (inserts and vacuum use both; scans
  *		need neither, and skip the work).  A caller
  *		that searches again and again (a scan, rescanned per outer row) can
  *		pass a visited set to reuse; otherwise pass NULL.
  */
 HnswSearchState *
-HnswSearchBegin(Relation index, HnswIndexInfo *info, const float *query,
-				bool keep_vectors, HnswTidSet *visited)
+HnswSearchBegin(Relation index, HnswIndexInfo *info, const void *query,
+				bool keep_values, HnswTidSet *visited)
 {
 	HnswSearchState *st = palloc0(sizeof(HnswSearchState));
 
 	st->index = index;
 	st->info = info;
 	st->query = query;
-	st->keep_vectors = keep_vectors;
+	st->keep_values = keep_values;
 	st->visited = visited ? visited : HnswTidSetCreate(512);
 	st->buf = InvalidBuffer;
 	st->buf_blkno = InvalidBlockNumber;
@@ -257,7 +257,7 @@ SearchEvaluateLocked(HnswSearchState *st, Page page, BlockNumber blkno,
 	if (etup == NULL || (etup->flags & HNSW_LINKS_TUPLE))
 		return NULL;
 
-	distance = st->info->kernel(dim, st->query, HnswElementVector(etup));
+	distance = st->info->kernel(dim, st->query, HnswElementValue(etup));
 	if (SearchKey(distance) >= bound)
 		return NULL;
 
@@ -268,7 +268,7 @@ SearchEvaluateLocked(HnswSearchState *st, Page page, BlockNumber blkno,
 	c->level = etup->level;
 	if (etup->flags & HNSW_ELEMENT_EXTERNAL)
 	{
-		ItemPointer ltid = HnswElementLinks(etup, dim);
+		ItemPointer ltid = HnswElementLinks(etup, st->info->value_size);
 
 		HnswCheckLink(st->index, ltid, blkno, offno);
 		c->links_blkno = ItemPointerGetBlockNumberNoCheck(ltid);
@@ -281,13 +281,13 @@ SearchEvaluateLocked(HnswSearchState *st, Page page, BlockNumber blkno,
 	}
 	c->ntids = (etup->flags & HNSW_ELEMENT_DELETED) ? 0 : etup->ntids;
 	memcpy(c->tids, etup->tids, sizeof(ItemPointerData) * c->ntids);
-	if (st->keep_vectors)
+	if (st->keep_values)
 	{
-		c->vector = palloc(sizeof(float) * dim);
-		memcpy(c->vector, HnswElementVector(etup), sizeof(float) * dim);
+		c->value = palloc(st->info->value_size);
+		memcpy(c->value, HnswElementValue(etup), st->info->value_size);
 	}
 	else
-		c->vector = NULL;
+		c->value = NULL;
 	return c;
 }
 
@@ -359,7 +359,7 @@ HnswSearchEntryCandidate(HnswSearchState *st, BlockNumber blkno,
 /*
  * HnswSearchLookup
  *		The candidate made of an element by the latest layer search, if any
- *		(only for searches begun with keep_vectors).
+ *		(only for searches begun with keep_values).
  */
 HnswCandidate *
 HnswSearchLookup(HnswSearchState *st, BlockNumber blkno, OffsetNumber offno)
@@ -430,8 +430,8 @@ SearchCollectUnvisited(HnswSearchState *st, HnswCandidate *c, int nlinks)
 static void
 SearchPrefetchTuples(HnswSearchState *st, int n)
 {
-	/* all of each vector: at 768 dimensions that beats stopping early */
-	Size		prefetch_bytes = HnswLinksOffset(1, st->info->dimensions);
+	/* all of each value: at 768 dimensions that beats stopping early */
+	Size		prefetch_bytes = HnswLinksOffset(1, st->info->value_size);
 
 	for (int i = 0; i < n; i++)
 	{
@@ -517,7 +517,7 @@ SearchMayBeNearer(HnswSearchState *st, Page page, OffsetNumber offno,
 	uint32		rawid;
 	ItemIdData	itemid;
 	char	   *tuple;
-	const float *vector;
+	const char *value;
 	uint8		flags;
 	uint8		ntids;
 
@@ -535,10 +535,11 @@ SearchMayBeNearer(HnswSearchState *st, Page page, OffsetNumber offno,
 	flags = ((volatile HnswElementTupleData *) tuple)->flags;
 	ntids = ((volatile HnswElementTupleData *) tuple)->ntids;
 	if ((flags & HNSW_LINKS_TUPLE) ||
-		HnswLinksOffset(ntids, dim) > ItemIdGetLength(&itemid))
+		HnswLinksOffset(ntids, st->info->value_size) >
+		ItemIdGetLength(&itemid))
 		return true;
-	vector = (const float *) (tuple + HnswVectorOffset(ntids));
-	return SearchKey(st->info->kernel(dim, st->query, vector)) < bound;
+	value = tuple + HnswValueOffset(ntids);
+	return SearchKey(st->info->kernel(dim, st->query, value)) < bound;
 }
 
 /*
@@ -582,7 +583,7 @@ SearchEvaluateBatch(HnswSearchState *st, int first, int nbatch,
 			ItemPointerEquals(&nc->tids[0], &st->excluded))
 			continue;
 		/* searches that keep vectors may look candidates up again */
-		if (st->keep_vectors)
+		if (st->keep_values)
 			HnswTidSetRemember(st->visited, HnswTidKey(blkno, offno), nc);
 		SearchAdmit(nc, cand, res, ef);
 	}
@@ -613,7 +614,7 @@ HnswSearchLayer(HnswSearchState *st, HnswCandidate **entries, int nentries,
 
 		if (!HnswTidSetAdd(st->visited, key))
 			continue;
-		if (st->keep_vectors)
+		if (st->keep_values)
 			HnswTidSetRemember(st->visited, key, entries[i]);
 		SearchAdmit(entries[i], &cand, &res, ef);
 	}

@@ -228,8 +228,8 @@ RepairPairDistance(void *arg, int a, int b)
 {
 	RepairSelectArg *ra = (RepairSelectArg *) arg;
 
-	return ra->info->kernel(ra->info->dimensions, ra->cands[a]->vector,
-							ra->cands[b]->vector);
+	return ra->info->kernel(ra->info->dimensions, ra->cands[a]->value,
+							ra->cands[b]->value);
 }
 
 static int
@@ -243,7 +243,7 @@ RepairCandidateCompare(const void *a, const void *b)
 
 /*
  * VacuumChooseLinks
- *		New links at one level for element "self" with vector "vec": the
+ *		New links at one level for element "self" with value "vec": the
  *		heuristic's choice among the live elements a search found near it
  *		("found", nfound) and its own live links (slots, nslots).  Writes the
  *		new list into "out" (invalid-padded to nslots) and the candidates it
@@ -251,7 +251,7 @@ RepairCandidateCompare(const void *a, const void *b)
  *		they come first, and the rest only top the list up.
  */
 static int
-VacuumChooseLinks(HnswVacuumState *vs, ItemPointer self, const float *vec,
+VacuumChooseLinks(HnswVacuumState *vs, ItemPointer self, const void *vec,
 				  HnswCandidate **found, int nfound, ItemPointer slots,
 				  int nslots, int level, ItemPointer out,
 				  HnswCandidate **chosen)
@@ -286,13 +286,13 @@ VacuumChooseLinks(HnswVacuumState *vs, ItemPointer self, const float *vec,
 											 ItemPointerGetOffsetNumber(&slots[i]))))
 			continue;
 		c = palloc0(sizeof(HnswCandidate));
-		c->vector = palloc(sizeof(float) * info->dimensions);
-		if (!HnswReadElementVector(vs->index, info, &slots[i], c->vector))
+		c->value = palloc(info->value_size);
+		if (!HnswReadElementValue(vs->index, info, &slots[i], c->value))
 			continue;
 		c->blkno = ItemPointerGetBlockNumber(&slots[i]);
 		c->offno = ItemPointerGetOffsetNumber(&slots[i]);
 		c->links_blkno = InvalidBlockNumber;	/* already linked back */
-		c->distance = info->kernel(info->dimensions, vec, c->vector);
+		c->distance = info->kernel(info->dimensions, vec, c->value);
 		cands[ncand++] = c;
 	}
 
@@ -353,10 +353,10 @@ static void
 VacuumRepairElement(HnswVacuumState *vs, BlockNumber blkno, OffsetNumber offno)
 {
 	HnswIndexInfo *info = &vs->info;
-	int			dim = info->dimensions;
+	Size		vsize = info->value_size;
 	int			m = info->m;
 	ItemPointerData self;
-	float	   *vec = palloc(sizeof(float) * dim);
+	void	   *vec = palloc(vsize);
 
 	ItemPointerSet(&self, blkno, offno);
 
@@ -410,7 +410,7 @@ VacuumRepairElement(HnswVacuumState *vs, BlockNumber blkno, OffsetNumber offno)
 		if (!any)
 			return;
 
-		/* search from the entry point, as an insert of this vector would */
+		/* search from the entry point, as an insert of this value would */
 		HnswReadMeta(vs->index, &meta);
 		st = HnswSearchBegin(vs->index, info, vec, true, NULL);
 		top = Min(level, meta.entry_level);
@@ -457,14 +457,14 @@ VacuumRepairElement(HnswVacuumState *vs, BlockNumber blkno, OffsetNumber offno)
 		if (tup != NULL && tup->level == level &&
 			((tup->flags & HNSW_LINKS_TUPLE) ||
 			 !(tup->flags & HNSW_ELEMENT_EXTERNAL)) &&
-			memcmp(HnswTupleLinks(tup, dim), slots,
+			memcmp(HnswTupleLinks(tup, vsize), slots,
 				   sizeof(ItemPointerData) * nslots) == 0)
 		{
 			GenericXLogState *xlog = GenericXLogStart(vs->index);
 			Page		wpage = GenericXLogRegisterBuffer(xlog, buf, 0);
 
 			tup = HnswGetTupleOnPage(wpage, ItemPointerGetOffsetNumber(&links_tid));
-			memcpy(HnswTupleLinks(tup, dim), newslots,
+			memcpy(HnswTupleLinks(tup, vsize), newslots,
 				   sizeof(ItemPointerData) * nslots);
 			GenericXLogFinish(xlog);
 			written = true;
@@ -500,7 +500,7 @@ VacuumRepairLinks(HnswVacuumState *vs)
 {
 	BlockNumber nblocks = RelationGetNumberOfBlocks(vs->index);
 	OffsetNumber *todo = palloc(sizeof(OffsetNumber) * MaxOffsetNumber);
-	int			dim = vs->info.dimensions;
+	Size		vsize = vs->info.value_size;
 
 	for (BlockNumber blkno = HNSW_METAPAGE_BLKNO + 1; blkno < nblocks; blkno++)
 	{
@@ -533,7 +533,7 @@ VacuumRepairLinks(HnswVacuumState *vs)
 				todo[ntodo++] = off;
 				continue;
 			}
-			slots = HnswElementLinks(etup, dim);
+			slots = HnswElementLinks(etup, vsize);
 			nslots = HnswLinkSlots(vs->info.m, etup->level);
 			for (int i = 0; i < nslots; i++)
 			{
@@ -570,7 +570,7 @@ static void
 VacuumFreeDeleted(HnswVacuumState *vs)
 {
 	BlockNumber nblocks = RelationGetNumberOfBlocks(vs->index);
-	int			dim = vs->info.dimensions;
+	Size		vsize = vs->info.value_size;
 	ItemPointerData *external = NULL;
 	int			nexternal = 0;
 	int			maxexternal = 0;
@@ -632,9 +632,9 @@ VacuumFreeDeleted(HnswVacuumState *vs)
 							repalloc(external, sizeof(ItemPointerData) * maxexternal) :
 							palloc(sizeof(ItemPointerData) * maxexternal);
 					}
-					HnswCheckLink(vs->index, HnswElementLinks(etup, dim), blkno,
+					HnswCheckLink(vs->index, HnswElementLinks(etup, vsize), blkno,
 								  off);
-					external[nexternal++] = *HnswElementLinks(etup, dim);
+					external[nexternal++] = *HnswElementLinks(etup, vsize);
 				}
 				if (xlog == NULL)
 				{

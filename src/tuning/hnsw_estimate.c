@@ -126,11 +126,11 @@ EstimateCheckArguments(int64 rows, int dim, int m, int ef_construction)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("dimensions must be at least 1")));
-	if (dim > HnswMaxDimensions())
+	if (dim > HnswVectorType.max_dimensions())
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("column cannot have more than %d dimensions for hnsw index",
-						HnswMaxDimensions())));
+						HnswVectorType.max_dimensions())));
 	if (m < HNSW_MIN_M || m > HNSW_MAX_M)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -167,6 +167,21 @@ ExpectedLevels(int m)
 }
 
 /*
+ * EstimateIndexInfo
+ *		The description of an index of vectors of "dim" dimensions with this
+ *		m that the estimates model (the metric does not change sizes).
+ */
+static void
+EstimateIndexInfo(HnswIndexInfo *info, int dim, int m)
+{
+	memset(info, 0, sizeof(HnswIndexInfo));
+	info->dimensions = dim;
+	info->m = m;
+	info->ef_construction = HNSW_DEFAULT_EF_CONSTRUCTION;
+	HnswInfoSetType(info, &HnswVectorType, HNSW_METRIC_L2);
+}
+
+/*
  * EstimateElementPages
  *		Element pages a build writes for "rows" distinct vectors: place the
  *		tuples of elements with levels drawn as the build draws them (from a
@@ -177,15 +192,14 @@ static double
 EstimateElementPages(int64 rows, int dim, int m)
 {
 	HnswPagePlacer pp;
-	HnswIndexInfo info = {0};
+	HnswIndexInfo info;
 	pg_prng_state prng;
 	int64		simulated = Min(rows, ESTIMATE_SIMULATED_ELEMENTS);
 
 	if (rows == 0)
 		return 0;
 
-	info.dimensions = dim;
-	info.m = m;
+	EstimateIndexInfo(&info, dim, m);
 	HnswPlacerInit(&pp, NULL, NULL);
 	pg_prng_seed(&prng, ESTIMATE_SEED);
 	for (int64 i = 0; i < simulated; i++)
@@ -388,7 +402,9 @@ hnsw_estimate_memory_table(PG_FUNCTION_ARGS)
 static double
 GraphElementBytes(int dim, int m)
 {
-	return (double) (HnswGraphSize(dim, m, 1024) - HnswGraphSize(dim, m, 0)) /
+	Size		vsize = HnswVectorType.value_size(dim);
+
+	return (double) (HnswGraphSize(vsize, m, 1024) - HnswGraphSize(vsize, m, 0)) /
 		1024.0 + sizeof(uint32);
 }
 
@@ -411,7 +427,7 @@ CalibrateMemoryCost(int dim, int m, Size bytes)
 											  "hnsw estimate calibration",
 											  ALLOCSET_DEFAULT_SIZES);
 	MemoryContext old = MemoryContextSwitchTo(ctx);
-	Size		slot = HnswGraphSlotSize(dim, m);
+	Size		slot = HnswGraphSlotSize(HnswVectorType.value_size(dim), m);
 	uint32		n = (uint32) Max(bytes / GraphElementBytes(dim, m), 2);
 	char	   *slots = MemoryContextAllocHuge(ctx, slot * n);
 	uint32	   *visited = MemoryContextAllocHuge(ctx, sizeof(uint32) * n);
@@ -516,7 +532,7 @@ MemoryCostAt(BuildCostCache *cache, Size bytes)
 static double
 CalibrateWriteCost(int dim, int m)
 {
-	HnswIndexInfo info = {0};
+	HnswIndexInfo info;
 	HnswElementShape shape;
 	char	   *tuple;
 	char	   *links;
@@ -529,8 +545,7 @@ CalibrateWriteCost(int dim, int m)
 	instr_time	start;
 	instr_time	elapsed;
 
-	info.dimensions = dim;
-	info.m = m;
+	EstimateIndexInfo(&info, dim, m);
 	shape = HnswShapeElement(&info, 1, 0);
 	tuple = palloc(shape.element_size);
 	links = palloc(Max(shape.links_size, 1));

@@ -204,7 +204,7 @@ StatsReadPage(Relation index, HnswIndexInfo *info, BlockNumber blkno,
 			st->per_level[l]++;
 		if (is_external)
 		{
-			external[nexternal] = *HnswElementLinks(etup, info->dimensions);
+			external[nexternal] = *HnswElementLinks(etup, info->value_size);
 			external_level[nexternal++] = etup->level;
 		}
 		else

@@ -131,7 +131,7 @@ RecallBegin(RecallState *rs, Oid indexoid, int k, int queries,
 	rs->maxqueries = queries;
 	rs->queries = MemoryContextAllocZero(rs->ctx, sizeof(RecallQuery) * queries);
 	rs->scratch = MemoryContextAlloc(rs->ctx,
-									 sizeof(float) * rs->info.dimensions);
+									 rs->info.value_size);
 	if (has_seed)
 		pg_prng_seed(&rs->prng, (uint64) seed);
 	else
@@ -169,7 +169,7 @@ RecallOffer(RecallState *rs, Datum value, ItemPointer self)
 	Vector	   *vec;
 
 	/* vectors the index does not store (zero under cosine) are no queries */
-	if (!HnswPrepareVector(&rs->info, value, rs->scratch))
+	if (!HnswPrepareValue(&rs->info, value, rs->scratch))
 		return;
 
 	rs->seen++;
@@ -183,15 +183,15 @@ RecallOffer(RecallState *rs, Datum value, ItemPointer self)
 			return;
 		q = &rs->queries[slot];
 		pfree(q->value);
-		pfree(q->vector);
+		pfree(q->stored);
 	}
 
 	old = MemoryContextSwitchTo(rs->ctx);
 	vec = DatumGetVector(value);
 	q->value = palloc(VARSIZE(vec));
 	memcpy(q->value, vec, VARSIZE(vec));
-	q->vector = palloc(sizeof(float) * rs->info.dimensions);
-	memcpy(q->vector, rs->scratch, sizeof(float) * rs->info.dimensions);
+	q->stored = palloc(rs->info.value_size);
+	memcpy(q->stored, rs->scratch, rs->info.value_size);
 	if (self)
 		q->self = *self;
 	else
@@ -341,7 +341,7 @@ RecallExactCallback(Relation index, ItemPointer tid, Datum *values,
 	if (isnull[0])
 		return;
 	old = MemoryContextSwitchTo(rs->row_ctx);
-	indexed = HnswPrepareVector(&rs->info, values[0], rs->scratch);
+	indexed = HnswPrepareValue(&rs->info, values[0], rs->scratch);
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(rs->row_ctx);
 	if (!indexed)
@@ -354,7 +354,7 @@ RecallExactCallback(Relation index, ItemPointer tid, Datum *values,
 		if (ItemPointerEquals(&q->self, tid))
 			continue;
 		NearestAdd(q, rs->k,
-				   rs->info.kernel(rs->info.dimensions, q->vector, rs->scratch));
+				   rs->info.kernel(rs->info.dimensions, q->stored, rs->scratch));
 	}
 }
 
@@ -490,8 +490,8 @@ RecallMeasure(RecallState *rs, int ef_search)
 				continue;
 			found++;
 			FormIndexDatum(rs->indexInfo, slot, estate, &value, &isnull);
-			if (!isnull && HnswPrepareVector(&rs->info, value, rs->scratch) &&
-				rs->info.kernel(rs->info.dimensions, q->vector,
+			if (!isnull && HnswPrepareValue(&rs->info, value, rs->scratch) &&
+				rs->info.kernel(rs->info.dimensions, q->stored,
 								rs->scratch) <= q->kth)
 				hits++;
 			ResetExprContext(econtext);

@@ -456,13 +456,13 @@ hnsw_sweep(PG_FUNCTION_ARGS)
 	rel = HnswOpenTableToRead(tableoid, AccessShareLock);
 	attno = HnswVectorColumn(rel, colname, extension_nsp, true, &typmod);
 	/* the test of the build (hnsw_build.c), before the sample is copied */
-	if (typmod > HnswMaxDimensions())
+	if (typmod > HnswVectorType.max_dimensions())
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("column \"%s\" of relation \"%s\" has too many dimensions for an hnsw index",
 						colname, RelationGetRelationName(rel)),
 				 errdetail("It has %d dimensions; an hnsw index holds at most %d.",
-						   typmod, HnswMaxDimensions())));
+						   typmod, HnswVectorType.max_dimensions())));
 	opclass = SweepOpclass(rel, attno, extension_nsp, &normalized);
 	column_type = format_type_extended(TupleDescAttr(RelationGetDescr(rel),
 													 attno - 1)->atttypid,

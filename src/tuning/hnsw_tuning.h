@@ -57,7 +57,7 @@ extern const char *HnswMetricName(int metric);
 typedef struct RecallQuery
 {
 	Vector	   *value;			/* the query as the index scan gets it */
-	float	   *vector;			/* prepared as the index stores vectors */
+	void	   *stored;		/* prepared as the index stores values */
 	ItemPointerData self;		/* the sampled row itself, or invalid */
 	float	   *nearest;		/* max-heap of the exact nearest distances */
 	int			nnearest;
@@ -81,7 +81,7 @@ typedef struct RecallState
 	int64		seen;			/* rows offered to the sample */
 	RecallQuery *queries;
 	pg_prng_state prng;
-	float	   *scratch;		/* one prepared vector */
+	void	   *scratch;		/* one prepared value */
 	Oid			orderby_proc;	/* the ordering operator's function */
 } RecallState;
 

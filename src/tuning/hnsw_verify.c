@@ -149,7 +149,7 @@ VerifyMeta(VerifyState *vs)
 static void
 VerifyPages(VerifyState *vs)
 {
-	int			dim = vs->info.dimensions;
+	Size		vsize = vs->info.value_size;
 	int			m = vs->info.m;
 
 	for (BlockNumber blkno = HNSW_METAPAGE_BLKNO + 1; blkno < vs->nblocks; blkno++)
@@ -217,8 +217,8 @@ VerifyPages(VerifyState *vs)
 				VerifyCorrupt(vs, blkno, off, "The element has %u heap TIDs.",
 							  etup->ntids);
 			if (len != ((etup->flags & HNSW_ELEMENT_EXTERNAL) ?
-						HnswExternalElementSize(etup->ntids, dim) :
-						HnswElementTupleSize(etup->ntids, dim, m, etup->level)))
+						HnswExternalElementSize(etup->ntids, vsize) :
+						HnswElementTupleSize(etup->ntids, vsize, m, etup->level)))
 				VerifyCorrupt(vs, blkno, off, "The element is %zu bytes long, which does not match its heap TIDs, level and the index's dimensions.",
 							  len);
 
@@ -234,7 +234,7 @@ VerifyPages(VerifyState *vs)
 			ve->deleted = (etup->flags & HNSW_ELEMENT_DELETED) != 0;
 			ve->reached = false;
 			if (etup->flags & HNSW_ELEMENT_EXTERNAL)
-				ve->links_tid = *HnswElementLinks(etup, dim);
+				ve->links_tid = *HnswElementLinks(etup, vsize);
 			else
 				ve->links_tid = ve->tid;
 			((VerifyIndexEntry *) hash_search(vs->element_index, &ve->tid,
@@ -266,7 +266,7 @@ VerifyPages(VerifyState *vs)
 static void
 VerifyLinks(VerifyState *vs)
 {
-	int			dim = vs->info.dimensions;
+	Size		vsize = vs->info.value_size;
 	int			m = vs->info.m;
 
 	for (int64 i = 0; i < vs->nelements; i++)
@@ -296,7 +296,7 @@ VerifyLinks(VerifyState *vs)
 						  ItemPointerGetOffsetNumber(&ve->tid),
 						  "The element's links tuple (%u,%u) is missing or does not match it.",
 						  lblk, loff);
-		slots = HnswTupleLinks(ltup, dim);
+		slots = HnswTupleLinks(ltup, vsize);
 
 		for (int level = 0; level <= ve->level; level++)
 		{
@@ -427,13 +427,13 @@ VerifyHeapCallback(Relation index, ItemPointer tid, Datum *values,
 				   bool *isnull, bool tupleIsAlive, void *state)
 {
 	VerifyState *vs = (VerifyState *) state;
-	float	   *vec;
+	void	   *vec;
 
 	if (isnull[0])
 		return;
-	vec = palloc(sizeof(float) * vs->info.dimensions);
+	vec = palloc(vs->info.value_size);
 	/* zero vectors under cosine distance are not indexed */
-	if (!HnswPrepareVector(&vs->info, values[0], vec))
+	if (!HnswPrepareValue(&vs->info, values[0], vec))
 		return;
 	vs->heap_checked++;
 	if (!HnswTidSetContains(vs->heap_tid_set, TidKeyOf(tid)))

@@ -1,0 +1,197 @@
+/*-------------------------------------------------------------------------
+ *
+ * hnsw_type.c
+ *	  The types the index can hold: for each, how large a stored value is,
+ *	  how a datum becomes one (checked, and normalized for cosine distance),
+ *	  and the distance kernel of each metric; and the operator classes'
+ *	  distance functions, by which an open index's type and metric are
+ *	  recognised.  Indexing another type means a descriptor and its kernels
+ *	  here, and its functions in the table below.
+ *
+ * src/hnsw_type.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "utils/rel.h"
+
+#include "hnsw.h"
+#include "vector.h"
+
+/*
+ * vector: dimensions float4 values, stored as they are (normalized for
+ * cosine distance).
+ */
+static Size
+VectorValueSize(int dimensions)
+{
+	return sizeof(float) * dimensions;
+}
+
+static int
+VectorMaxDimensions(void)
+{
+	return (int) (HnswMaxValueSize() / sizeof(float));
+}
+
+static bool
+VectorPrepare(const HnswIndexInfo *info, Datum value, void *out)
+{
+	Vector	   *vec = DatumGetVector(value);
+	float	   *x = (float *) out;
+
+	if (vec->dim != info->dimensions)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("expected %d dimensions, not %d",
+						info->dimensions, vec->dim)));
+
+	memcpy(x, vec->x, sizeof(float) * vec->dim);
+
+	if (info->normalize)
+	{
+		double		norm = 0.0;
+
+		for (int i = 0; i < vec->dim; i++)
+			norm += (double) x[i] * (double) x[i];
+		if (norm == 0.0)
+			return false;
+		norm = sqrt(norm);
+		for (int i = 0; i < vec->dim; i++)
+			x[i] = (float) (x[i] / norm);
+	}
+	return true;
+}
+
+/*
+ * The index orders inner-product opclasses by the negative inner product,
+ * so that smaller is nearer for every metric.
+ */
+static float
+VectorNegativeInnerProduct(int dim, const void *a, const void *b)
+{
+	return -InnerProductKernel(dim, a, b);
+}
+
+/* The kernels distance.c chose for this CPU when the library was loaded */
+static HnswDistanceFn
+VectorKernel(HnswMetric metric)
+{
+	switch (metric)
+	{
+		case HNSW_METRIC_L2:
+			return L2SquaredDistanceKernel;
+		case HNSW_METRIC_IP:
+		case HNSW_METRIC_COSINE:
+			return VectorNegativeInnerProduct;
+		case HNSW_METRIC_L1:
+			return L1DistanceKernel;
+	}
+	elog(ERROR, "unknown hnsw metric %d", (int) metric);
+	return NULL;				/* keep the compiler quiet */
+}
+
+const HnswTypeInfo HnswVectorType = {
+	.name = "vector",
+	.value_size = VectorValueSize,
+	.max_dimensions = VectorMaxDimensions,
+	.prepare = VectorPrepare,
+	.kernel = VectorKernel,
+};
+
+/*
+ * The distance support functions of our operator classes: the type each is
+ * for, and the metric.  An inner-product function with a norm support
+ * function too is cosine distance (values are normalized).
+ */
+typedef struct HnswDistanceFunction
+{
+	PGFunction	fn;
+	const HnswTypeInfo *type;
+	HnswMetric	metric;
+} HnswDistanceFunction;
+
+static const HnswDistanceFunction distance_functions[] = {
+	{vector_l2_squared_distance, &HnswVectorType, HNSW_METRIC_L2},
+	{vector_negative_inner_product, &HnswVectorType, HNSW_METRIC_IP},
+	{l1_distance, &HnswVectorType, HNSW_METRIC_L1},
+};
+
+/*
+ * HnswInfoSetType
+ *		Fill in the type, metric, kernel and value size of "info", whose
+ *		dimensions are set (-1: not known yet, value size 0).
+ */
+void
+HnswInfoSetType(HnswIndexInfo *info, const HnswTypeInfo *type,
+				HnswMetric metric)
+{
+	info->type = type;
+	info->metric = metric;
+	info->normalize = (metric == HNSW_METRIC_COSINE);
+	info->kernel = type->kernel(metric);
+	info->value_size = info->dimensions >= 0 ?
+		type->value_size(info->dimensions) : 0;
+}
+
+/*
+ * HnswIndexType
+ *		Recognise an open index's type and metric from its operator class's
+ *		distance support function.  The hot path then calls a kernel
+ *		directly, not the function through the function manager.
+ */
+const HnswTypeInfo *
+HnswIndexType(Relation index, HnswMetric *metric)
+{
+	FmgrInfo   *procinfo = index_getprocinfo(index, 1, HNSW_DISTANCE_PROC);
+
+	for (int i = 0; i < lengthof(distance_functions); i++)
+	{
+		const HnswDistanceFunction *df = &distance_functions[i];
+
+		if (procinfo->fn_addr != df->fn)
+			continue;
+		*metric = df->metric;
+		/* cosine opclasses add a norm function to normalize with */
+		if (df->metric == HNSW_METRIC_IP &&
+			index_getprocid(index, 1, HNSW_NORM_PROC) != InvalidOid)
+			*metric = HNSW_METRIC_COSINE;
+		return df->type;
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("unsupported distance function for hnsw index \"%s\"",
+					RelationGetRelationName(index)),
+			 errdetail("Operator classes of the hnsw access method must use "
+					   "one of the distance functions of this extension.")));
+	return NULL;				/* keep the compiler quiet */
+}
+
+/*
+ * HnswSetType
+ *		Fill in an open index's type, metric, kernel and value size
+ *		(HnswIndexType, HnswInfoSetType); its dimensions are set.
+ */
+void
+HnswSetType(Relation index, HnswIndexInfo *info)
+{
+	HnswMetric	metric;
+	const HnswTypeInfo *type = HnswIndexType(index, &metric);
+
+	HnswInfoSetType(info, type, metric);
+}
+
+/*
+ * HnswPrepareValue
+ *		Copy a datum into "out" (info->value_size bytes) in the form the
+ *		index stores; the type checks its dimensions.  Returns false when
+ *		the value cannot be indexed (a zero vector under cosine distance).
+ */
+bool
+HnswPrepareValue(HnswIndexInfo *info, Datum value, void *out)
+{
+	return info->type->prepare(info, value, out);
+}
