@@ -35,6 +35,23 @@ CREATE INDEX widest_idx ON widest USING hnsw (v);
 SELECT count(*) FROM (SELECT id FROM widest ORDER BY v <-> array_fill(1::float4, ARRAY[2020])::vector LIMIT 10) s WHERE id <= 10;
 DROP TABLE widest;
 
+-- A serial build gives the same pages for the same rows, also when the
+-- heuristic chooses at random among identical vectors (it once drew from
+-- the backend's generator there: 10 vectors, each in 10 elements of 10
+-- rows, more identical candidates than the 4 that a level-0 list of 2 * m
+-- = 8 links takes).
+CREATE EXTENSION pageinspect;
+CREATE TABLE dups AS SELECT i, array_fill((i % 10)::float4, ARRAY[8])::vector(8) AS v FROM generate_series(1, 1000) i;
+SET max_parallel_maintenance_workers = 0;
+CREATE INDEX dups1 ON dups USING hnsw (v) WITH (m = 4, ef_construction = 16);
+CREATE INDEX dups2 ON dups USING hnsw (v) WITH (m = 4, ef_construction = 16);
+SELECT pg_relation_size('dups1') = pg_relation_size('dups2') AS same_size,
+  (SELECT count(*) FROM generate_series(0, pg_relation_size('dups1') / 8192 - 1) b
+   WHERE substr(get_raw_page('dups1', b::int), 25) <> substr(get_raw_page('dups2', b::int), 25)) AS pages_differing;
+RESET max_parallel_maintenance_workers;
+DROP TABLE dups;
+DROP EXTENSION pageinspect;
+
 -- too many dimensions for one element per page
 CREATE TABLE huge (v vector(2021));
 CREATE INDEX ON huge USING hnsw (v);

@@ -634,6 +634,6 @@ extern bool hnswvalidate(Oid opclassoid);
 typedef float (*HnswPairDistance) (void *arg, int a, int b);
 extern int	HnswSelectNeighbors(const float *cand_dist, int ncand, int limit,
 								HnswPairDistance pair_distance, void *arg,
-								int *selected);
+								pg_prng_state *prng, int *selected);
 
 #endif							/* HNSWEXT_HNSW_H */

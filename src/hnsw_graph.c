@@ -209,10 +209,11 @@ HnswGraphAttach(HnswGraph *graph, HnswGraphHeader *hdr, HnswIndexInfo *info)
 	sc->pruned_links = palloc(sizeof(uint32) * (2 * hdr->m + 1));
 
 	/*
-	 * A serial build draws its levels from a fixed seed, so that building
-	 * the same rows twice gives the same graph (and the same recall).  The
-	 * processes of a parallel build take rows in an order that changes
-	 * from run to run anyway; each draws from its own random stream.
+	 * A serial build draws its levels and the heuristic's choices among
+	 * identical vectors from a fixed seed, so that building the same rows
+	 * twice gives the same graph (and the same recall).  The processes of a
+	 * parallel build take rows in an order that changes from run to run
+	 * anyway; each draws from its own random stream.
 	 */
 	if (hdr->parallel)
 		pg_prng_seed(&sc->prng, pg_prng_uint64(&pg_global_prng_state));
@@ -500,7 +501,8 @@ GraphSelect(HnswGraph *graph, GraphPair *pairs, int npairs, int limit,
 		sc->select_ids[i] = pairs[i].id;
 	}
 	nselected = HnswSelectNeighbors(sc->select_dist, npairs, limit,
-									GraphPairDistance, graph, sc->selected);
+									GraphPairDistance, graph, &sc->prng,
+									sc->selected);
 	for (int i = 0; i < nselected; i++)
 		links[i + 1] = sc->select_ids[sc->selected[i]];
 	links[0] = nselected;

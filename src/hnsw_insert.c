@@ -478,7 +478,8 @@ HnswAddBacklink(Relation index, HnswIndexInfo *info, HnswSearchState *st,
 			sa.info = info;
 			sa.values = values;
 			nchosen = HnswSelectNeighbors(dists, ncand, limit,
-										  InsertPairDistance, &sa, selected);
+										  InsertPairDistance, &sa,
+										  &pg_global_prng_state, selected);
 			for (int i = 0; i < nchosen; i++)
 				chosen[i] = cand_tids[selected[i]];
 		}
@@ -605,6 +606,7 @@ HnswInsertValue(Relation index, HnswIndexInfo *info, const void *value,
 			nselected[lc] = HnswSelectNeighbors(dists, nlayer[lc],
 												HnswLinksAtLevel(m, lc),
 												InsertPairDistance, &sa,
+												&pg_global_prng_state,
 												selected[lc]);
 		}
 	}

@@ -36,13 +36,15 @@
  * room for links elsewhere.
  *
  * pair_distance(arg, i, j) returns the distance between candidates i and j.
- * The indexes of the kept candidates are written to selected[], nearest
+ * The random choices come from "prng": a serial build passes its own seeded
+ * stream, so that the same rows give the same graph.  The indexes of the kept candidates are written to selected[], nearest
  * first (the identical ones in random order); the return value is their
  * number.
  */
 int
 HnswSelectNeighbors(const float *cand_dist, int ncand, int limit,
-					HnswPairDistance pair_distance, void *arg, int *selected)
+					HnswPairDistance pair_distance, void *arg,
+					pg_prng_state *prng, int *selected)
 {
 	int			nselected = 0;
 	int			max_identical = Max(limit / 2, 1);
@@ -59,8 +61,7 @@ HnswSelectNeighbors(const float *cand_dist, int ncand, int limit,
 			selected[nidentical++] = seen_identical;
 		else
 		{
-			int			r = (int) pg_prng_uint64_range(&pg_global_prng_state, 0,
-													   seen_identical);
+			int			r = (int) pg_prng_uint64_range(prng, 0, seen_identical);
 
 			if (r < max_identical)
 				selected[r] = seen_identical;

@@ -303,7 +303,8 @@ VacuumChooseLinks(HnswVacuumState *vs, ItemPointer self, const void *vec,
 	ra.cands = cands;
 	nselected = HnswSelectNeighbors(dists, ncand,
 									HnswLinksAtLevel(info->m, level),
-									RepairPairDistance, &ra, selected);
+									RepairPairDistance, &ra,
+									&pg_global_prng_state, selected);
 	nheuristic = nselected;
 
 	/*
