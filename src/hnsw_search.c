@@ -1,12 +1,19 @@
 /*-------------------------------------------------------------------------
  *
  * hnsw_search.c
- *	  Best-first search over the on-disk graph, shared by scans and inserts.
+ *	  Best-first search over the on-disk graph, shared by scans, inserts and
+ *	  vacuum.
  *
- * Every element read takes a share lock on its page for as long as it
- * takes to compute one distance and copy what the caller needs; no two
- * buffer locks are ever held at once.  The last page read stays pinned so
- * that consecutive reads from one page cost a single buffer lookup.
+ * Expanding an element reads its links under a share lock on their page.
+ * Its new neighbours are then pinned a batch at a time (HNSW_PIN_BATCH
+ * pages), and each is first judged from its pinned page without the content
+ * lock (SearchMayBeNearer: a filter that may only say "maybe"); one that may
+ * be nearer than the worst result is evaluated again under a share lock,
+ * which decides.  No two buffer locks are ever held at once, and a lock is
+ * held only to compute one distance and copy what the caller needs.  The
+ * page the links were last read from stays pinned between expansions, so
+ * consecutive reads from one page cost a single buffer lookup.  See
+ * "Reading without the content lock" in src/README.md.
  *
  * src/hnsw_search.c
  *

@@ -66,7 +66,7 @@ static HTAB *shared_stats = NULL;
 static HTAB *local_stats = NULL;
 
 /*
- * CountersArray
+ * CountersToArray
  *		The counters of a HnswScanCounters as an array, in the order of the
  *		shared entry's atomics.
  */
