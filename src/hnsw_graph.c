@@ -40,19 +40,22 @@ typedef struct GraphPair
 	uint32		id;
 } GraphPair;
 
-typedef struct GraphPairHeap
-{
-	int			count;
-	int			capacity;
-	bool		max_heap;
-	GraphPair  *items;
-} GraphPairHeap;
+/* Heaps of pairs (hnsw_heap.h): nearest on top, and farthest on top */
+#define HEAP_PREFIX		NearPair
+#define HEAP_ITEM		GraphPair
+#define HEAP_KEY(it)	((it).distance)
+#include "hnsw_heap.h"
+
+#define HEAP_PREFIX		FarPair
+#define HEAP_ITEM		GraphPair
+#define HEAP_KEY(it)	(-(it).distance)
+#include "hnsw_heap.h"
 
 /* Per-process scratch for searches and neighbour selection */
 typedef struct HnswGraphScratch
 {
-	GraphPairHeap candidates;
-	GraphPairHeap results;
+	NearPairHeap candidates;
+	FarPairHeap results;
 	GraphPair  *layer_results[HNSW_MAX_LEVEL + 1];
 	int			layer_nresults[HNSW_MAX_LEVEL + 1];
 	GraphPair  *backlink_pairs;
@@ -192,11 +195,8 @@ HnswGraphAttach(HnswGraph *graph, HnswGraphHeader *hdr, HnswIndexInfo *info)
 	if (hdr->parallel)
 		LWLockRegisterTranche(hdr->lock_tranche, "hnsw build");
 
-	sc->candidates.capacity = sc->results.capacity = 4 * n;
-	sc->candidates.items = palloc(sizeof(GraphPair) * sc->candidates.capacity);
-	sc->candidates.max_heap = false;
-	sc->results.items = palloc(sizeof(GraphPair) * sc->results.capacity);
-	sc->results.max_heap = true;
+	NearPairHeapInit(&sc->candidates, 4 * n);
+	FarPairHeapInit(&sc->results, 4 * n);
 	for (int i = 0; i <= HNSW_MAX_LEVEL; i++)
 		sc->layer_results[i] = palloc(sizeof(GraphPair) * n);
 	sc->backlink_pairs = palloc(sizeof(GraphPair) * n);
@@ -334,64 +334,6 @@ GraphDistance(HnswGraph *graph, const void *a, uint32 b)
 							  HnswGraphValue(graph, b));
 }
 
-/* Pair heaps */
-
-static inline bool
-PairAbove(GraphPairHeap *h, const GraphPair *a, const GraphPair *b)
-{
-	return h->max_heap ? a->distance > b->distance : a->distance < b->distance;
-}
-
-static void
-PairPush(GraphPairHeap *h, float distance, uint32 id)
-{
-	int			i;
-	GraphPair	p = {distance, id};
-
-	if (h->count >= h->capacity)
-	{
-		h->capacity *= 2;
-		h->items = repalloc(h->items, sizeof(GraphPair) * h->capacity);
-	}
-	i = h->count++;
-	while (i > 0)
-	{
-		int			parent = (i - 1) / 2;
-
-		if (!PairAbove(h, &p, &h->items[parent]))
-			break;
-		h->items[i] = h->items[parent];
-		i = parent;
-	}
-	h->items[i] = p;
-}
-
-static GraphPair
-PairPop(GraphPairHeap *h)
-{
-	GraphPair	top = h->items[0];
-	GraphPair	last = h->items[--h->count];
-	int			i = 0;
-
-	for (;;)
-	{
-		int			child = 2 * i + 1;
-
-		if (child >= h->count)
-			break;
-		if (child + 1 < h->count &&
-			PairAbove(h, &h->items[child + 1], &h->items[child]))
-			child++;
-		if (!PairAbove(h, &h->items[child], &last))
-			break;
-		h->items[i] = h->items[child];
-		i = child;
-	}
-	if (h->count > 0)
-		h->items[i] = last;
-	return top;
-}
-
 static int
 PairCompare(const void *a, const void *b)
 {
@@ -412,8 +354,8 @@ GraphSearchLayer(HnswGraph *graph, const void *q, GraphPair *entries,
 				 int nentries, int ef, int level, GraphPair *out)
 {
 	HnswGraphScratch *sc = graph->scratch;
-	GraphPairHeap *cand = &sc->candidates;
-	GraphPairHeap *res = &sc->results;
+	NearPairHeap *cand = &sc->candidates;
+	FarPairHeap *res = &sc->results;
 	uint32		epoch = ++graph->epoch;
 	uint32	   *links = sc->links_copy;
 	int			n;
@@ -430,15 +372,15 @@ GraphSearchLayer(HnswGraph *graph, const void *q, GraphPair *entries,
 	for (int i = 0; i < nentries; i++)
 	{
 		graph->visited[entries[i].id] = epoch;
-		PairPush(cand, entries[i].distance, entries[i].id);
-		PairPush(res, entries[i].distance, entries[i].id);
+		NearPairHeapPush(cand, entries[i]);
+		FarPairHeapPush(res, entries[i]);
 	}
 	while (res->count > ef)
-		PairPop(res);
+		FarPairHeapPop(res);
 
 	while (cand->count > 0)
 	{
-		GraphPair	c = PairPop(cand);
+		GraphPair	c = NearPairHeapPop(cand);
 		int			nlinks;
 
 		if (res->count >= ef && c.distance > res->items[0].distance)
@@ -458,10 +400,12 @@ GraphSearchLayer(HnswGraph *graph, const void *q, GraphPair *entries,
 			d = GraphDistance(graph, q, e);
 			if (res->count < ef || d < res->items[0].distance)
 			{
-				PairPush(cand, d, e);
-				PairPush(res, d, e);
+				GraphPair	p = {d, e};
+
+				NearPairHeapPush(cand, p);
+				FarPairHeapPush(res, p);
 				if (res->count > ef)
-					PairPop(res);
+					FarPairHeapPop(res);
 			}
 		}
 	}

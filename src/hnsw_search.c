@@ -56,10 +56,10 @@ SearchKey(float distance)
 #define SEARCH_UNBOUNDED	NAN
 
 /*
- * Binary heaps of candidates.  Each item carries its candidate's distance
- * (negated in a max-heap, so that both kinds keep the smallest key on
- * top): sifting compares keys in the heap's own array and never follows a
- * pointer to a candidate.
+ * Binary heaps of candidates (hnsw_heap.h).  Each item carries its
+ * candidate's search key (negated in the max-heap of results, so that the
+ * largest distance is on top): sifting compares keys in the heap's own
+ * array and never follows a pointer to a candidate.
  */
 typedef struct HeapItem
 {
@@ -67,13 +67,23 @@ typedef struct HeapItem
 	HnswCandidate *c;
 } HeapItem;
 
-typedef struct CandidateHeap
+#define HEAP_PREFIX		Nearest		/* nearest candidate on top */
+#define HEAP_ITEM		HeapItem
+#define HEAP_KEY(it)	((it).key)
+#include "hnsw_heap.h"
+
+#define HEAP_PREFIX		Farthest	/* farthest result on top */
+#define HEAP_ITEM		HeapItem
+#define HEAP_KEY(it)	(-(it).key)
+#include "hnsw_heap.h"
+
+static inline HeapItem
+SearchHeapItem(HnswCandidate *c)
 {
-	int			count;
-	int			capacity;
-	bool		max_heap;		/* largest distance on top, else smallest */
-	HeapItem   *items;
-} CandidateHeap;
+	HeapItem	item = {SearchKey(c->distance), c};
+
+	return item;
+}
 
 struct HnswSearchState
 {
@@ -92,71 +102,6 @@ struct HnswSearchState
 	Buffer	   *hints;			/* where their pages probably are */
 	Buffer		pinned[HNSW_PIN_BATCH]; /* pages of a batch of them, pinned */
 };
-
-static void
-HeapInit(CandidateHeap *heap, int capacity, bool max_heap)
-{
-	heap->count = 0;
-	heap->capacity = Max(capacity, 16);
-	heap->max_heap = max_heap;
-	heap->items = palloc(sizeof(HeapItem) * heap->capacity);
-}
-
-static inline void
-HeapPush(CandidateHeap *heap, HnswCandidate *c)
-{
-	float		key = heap->max_heap ? -SearchKey(c->distance) :
-		SearchKey(c->distance);
-	int			i;
-
-	if (heap->count >= heap->capacity)
-	{
-		heap->capacity *= 2;
-		heap->items = repalloc(heap->items, sizeof(HeapItem) * heap->capacity);
-	}
-	i = heap->count++;
-	while (i > 0)
-	{
-		int			parent = (i - 1) / 2;
-
-		if (!(key < heap->items[parent].key))
-			break;
-		heap->items[i] = heap->items[parent];
-		i = parent;
-	}
-	heap->items[i].key = key;
-	heap->items[i].c = c;
-}
-
-static inline HnswCandidate *
-HeapPop(CandidateHeap *heap)
-{
-	HnswCandidate *top = heap->items[0].c;
-	HeapItem	last = heap->items[--heap->count];
-	int			i = 0;
-
-	for (;;)
-	{
-		int			child = 2 * i + 1;
-
-		if (child >= heap->count)
-			break;
-		if (child + 1 < heap->count &&
-			heap->items[child + 1].key < heap->items[child].key)
-			child++;
-		if (!(heap->items[child].key < last.key))
-			break;
-		heap->items[i] = heap->items[child];
-		i = child;
-	}
-	if (heap->count > 0)
-		heap->items[i] = last;
-	return top;
-}
-
-/* distance of the candidate on top */
-#define HeapTopDistance(heap) \
-	((heap)->max_heap ? -(heap)->items[0].key : (heap)->items[0].key)
 
 /*
  * HnswSearchBegin
@@ -490,14 +435,14 @@ SearchPinBatch(HnswSearchState *st, int first, int n)
  * results with elements that can be neither returned nor linked to.
  */
 static inline void
-SearchAdmit(HnswCandidate *c, CandidateHeap *cand, CandidateHeap *res, int ef)
+SearchAdmit(HnswCandidate *c, NearestHeap *cand, FarthestHeap *res, int ef)
 {
-	HeapPush(cand, c);
+	NearestHeapPush(cand, SearchHeapItem(c));
 	if (c->ntids == 0)
 		return;
-	HeapPush(res, c);
+	FarthestHeapPush(res, SearchHeapItem(c));
 	if (res->count > ef)
-		HeapPop(res);
+		FarthestHeapPop(res);
 }
 
 /*
@@ -560,7 +505,7 @@ SearchMayBeNearer(HnswSearchState *st, Page page, OffsetNumber offno,
  */
 static void
 SearchEvaluateBatch(HnswSearchState *st, int first, int nbatch,
-					CandidateHeap *cand, CandidateHeap *res, int ef)
+					NearestHeap *cand, FarthestHeap *res, int ef)
 {
 	for (int i = 0; i < nbatch; i++)
 	{
@@ -572,7 +517,7 @@ SearchEvaluateBatch(HnswSearchState *st, int first, int nbatch,
 		float		bound;
 
 		/* until there are ef results, every element is one */
-		bound = res->count < ef ? SEARCH_UNBOUNDED : HeapTopDistance(res);
+		bound = res->count < ef ? SEARCH_UNBOUNDED : res->items[0].key;
 		st->ndistances++;
 		if (res->count >= ef &&
 			!SearchMayBeNearer(st, BufferGetPage(buf), offno, bound))
@@ -606,14 +551,14 @@ HnswCandidate **
 HnswSearchLayer(HnswSearchState *st, HnswCandidate **entries, int nentries,
 				int ef, int level, int *nresults)
 {
-	CandidateHeap cand;
-	CandidateHeap res;
+	NearestHeap cand;
+	FarthestHeap res;
 	HnswCandidate **out;
 	int			n;
 
 	HnswTidSetReset(st->visited);
-	HeapInit(&cand, ef * 2, false);
-	HeapInit(&res, ef + 1, true);
+	NearestHeapInit(&cand, ef * 2);
+	FarthestHeapInit(&res, ef + 1);
 
 	for (int i = 0; i < nentries; i++)
 	{
@@ -628,11 +573,11 @@ HnswSearchLayer(HnswSearchState *st, HnswCandidate **entries, int nentries,
 
 	while (cand.count > 0)
 	{
-		HnswCandidate *c = HeapPop(&cand);
+		HnswCandidate *c = NearestHeapPop(&cand).c;
 		int			nlinks;
 		int			nfresh;
 
-		if (res.count >= ef && SearchKey(c->distance) > HeapTopDistance(&res))
+		if (res.count >= ef && SearchKey(c->distance) > res.items[0].key)
 			break;
 
 		CHECK_FOR_INTERRUPTS();
@@ -659,7 +604,7 @@ HnswSearchLayer(HnswSearchState *st, HnswCandidate **entries, int nentries,
 	n = res.count;
 	out = palloc(sizeof(HnswCandidate *) * Max(n, 1));
 	for (int i = n - 1; i >= 0; i--)
-		out[i] = HeapPop(&res);
+		out[i] = FarthestHeapPop(&res).c;
 	pfree(cand.items);
 	pfree(res.items);
 	*nresults = n;

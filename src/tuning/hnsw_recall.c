@@ -290,42 +290,14 @@ RecallSampleQueryTable(RecallState *rs, Oid tableoid, const char *colname)
 	table_close(rel, AccessShareLock);
 }
 
-/* Keep the k smallest distances of a query in a max-heap */
+/* Keep the k smallest distances of a query */
 static inline void
 NearestAdd(RecallQuery *q, int k, float d)
 {
-	float	   *h = q->nearest;
-	int			i;
-
-	if (q->nnearest == k)
-	{
-		if (!(d < h[0]))
-			return;
-		/* replace the largest and sift down */
-		i = 0;
-		for (;;)
-		{
-			int			c = 2 * i + 1;
-
-			if (c >= k)
-				break;
-			if (c + 1 < k && h[c + 1] > h[c])
-				c++;
-			if (h[c] <= d)
-				break;
-			h[i] = h[c];
-			i = c;
-		}
-		h[i] = d;
-		return;
-	}
-	i = q->nnearest++;
-	while (i > 0 && h[(i - 1) / 2] < d)
-	{
-		h[i] = h[(i - 1) / 2];
-		i = (i - 1) / 2;
-	}
-	h[i] = d;
+	if (q->nearest.count < k)
+		KthHeapPush(&q->nearest, d);
+	else if (d < q->nearest.items[0])
+		KthHeapReplaceTop(&q->nearest, d);
 }
 
 /* table_index_build_scan callback: the exact answers */
@@ -365,6 +337,8 @@ RecallExactCallback(Relation index, ItemPointer tid, Datum *values,
 static void
 RecallExact(RecallState *rs)
 {
+	MemoryContext old;
+
 	if (rs->nqueries == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -372,19 +346,17 @@ RecallExact(RecallState *rs)
 						RelationGetRelationName(rs->index)),
 				 errdetail("The table of the queries has no row with a vector the index could hold.")));
 
+	old = MemoryContextSwitchTo(rs->ctx);
 	for (int i = 0; i < rs->nqueries; i++)
-	{
-		rs->queries[i].nearest = MemoryContextAlloc(rs->ctx,
-													sizeof(float) * rs->k);
-		rs->queries[i].nnearest = 0;
-	}
+		KthHeapInit(&rs->queries[i].nearest, rs->k);
+	MemoryContextSwitchTo(old);
 	RecallScanTable(rs, RecallExactCallback);
 	for (int i = 0; i < rs->nqueries; i++)
 	{
 		RecallQuery *q = &rs->queries[i];
 
-		q->expected = q->nnearest;
-		q->kth = q->nnearest == rs->k ? q->nearest[0] : FLT_MAX;
+		q->expected = q->nearest.count;
+		q->kth = q->nearest.count == rs->k ? q->nearest.items[0] : FLT_MAX;
 	}
 }
 

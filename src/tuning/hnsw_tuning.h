@@ -53,14 +53,19 @@ extern const char *HnswMetricName(int metric);
 #define RECALL_MAX_K		1000
 #define RECALL_MAX_QUERIES	100000
 
+/* The exact nearest distances of a query: the largest on top */
+#define HEAP_PREFIX		Kth
+#define HEAP_ITEM		float
+#define HEAP_KEY(it)	(-(it))
+#include "hnsw_heap.h"
+
 /* One query of a measurement */
 typedef struct RecallQuery
 {
 	Vector	   *value;			/* the query as the index scan gets it */
 	void	   *stored;		/* prepared as the index stores values */
 	ItemPointerData self;		/* the sampled row itself, or invalid */
-	float	   *nearest;		/* max-heap of the exact nearest distances */
-	int			nnearest;
+	KthHeap		nearest;		/* the exact k nearest distances */
 	float		kth;			/* exact distance of the k-th nearest */
 	int			expected;		/* rows an exact answer has: at most k */
 } RecallQuery;
