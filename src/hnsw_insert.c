@@ -338,26 +338,137 @@ InsertPairDistance(void *arg, int a, int b)
 }
 
 /*
+ * BacklinkChoose
+ *		The links neighbour nb keeps at "level" when its full list "seen" (n
+ *		links) and the new element compete: the heuristic's choice among
+ *		them, nearest to nb first, into "chosen" (room for limit); returns
+ *		how many.  The values come from the search's copies, else from their
+ *		pages; an element gone meanwhile drops out.  Holds no buffer lock.
+ */
+static int
+BacklinkChoose(Relation index, HnswIndexInfo *info, HnswSearchState *st,
+			   HnswCandidate *nb, const ItemPointerData *seen, int n,
+			   ItemPointer newtid, const void *newvalue, int limit,
+			   ItemPointerData *chosen)
+{
+	const void **values = palloc(sizeof(void *) * (n + 1));
+	float	   *dists = palloc(sizeof(float) * (n + 1));
+	int		   *selected = palloc(sizeof(int) * (n + 1));
+	ItemPointerData *cand_tids = palloc(sizeof(ItemPointerData) * (n + 1));
+	int			ncand = 0;
+	int			nchosen;
+	InsertSelectArg sa;
+
+	for (int i = 0; i < n; i++)
+	{
+		HnswCandidate *known = HnswSearchLookup(st,
+												ItemPointerGetBlockNumber(&seen[i]),
+												ItemPointerGetOffsetNumber(&seen[i]));
+		void	   *v;
+
+		if (known && known->value)
+			v = known->value;
+		else
+		{
+			v = palloc(info->value_size);
+			if (!HnswReadElementValue(index, info, (ItemPointer) &seen[i], v))
+				continue;
+		}
+		values[ncand] = v;
+		cand_tids[ncand] = seen[i];
+		dists[ncand] = info->kernel(info->dimensions, nb->value, v);
+		ncand++;
+	}
+	values[ncand] = newvalue;
+	cand_tids[ncand] = *newtid;
+	dists[ncand] = info->kernel(info->dimensions, nb->value, newvalue);
+	ncand++;
+
+	/* sort candidates nearest first (insertion sort: n <= 200) */
+	for (int i = 1; i < ncand; i++)
+	{
+		float		d = dists[i];
+		const void *v = values[i];
+		ItemPointerData t = cand_tids[i];
+		int			j = i - 1;
+
+		while (j >= 0 && dists[j] > d)
+		{
+			dists[j + 1] = dists[j];
+			values[j + 1] = values[j];
+			cand_tids[j + 1] = cand_tids[j];
+			j--;
+		}
+		dists[j + 1] = d;
+		values[j + 1] = v;
+		cand_tids[j + 1] = t;
+	}
+
+	sa.info = info;
+	sa.values = values;
+	nchosen = HnswSelectNeighbors(dists, ncand, limit, InsertPairDistance, &sa,
+								  &pg_global_prng_state, selected);
+	for (int i = 0; i < nchosen; i++)
+		chosen[i] = cand_tids[selected[i]];
+
+	pfree(values);
+	pfree(dists);
+	pfree(selected);
+	pfree(cand_tids);
+	return nchosen;
+}
+
+/*
+ * BacklinkWrite
+ *		Change nb's links at "level" on its exclusively locked page (buf),
+ *		WAL-logged: append the new element when the list has room (n <
+ *		limit), else replace the list by "chosen".
+ */
+static void
+BacklinkWrite(Relation index, HnswIndexInfo *info, Buffer buf,
+			  HnswCandidate *nb, int level, int n, int limit,
+			  ItemPointer newtid, const ItemPointerData *chosen, int nchosen)
+{
+	GenericXLogState *xlog = GenericXLogStart(index);
+	Page		wpage = GenericXLogRegisterBuffer(xlog, buf, 0);
+	HnswElementTuple wtup = (HnswElementTuple)
+		PageGetItem(wpage, PageGetItemId(wpage, nb->links_offno));
+	ItemPointer wslots = HnswLevelLinks(wtup, info, level);
+
+	if (n < limit)
+		wslots[n] = *newtid;
+	else
+	{
+		for (int i = 0; i < limit; i++)
+		{
+			if (i < nchosen)
+				wslots[i] = chosen[i];
+			else
+				ItemPointerSetInvalid(&wslots[i]);
+		}
+	}
+	GenericXLogFinish(xlog);
+}
+
+/*
  * HnswAddBacklink
  *		Add the new element to the links of neighbour "nb" at "level".
  *
  * When the list is full, the heuristic chooses among the old links and the
- * new element.  The values it needs are read without holding nb's page, so
- * the list is read again under the exclusive lock and the update retried if
- * a concurrent insert changed it meanwhile.
+ * new element (BacklinkChoose).  The values it needs are read without
+ * holding nb's page, so the list is read again under the exclusive lock and
+ * the choice made again if a concurrent insert changed it meanwhile, at
+ * most HNSW_BACKLINK_RETRIES times.  Takes and releases the exclusive lock
+ * on nb's links page; the caller holds the update lock.
  */
 void
 HnswAddBacklink(Relation index, HnswIndexInfo *info, HnswSearchState *st,
-			   HnswCandidate *nb, ItemPointer newtid, const void *newvalue,
-			   int level)
+				HnswCandidate *nb, ItemPointer newtid, const void *newvalue,
+				int level)
 {
 	int			limit = HnswLinksAtLevel(info->m, level);
 	ItemPointerData *seen = palloc(sizeof(ItemPointerData) * limit);
 	ItemPointerData *chosen = palloc(sizeof(ItemPointerData) * limit);
-	const void **values = palloc(sizeof(void *) * (limit + 1));
-	float	   *dists = palloc(sizeof(float) * (limit + 1));
-	int		   *selected = palloc(sizeof(int) * (limit + 1));
-	ItemPointerData *cand_tids = palloc(sizeof(ItemPointerData) * (limit + 1));
 	int			nseen = -1;		/* -1: the list has not been read yet */
 	int			nchosen = -1;
 
@@ -369,6 +480,7 @@ HnswAddBacklink(Relation index, HnswIndexInfo *info, HnswSearchState *st,
 		ItemPointer slots;
 		int			n;
 		bool		same;
+		bool		linked = false;
 
 		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 		page = BufferGetPage(buf);
@@ -382,14 +494,15 @@ HnswAddBacklink(Relation index, HnswIndexInfo *info, HnswSearchState *st,
 		}
 		slots = HnswLevelLinks(tup, info, level);
 		n = HnswUsedLinks(slots, limit);
-		for (int i = 0; i < n; i++)
+		for (int i = 0; i < n && !linked; i++)
 		{
-			if (ItemPointerEquals(&slots[i], newtid))
-			{
-				UnlockReleaseBuffer(buf);
-				goto finished;	/* already linked */
-			}
+			linked = ItemPointerEquals(&slots[i], newtid);
 			HnswCheckLink(index, &slots[i], nb->links_blkno, nb->links_offno);
+		}
+		if (linked)
+		{
+			UnlockReleaseBuffer(buf);
+			break;
 		}
 
 		same = (n == nseen);
@@ -398,25 +511,8 @@ HnswAddBacklink(Relation index, HnswIndexInfo *info, HnswSearchState *st,
 
 		if (n < limit || (same && nchosen >= 0))
 		{
-			GenericXLogState *xlog = GenericXLogStart(index);
-			Page		wpage = GenericXLogRegisterBuffer(xlog, buf, 0);
-			HnswElementTuple wtup = (HnswElementTuple)
-				PageGetItem(wpage, PageGetItemId(wpage, nb->links_offno));
-			ItemPointer wslots = HnswLevelLinks(wtup, info, level);
-
-			if (n < limit)
-				wslots[n] = *newtid;
-			else
-			{
-				for (int i = 0; i < limit; i++)
-				{
-					if (i < nchosen)
-						wslots[i] = chosen[i];
-					else
-						ItemPointerSetInvalid(&wslots[i]);
-				}
-			}
-			GenericXLogFinish(xlog);
+			BacklinkWrite(index, info, buf, nb, level, n, limit, newtid,
+						  chosen, nchosen);
 			UnlockReleaseBuffer(buf);
 			break;
 		}
@@ -425,119 +521,154 @@ HnswAddBacklink(Relation index, HnswIndexInfo *info, HnswSearchState *st,
 		nseen = n;
 		memcpy(seen, slots, sizeof(ItemPointerData) * n);
 		UnlockReleaseBuffer(buf);
-
-		{
-			int			ncand = 0;
-			InsertSelectArg sa;
-
-			for (int i = 0; i < n; i++)
-			{
-				HnswCandidate *known = HnswSearchLookup(st,
-														ItemPointerGetBlockNumber(&seen[i]),
-														ItemPointerGetOffsetNumber(&seen[i]));
-				void	   *v;
-
-				if (known && known->value)
-					v = known->value;
-				else
-				{
-					v = palloc(info->value_size);
-					if (!HnswReadElementValue(index, info, &seen[i], v))
-						continue;
-				}
-				values[ncand] = v;
-				cand_tids[ncand] = seen[i];
-				dists[ncand] = info->kernel(info->dimensions, nb->value, v);
-				ncand++;
-			}
-			values[ncand] = newvalue;
-			cand_tids[ncand] = *newtid;
-			dists[ncand] = info->kernel(info->dimensions, nb->value, newvalue);
-			ncand++;
-
-			/* sort candidates nearest first (insertion sort: n <= 200) */
-			for (int i = 1; i < ncand; i++)
-			{
-				float		d = dists[i];
-				const void *v = values[i];
-				ItemPointerData t = cand_tids[i];
-				int			j = i - 1;
-
-				while (j >= 0 && dists[j] > d)
-				{
-					dists[j + 1] = dists[j];
-					values[j + 1] = values[j];
-					cand_tids[j + 1] = cand_tids[j];
-					j--;
-				}
-				dists[j + 1] = d;
-				values[j + 1] = v;
-				cand_tids[j + 1] = t;
-			}
-
-			sa.info = info;
-			sa.values = values;
-			nchosen = HnswSelectNeighbors(dists, ncand, limit,
-										  InsertPairDistance, &sa,
-										  &pg_global_prng_state, selected);
-			for (int i = 0; i < nchosen; i++)
-				chosen[i] = cand_tids[selected[i]];
-		}
+		nchosen = BacklinkChoose(index, info, st, nb, seen, n, newtid,
+								 newvalue, limit, chosen);
 	}
 
-finished:
 	pfree(seen);
 	pfree(chosen);
-	pfree(values);
-	pfree(dists);
-	pfree(selected);
-	pfree(cand_tids);
 }
 
 /*
- * InsertFillLinks
- *		Write the chosen neighbours of levels top..0 into a new element's
- *		link slots.
+ * The neighbours an insert found and chose for its new element, per level
+ * from 0 to "top" (-1: none, the graph was empty).
+ */
+typedef struct InsertNeighbors
+{
+	int			top;
+	HnswCandidate **layers[HNSW_MAX_LEVEL + 1]; /* found, nearest first */
+	int			nlayer[HNSW_MAX_LEVEL + 1];
+	int		   *selected[HNSW_MAX_LEVEL + 1];	/* chosen: indexes in layers */
+	int			nselected[HNSW_MAX_LEVEL + 1];
+} InsertNeighbors;
+
+/*
+ * InsertFindNeighbors
+ *		Search the graph for the new element's candidate neighbours: greedy
+ *		descent from the entry point to the element's level, then
+ *		ef_construction candidates at each level from there down to 0.
  */
 static void
-InsertFillLinks(ItemPointer slots, int m, int top, HnswCandidate ***layers,
-				int **selected, int *nselected)
+InsertFindNeighbors(HnswSearchState *st, HnswIndexInfo *info,
+					HnswMetaPageData *meta, int level, InsertNeighbors *nb)
 {
+	HnswCandidate *ep;
+	int			top;
+
+	nb->top = -1;
+	if (meta->entry_blkno == InvalidBlockNumber)
+		return;
+	/* the levels to search are fixed before the descent rereads the meta */
+	top = Min(level, meta->entry_level);
+	ep = HnswSearchDescend(st, meta, top);
+	if (ep == NULL)
+		return;
+	nb->top = top;
 	for (int lc = top; lc >= 0; lc--)
 	{
-		for (int i = 0; i < nselected[lc]; i++)
-		{
-			HnswCandidate *c = layers[lc][selected[lc][i]];
+		HnswCandidate **entries = (lc == nb->top) ? &ep : nb->layers[lc + 1];
+		int			nentries = (lc == nb->top) ? 1 : nb->nlayer[lc + 1];
 
-			ItemPointerSet(&slots[HnswLevelSlot(m, lc) + i], c->blkno,
+		nb->layers[lc] = HnswSearchLayer(st, entries, nentries,
+										 info->ef_construction, lc,
+										 &nb->nlayer[lc]);
+	}
+}
+
+/*
+ * InsertChooseLinks
+ *		Choose the new element's links at each level among the candidates
+ *		found, with the heuristic.  Deleted elements route searches but get
+ *		no new links, so they are dropped from the candidates first.
+ */
+static void
+InsertChooseLinks(HnswIndexInfo *info, InsertNeighbors *nb)
+{
+	for (int lc = nb->top; lc >= 0; lc--)
+	{
+		HnswCandidate **layer = nb->layers[lc];
+		int			n = Max(nb->nlayer[lc], 1);
+		float	   *dists = palloc(sizeof(float) * n);
+		const void **values = palloc(sizeof(void *) * n);
+		int			nlive = 0;
+		InsertSelectArg sa;
+
+		for (int i = 0; i < nb->nlayer[lc]; i++)
+		{
+			if (layer[i]->ntids == 0)
+				continue;
+			dists[nlive] = layer[i]->distance;
+			values[nlive] = layer[i]->value;
+			layer[nlive++] = layer[i];
+		}
+		nb->nlayer[lc] = nlive;
+		sa.info = info;
+		sa.values = values;
+		nb->selected[lc] = palloc(sizeof(int) * n);
+		nb->nselected[lc] = HnswSelectNeighbors(dists, nlive,
+												HnswLinksAtLevel(info->m, lc),
+												InsertPairDistance, &sa,
+												&pg_global_prng_state,
+												nb->selected[lc]);
+		pfree(dists);
+		pfree(values);
+	}
+}
+
+/*
+ * InsertWriteElement
+ *		Form the new element with its forward links and add it (and its
+ *		links tuple, when they live apart) to the index; *newtid is where
+ *		the element went.
+ */
+static void
+InsertWriteElement(Relation index, HnswIndexInfo *info,
+				   BlockNumber insert_page, int level, ItemPointer heap_tid,
+				   const void *value, InsertNeighbors *nb, ItemPointer newtid)
+{
+	HnswElementShape shape = HnswShapeElement(info, 1, level);
+	char	   *element = palloc(shape.element_size);
+	char	   *links = shape.links_size > 0 ? palloc(shape.links_size) : NULL;
+	ItemPointer slots;
+
+	slots = HnswFormElement(info, shape, level, heap_tid, 1, value, element,
+							links);
+	for (int lc = nb->top; lc >= 0; lc--)
+	{
+		for (int i = 0; i < nb->nselected[lc]; i++)
+		{
+			HnswCandidate *c = nb->layers[lc][nb->selected[lc][i]];
+
+			ItemPointerSet(&slots[HnswLevelSlot(info->m, lc) + i], c->blkno,
 						   c->offno);
 		}
 	}
+	if (shape.links_size > 0)
+		InsertAddTuple(index, insert_page, (Item) links, shape.links_size,
+					   HnswElementLinks((HnswElementTuple) element,
+										info->value_size));
+	InsertAddTuple(index, insert_page, (Item) element, shape.element_size,
+				   newtid);
 }
 
 /*
  * HnswInsertValue
  *		Insert one prepared value (normalized for cosine) with its heap TID.
+ *
+ * Takes the update lock in share mode, or exclusively when the element
+ * may become the entry point (the graph is empty, or its level is above
+ * the entry point's), and holds it to the end.
  */
 void
 HnswInsertValue(Relation index, HnswIndexInfo *info, const void *value,
-				 ItemPointer heap_tid)
+				ItemPointer heap_tid)
 {
 	int			level = HnswRandomLevel(&pg_global_prng_state, info->m);
 	LOCKMODE	lockmode = ShareLock;
 	HnswMetaPageData meta;
 	HnswSearchState *st;
-	HnswCandidate **layers[HNSW_MAX_LEVEL + 1];
-	int			nlayer[HNSW_MAX_LEVEL + 1];
-	int			top = -1;
-	int			m = info->m;
+	InsertNeighbors nb;
 	ItemPointerData newtid;
-	int		   *selected[HNSW_MAX_LEVEL + 1];
-	int			nselected[HNSW_MAX_LEVEL + 1];
-	HnswElementShape shape;
-	char	   *element;
-	char	   *links;
-	ItemPointer slots;
 
 	LockPage(index, HNSW_UPDATE_LOCK, lockmode);
 	HnswReadMeta(index, &meta);
@@ -550,88 +681,29 @@ HnswInsertValue(Relation index, HnswIndexInfo *info, const void *value,
 	}
 
 	st = HnswSearchBegin(index, info, value, true, NULL);
-	if (meta.entry_blkno != InvalidBlockNumber)
+	InsertFindNeighbors(st, info, &meta, level, &nb);
+
+	/* an identical value already indexed takes the heap TID */
+	if (nb.top >= 0 && nb.nlayer[0] > 0 && nb.layers[0][0]->distance <= 0 &&
+		memcmp(nb.layers[0][0]->value, value, info->value_size) == 0 &&
+		InsertAddHeapTid(index, info, nb.layers[0][0], value, heap_tid))
 	{
-		HnswCandidate *ep;
-
-		top = Min(level, meta.entry_level);
-		ep = HnswSearchDescend(st, &meta, top);
-		if (ep == NULL)
-			top = -1;
-		for (int lc = top; lc >= 0; lc--)
-		{
-			HnswCandidate **entries = (lc == top) ? &ep : layers[lc + 1];
-			int			nentries = (lc == top) ? 1 : nlayer[lc + 1];
-
-			layers[lc] = HnswSearchLayer(st, entries, nentries,
-										 info->ef_construction, lc,
-										 &nlayer[lc]);
-		}
-
-		/* an identical value already indexed takes the heap TID */
-		if (top >= 0 && nlayer[0] > 0 && layers[0][0]->distance <= 0 &&
-			memcmp(layers[0][0]->value, value, info->value_size) == 0 &&
-			InsertAddHeapTid(index, info, layers[0][0], value, heap_tid))
-		{
-			HnswSearchEnd(st);
-			UnlockPage(index, HNSW_UPDATE_LOCK, lockmode);
-			return;
-		}
-
-		/* choose the links of each level with the heuristic */
-		for (int lc = top; lc >= 0; lc--)
-		{
-			InsertSelectArg sa;
-			float	   *dists = palloc(sizeof(float) * Max(nlayer[lc], 1));
-			const void **values = palloc(sizeof(void *) * Max(nlayer[lc], 1));
-
-			/* deleted elements route searches but get no new links */
-			int			nlive = 0;
-
-			for (int i = 0; i < nlayer[lc]; i++)
-			{
-				if (layers[lc][i]->ntids == 0)
-					continue;
-				layers[lc][nlive++] = layers[lc][i];
-			}
-			nlayer[lc] = nlive;
-			for (int i = 0; i < nlayer[lc]; i++)
-			{
-				dists[i] = layers[lc][i]->distance;
-				values[i] = layers[lc][i]->value;
-			}
-			sa.info = info;
-			sa.values = values;
-			selected[lc] = palloc(sizeof(int) * Max(nlayer[lc], 1));
-			nselected[lc] = HnswSelectNeighbors(dists, nlayer[lc],
-												HnswLinksAtLevel(m, lc),
-												InsertPairDistance, &sa,
-												&pg_global_prng_state,
-												selected[lc]);
-		}
+		HnswSearchEnd(st);
+		UnlockPage(index, HNSW_UPDATE_LOCK, lockmode);
+		return;
 	}
 
-	/* write the new element with its forward links */
-	shape = HnswShapeElement(info, 1, level);
-	element = palloc(shape.element_size);
-	links = shape.links_size > 0 ? palloc(shape.links_size) : NULL;
-	slots = HnswFormElement(info, shape, level, heap_tid, 1, value, element,
-							links);
-	InsertFillLinks(slots, m, top, layers, selected, nselected);
-	if (shape.links_size > 0)
-		InsertAddTuple(index, meta.insert_page, (Item) links, shape.links_size,
-					   HnswElementLinks((HnswElementTuple) element,
-										info->value_size));
-	InsertAddTuple(index, meta.insert_page, (Item) element, shape.element_size,
-				   &newtid);
+	InsertChooseLinks(info, &nb);
+	InsertWriteElement(index, info, meta.insert_page, level, heap_tid, value,
+					   &nb, &newtid);
 
 	/* link the neighbours back to it */
-	for (int lc = top; lc >= 0; lc--)
-		for (int i = 0; i < nselected[lc]; i++)
+	for (int lc = nb.top; lc >= 0; lc--)
+		for (int i = 0; i < nb.nselected[lc]; i++)
 		{
 			CHECK_FOR_INTERRUPTS();
-			HnswAddBacklink(index, info, st, layers[lc][selected[lc][i]],
-						   &newtid, value, lc);
+			HnswAddBacklink(index, info, st, nb.layers[lc][nb.selected[lc][i]],
+							&newtid, value, lc);
 		}
 
 	HnswSearchEnd(st);
