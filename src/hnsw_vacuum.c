@@ -216,11 +216,21 @@ VacuumLinkIsLive(HnswVacuumState *vs, ItemPointer link)
 										   ItemPointerGetOffsetNumber(link)));
 }
 
+/*
+ * A candidate for a repaired element's links: an element the search found,
+ * or one the element links to already (which needs no link back).
+ */
+typedef struct RepairCandidate
+{
+	HnswCandidate *c;
+	bool		linked;
+} RepairCandidate;
+
 /* Pair distances for the heuristic over the repair candidates */
 typedef struct RepairSelectArg
 {
 	HnswIndexInfo *info;
-	HnswCandidate **cands;
+	RepairCandidate *cands;
 } RepairSelectArg;
 
 static float
@@ -228,15 +238,15 @@ RepairPairDistance(void *arg, int a, int b)
 {
 	RepairSelectArg *ra = (RepairSelectArg *) arg;
 
-	return ra->info->kernel(ra->info->dimensions, ra->cands[a]->value,
-							ra->cands[b]->value);
+	return ra->info->kernel(ra->info->dimensions, ra->cands[a].c->value,
+							ra->cands[b].c->value);
 }
 
 static int
 RepairCandidateCompare(const void *a, const void *b)
 {
-	float		da = (*(HnswCandidate *const *) a)->distance;
-	float		db = (*(HnswCandidate *const *) b)->distance;
+	float		da = ((const RepairCandidate *) a)->c->distance;
+	float		db = ((const RepairCandidate *) b)->c->distance;
 
 	return (da > db) - (da < db);
 }
@@ -245,29 +255,31 @@ RepairCandidateCompare(const void *a, const void *b)
  * VacuumChooseLinks
  *		New links at one level for element "self" with value "vec": the
  *		heuristic's choice among the live elements a search found near it
- *		("found", nfound) and its own live links (slots, nslots).  Writes the
- *		new list into "out" (invalid-padded to nslots) and the candidates it
- *		chose into "chosen".  Returns how many of those the heuristic chose:
- *		they come first, and the rest only top the list up.
+ *		("found", nfound) and its own live links (slots, nslots), topped up
+ *		to m links with the nearest others.  Writes the new list into "out"
+ *		(invalid-padded to nslots), and into "backlinks" the elements the
+ *		heuristic chose that are not linked already, which are to link back;
+ *		returns how many of those.
  */
 static int
 VacuumChooseLinks(HnswVacuumState *vs, ItemPointer self, const void *vec,
 				  HnswCandidate **found, int nfound, ItemPointer slots,
 				  int nslots, int level, ItemPointer out,
-				  HnswCandidate **chosen)
+				  HnswCandidate **backlinks)
 {
 	HnswIndexInfo *info = &vs->info;
-	HnswCandidate **cands = palloc(sizeof(HnswCandidate *) * (nfound + nslots));
+	RepairCandidate *cands = palloc(sizeof(RepairCandidate) *
+									(nfound + nslots + 1));
 	HnswTidSet *seen = HnswTidSetCreate(nfound + nslots + 1);
 	int		   *selected = palloc(sizeof(int) * (nfound + nslots + 1));
 	float	   *dists = palloc(sizeof(float) * (nfound + nslots + 1));
 	int			ncand = 0;
 	int			nselected;
-	int			nheuristic;
+	int			nbacklinks = 0;
 	RepairSelectArg ra;
 
 	HnswTidSetAdd(seen, HnswTidKey(ItemPointerGetBlockNumber(self),
-									ItemPointerGetOffsetNumber(self)));
+								   ItemPointerGetOffsetNumber(self)));
 	for (int i = 0; i < nfound; i++)
 	{
 		HnswCandidate *c = found[i];
@@ -275,7 +287,10 @@ VacuumChooseLinks(HnswVacuumState *vs, ItemPointer self, const void *vec,
 		if (c->ntids > 0 &&
 			!HnswTidSetContains(vs->deleted, HnswTidKey(c->blkno, c->offno)) &&
 			HnswTidSetAdd(seen, HnswTidKey(c->blkno, c->offno)))
-			cands[ncand++] = c;
+		{
+			cands[ncand].c = c;
+			cands[ncand++].linked = false;
+		}
 	}
 	for (int i = 0; i < nslots && ItemPointerIsValid(&slots[i]); i++)
 	{
@@ -283,7 +298,7 @@ VacuumChooseLinks(HnswVacuumState *vs, ItemPointer self, const void *vec,
 
 		if (!VacuumLinkIsLive(vs, &slots[i]) ||
 			!HnswTidSetAdd(seen, HnswTidKey(ItemPointerGetBlockNumber(&slots[i]),
-											 ItemPointerGetOffsetNumber(&slots[i]))))
+											ItemPointerGetOffsetNumber(&slots[i]))))
 			continue;
 		c = palloc0(sizeof(HnswCandidate));
 		c->value = palloc(info->value_size);
@@ -291,21 +306,25 @@ VacuumChooseLinks(HnswVacuumState *vs, ItemPointer self, const void *vec,
 			continue;
 		c->blkno = ItemPointerGetBlockNumber(&slots[i]);
 		c->offno = ItemPointerGetOffsetNumber(&slots[i]);
-		c->links_blkno = InvalidBlockNumber;	/* already linked back */
 		c->distance = info->kernel(info->dimensions, vec, c->value);
-		cands[ncand++] = c;
+		cands[ncand].c = c;
+		cands[ncand++].linked = true;
 	}
 
-	qsort(cands, ncand, sizeof(HnswCandidate *), RepairCandidateCompare);
+	qsort(cands, ncand, sizeof(RepairCandidate), RepairCandidateCompare);
 	for (int i = 0; i < ncand; i++)
-		dists[i] = cands[i]->distance;
+		dists[i] = cands[i].c->distance;
 	ra.info = info;
 	ra.cands = cands;
 	nselected = HnswSelectNeighbors(dists, ncand,
 									HnswLinksAtLevel(info->m, level),
 									RepairPairDistance, &ra,
 									&pg_global_prng_state, selected);
-	nheuristic = nselected;
+	for (int i = 0; i < nselected; i++)
+	{
+		if (!cands[selected[i]].linked)
+			backlinks[nbacklinks++] = cands[selected[i]].c;
+	}
 
 	/*
 	 * Keep at least m links where there are candidates enough, adding the
@@ -328,14 +347,121 @@ VacuumChooseLinks(HnswVacuumState *vs, ItemPointer self, const void *vec,
 	for (int i = 0; i < nslots; i++)
 	{
 		if (i < nselected)
-		{
-			chosen[i] = cands[selected[i]];
-			ItemPointerSet(&out[i], chosen[i]->blkno, chosen[i]->offno);
-		}
+			ItemPointerSet(&out[i], cands[selected[i]].c->blkno,
+						   cands[selected[i]].c->offno);
 		else
 			ItemPointerSetInvalid(&out[i]);
 	}
-	return nheuristic;
+	return nbacklinks;
+}
+
+/* What a repair changes in one element's links, level by level */
+typedef struct RepairPlan
+{
+	int			level;			/* the element's */
+	int			nslots;			/* its link slots, all levels */
+	ItemPointerData *slots;		/* the links it had */
+	ItemPointerData *newslots;	/* the links it is to have */
+	bool		needs[HNSW_MAX_LEVEL + 1];	/* links a deleted element */
+	HnswCandidate **backlinks[HNSW_MAX_LEVEL + 1];	/* to link back */
+	int			nbacklinks[HNSW_MAX_LEVEL + 1];
+} RepairPlan;
+
+/*
+ * RepairReadLinks
+ *		Read the links of the live element "self" (value into vec) and find
+ *		the levels where it links to a deleted element.  False when it is
+ *		gone or deleted, or needs nothing.
+ */
+static bool
+RepairReadLinks(HnswVacuumState *vs, ItemPointer self, void *vec,
+				ItemPointer links_tid, RepairPlan *plan)
+{
+	HnswIndexInfo *info = &vs->info;
+	int			m = info->m;
+	bool		any = false;
+
+	if (!HnswReadElementHeader(vs->index, info, self, vec, &plan->level,
+							   links_tid))
+		return false;
+	plan->nslots = HnswLinkSlots(m, plan->level);
+	plan->slots = palloc(sizeof(ItemPointerData) * plan->nslots);
+	plan->newslots = palloc(sizeof(ItemPointerData) * plan->nslots);
+	if (!HnswReadAllLinks(vs->index, info, links_tid, plan->level,
+						  plan->slots))
+		return false;
+	memcpy(plan->newslots, plan->slots,
+		   sizeof(ItemPointerData) * plan->nslots);
+
+	for (int lc = 0; lc <= plan->level; lc++)
+	{
+		ItemPointer level_slots = plan->slots + HnswLevelSlot(m, lc);
+		int			n = HnswUsedLinks(level_slots, HnswLinksAtLevel(m, lc));
+
+		plan->needs[lc] = false;
+		plan->nbacklinks[lc] = 0;
+		for (int i = 0; i < n; i++)
+		{
+			if (!VacuumLinkIsLive(vs, &level_slots[i]))
+				plan->needs[lc] = true;
+		}
+		any |= plan->needs[lc];
+	}
+	return any;
+}
+
+/*
+ * RepairChooseLevel
+ *		Choose the new links of one level that needs them (VacuumChooseLinks)
+ *		from the candidates found there (none above the graph's top).
+ */
+static void
+RepairChooseLevel(HnswVacuumState *vs, ItemPointer self, const void *vec,
+				  HnswCandidate **found, int nfound, int lc, RepairPlan *plan)
+{
+	int			m = vs->info.m;
+	int			nlinks = HnswLinksAtLevel(m, lc);
+
+	plan->backlinks[lc] = palloc(sizeof(HnswCandidate *) * nlinks);
+	plan->nbacklinks[lc] =
+		VacuumChooseLinks(vs, self, vec, found, nfound,
+						  plan->slots + HnswLevelSlot(m, lc), nlinks, lc,
+						  plan->newslots + HnswLevelSlot(m, lc),
+						  plan->backlinks[lc]);
+}
+
+/*
+ * RepairWriteLinks
+ *		Write the new lists, WAL-logged, if the links are still those the
+ *		plan was made from; returns whether it wrote them.  Takes and
+ *		releases the exclusive lock on the links' page.
+ */
+static bool
+RepairWriteLinks(HnswVacuumState *vs, ItemPointer links_tid, RepairPlan *plan)
+{
+	HnswIndexInfo *info = &vs->info;
+	BlockNumber blkno = ItemPointerGetBlockNumber(links_tid);
+	OffsetNumber offno = ItemPointerGetOffsetNumber(links_tid);
+	Size		bytes = sizeof(ItemPointerData) * plan->nslots;
+	Buffer		buf = ReadBuffer(vs->index, blkno);
+	HnswElementTuple tup;
+	bool		written = false;
+
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	tup = HnswPageGetTuple(vs->index, info, BufferGetPage(buf), blkno, offno);
+	if (tup != NULL && tup->level == plan->level && HnswTupleHoldsLinks(tup) &&
+		memcmp(HnswTupleLinks(tup, info->value_size), plan->slots, bytes) == 0)
+	{
+		GenericXLogState *xlog = GenericXLogStart(vs->index);
+		Page		wpage = GenericXLogRegisterBuffer(xlog, buf, 0);
+
+		tup = HnswGetTupleOnPage(wpage, offno);
+		memcpy(HnswTupleLinks(tup, info->value_size), plan->newslots, bytes);
+		GenericXLogFinish(xlog);
+		written = true;
+	}
+	UnlockReleaseBuffer(buf);
+	return written;
 }
 
 /*
@@ -348,73 +474,37 @@ VacuumChooseLinks(HnswVacuumState *vs, ItemPointer self, const void *vec,
  * and its remaining links with the heuristic; the elements it newly links
  * to link back to it, so that elements reachable only through deleted ones
  * become reachable again.  The new lists are written only if the links are
- * still those the choice was made from, else it starts over.
+ * still those the choice was made from, else it starts over, at most
+ * HNSW_REPAIR_RETRIES times.  The caller holds the update lock.
  */
 static void
 VacuumRepairElement(HnswVacuumState *vs, BlockNumber blkno, OffsetNumber offno)
 {
 	HnswIndexInfo *info = &vs->info;
-	Size		vsize = info->value_size;
-	int			m = info->m;
 	ItemPointerData self;
-	void	   *vec = palloc(vsize);
+	void	   *vec = palloc(info->value_size);
 
 	ItemPointerSet(&self, blkno, offno);
 
 	for (int attempt = 0; attempt <= HNSW_REPAIR_RETRIES; attempt++)
 	{
 		ItemPointerData links_tid;
-		int			level;
-		int			nslots;
-		ItemPointerData *slots;
-		ItemPointerData *newslots;
-		HnswCandidate **chosen[HNSW_MAX_LEVEL + 1];
-		int			nheuristic[HNSW_MAX_LEVEL + 1];
-		bool		needs[HNSW_MAX_LEVEL + 1];
-		bool		any = false;
+		RepairPlan	plan;
 		HnswMetaPageData meta;
 		HnswSearchState *st;
 		HnswCandidate *ep;
 		HnswCandidate **found = NULL;
 		int			nfound = 0;
 		int			top;
-		Buffer		buf;
-		Page		page;
-		HnswElementTuple tup;
-		bool		written = false;
+		bool		written;
 
-		if (!HnswReadElementHeader(vs->index, info, &self, vec, &level,
-								   &links_tid))
-			return;				/* gone or deleted meanwhile */
-
-		nslots = HnswLinkSlots(m, level);
-		slots = palloc(sizeof(ItemPointerData) * nslots);
-		newslots = palloc(sizeof(ItemPointerData) * nslots);
-		if (!HnswReadAllLinks(vs->index, info, &links_tid, level, slots))
-			return;
-		memcpy(newslots, slots, sizeof(ItemPointerData) * nslots);
-
-		for (int lc = 0; lc <= level; lc++)
-		{
-			int			first = HnswLevelSlot(m, lc);
-
-			needs[lc] = false;
-			nheuristic[lc] = 0;
-			for (int i = 0; i < HnswLinksAtLevel(m, lc) &&
-				 ItemPointerIsValid(&slots[first + i]); i++)
-			{
-				if (!VacuumLinkIsLive(vs, &slots[first + i]))
-					needs[lc] = true;
-			}
-			any |= needs[lc];
-		}
-		if (!any)
-			return;
+		if (!RepairReadLinks(vs, &self, vec, &links_tid, &plan))
+			return;				/* gone, deleted, or nothing to repair */
 
 		/* search from the entry point, as an insert of this value would */
 		HnswReadMeta(vs->index, &meta);
 		st = HnswSearchBegin(vs->index, info, vec, true, NULL);
-		top = Min(level, meta.entry_level);
+		top = Min(plan.level, meta.entry_level);
 		ep = HnswSearchDescend(st, &meta, top);
 		for (int lc = top; lc >= 0 && ep != NULL; lc--)
 		{
@@ -423,68 +513,24 @@ VacuumRepairElement(HnswVacuumState *vs, BlockNumber blkno, OffsetNumber offno)
 
 			found = HnswSearchLayer(st, entries, nentries,
 									info->ef_construction, lc, &nfound);
-			if (!needs[lc])
-				continue;
-			chosen[lc] = palloc(sizeof(HnswCandidate *) * HnswLinksAtLevel(m, lc));
-			nheuristic[lc] = VacuumChooseLinks(vs, &self, vec, found, nfound,
-											   slots + HnswLevelSlot(m, lc),
-											   HnswLinksAtLevel(m, lc), lc,
-											   newslots + HnswLevelSlot(m, lc),
-											   chosen[lc]);
+			if (plan.needs[lc])
+				RepairChooseLevel(vs, &self, vec, found, nfound, lc, &plan);
 		}
 		/* levels above the entry point's (cannot happen) or an empty graph */
-		for (int lc = level; lc > top; lc--)
+		for (int lc = plan.level; lc > top; lc--)
 		{
-			if (needs[lc])
-			{
-				int			nlinks = HnswLinksAtLevel(m, lc);
-
-				chosen[lc] = palloc(sizeof(HnswCandidate *) * nlinks);
-				nheuristic[lc] = VacuumChooseLinks(vs, &self, vec, NULL, 0,
-												   slots + HnswLevelSlot(m, lc),
-												   nlinks, lc,
-												   newslots + HnswLevelSlot(m, lc),
-												   chosen[lc]);
-			}
+			if (plan.needs[lc])
+				RepairChooseLevel(vs, &self, vec, NULL, 0, lc, &plan);
 		}
 
-		/* write the new lists if nothing changed under us */
-		buf = ReadBuffer(vs->index, ItemPointerGetBlockNumber(&links_tid));
-		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-		page = BufferGetPage(buf);
-		tup = HnswPageGetTuple(vs->index, info, page,
-							   ItemPointerGetBlockNumber(&links_tid),
-							   ItemPointerGetOffsetNumber(&links_tid));
-		if (tup != NULL && tup->level == level &&
-			((tup->flags & HNSW_LINKS_TUPLE) ||
-			 !(tup->flags & HNSW_ELEMENT_EXTERNAL)) &&
-			memcmp(HnswTupleLinks(tup, vsize), slots,
-				   sizeof(ItemPointerData) * nslots) == 0)
-		{
-			GenericXLogState *xlog = GenericXLogStart(vs->index);
-			Page		wpage = GenericXLogRegisterBuffer(xlog, buf, 0);
-
-			tup = HnswGetTupleOnPage(wpage, ItemPointerGetOffsetNumber(&links_tid));
-			memcpy(HnswTupleLinks(tup, vsize), newslots,
-				   sizeof(ItemPointerData) * nslots);
-			GenericXLogFinish(xlog);
-			written = true;
-		}
-		UnlockReleaseBuffer(buf);
+		written = RepairWriteLinks(vs, &links_tid, &plan);
 
 		/* the new neighbours link back */
-		if (written)
+		for (int lc = 0; written && lc <= top; lc++)
 		{
-			for (int lc = 0; lc <= top; lc++)
-			{
-				for (int i = 0; i < nheuristic[lc]; i++)
-				{
-					HnswCandidate *c = chosen[lc][i];
-
-					if (c->links_blkno != InvalidBlockNumber)
-						HnswAddBacklink(vs->index, info, st, c, &self, vec, lc);
-				}
-			}
+			for (int i = 0; i < plan.nbacklinks[lc]; i++)
+				HnswAddBacklink(vs->index, info, st, plan.backlinks[lc][i],
+								&self, vec, lc);
 		}
 		HnswSearchEnd(st);
 		if (written)
@@ -563,103 +609,155 @@ VacuumRepairLinks(HnswVacuumState *vs)
 }
 
 /*
+ * FreeTuple
+ *		Free the tuple at "off" of the exclusively locked page in buf, in the
+ *		WAL record of the page that *xlog holds (started on first use;
+ *		*page then points at the record's copy).
+ */
+static void
+FreeTuple(HnswVacuumState *vs, Buffer buf, GenericXLogState **xlog,
+		  Page *page, OffsetNumber off)
+{
+	if (*xlog == NULL)
+	{
+		*xlog = GenericXLogStart(vs->index);
+		*page = GenericXLogRegisterBuffer(*xlog, buf, 0);
+	}
+	PageIndexTupleDeleteNoCompact(*page, off);
+}
+
+/*
+ * FreeFinishPage
+ *		Log what FreeTuple changed on the page (if anything), release it and
+ *		tell the free space map how much room it has now.
+ */
+static void
+FreeFinishPage(HnswVacuumState *vs, Buffer buf, BlockNumber blkno,
+			   GenericXLogState *xlog)
+{
+	Size		avail;
+
+	if (xlog == NULL)
+	{
+		UnlockReleaseBuffer(buf);
+		return;
+	}
+	GenericXLogFinish(xlog);
+	avail = PageGetFreeSpace(BufferGetPage(buf));
+	UnlockReleaseBuffer(buf);
+	RecordPageWithFreeSpace(vs->index, blkno, avail);
+}
+
+/*
+ * FreeDeletedElements
+ *		Free every deleted element tuple; returns the TIDs of the links
+ *		tuples of those whose links live apart (*nexternal of them).
+ */
+static ItemPointerData *
+FreeDeletedElements(HnswVacuumState *vs, int *nexternal)
+{
+	BlockNumber nblocks = RelationGetNumberOfBlocks(vs->index);
+	Size		vsize = vs->info.value_size;
+	ItemPointerData *external = NULL;
+	int			maxexternal = 0;
+
+	*nexternal = 0;
+	for (BlockNumber blkno = HNSW_METAPAGE_BLKNO + 1; blkno < nblocks; blkno++)
+	{
+		Buffer		buf;
+		Page		page;
+		GenericXLogState *xlog = NULL;
+		OffsetNumber maxoff;
+
+		vacuum_delay_point();
+		buf = ReadBufferExtended(vs->index, MAIN_FORKNUM, blkno, RBM_NORMAL,
+								 vs->strategy);
+		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+		page = BufferGetPage(buf);
+		maxoff = PageGetMaxOffsetNumber(page);
+		for (OffsetNumber off = FirstOffsetNumber; off <= maxoff; off++)
+		{
+			HnswElementTuple etup = HnswPageGetTuple(vs->index, &vs->info,
+													 page, blkno, off);
+
+			if (etup == NULL || (etup->flags & HNSW_LINKS_TUPLE) ||
+				!(etup->flags & HNSW_ELEMENT_DELETED))
+				continue;
+			if (etup->flags & HNSW_ELEMENT_EXTERNAL)
+			{
+				if (*nexternal == maxexternal)
+				{
+					maxexternal = Max(16, maxexternal * 2);
+					external = external ?
+						repalloc(external, sizeof(ItemPointerData) * maxexternal) :
+						palloc(sizeof(ItemPointerData) * maxexternal);
+				}
+				HnswCheckLink(vs->index, HnswElementLinks(etup, vsize), blkno,
+							  off);
+				external[(*nexternal)++] = *HnswElementLinks(etup, vsize);
+			}
+			FreeTuple(vs, buf, &xlog, &page, off);
+		}
+		FreeFinishPage(vs, buf, blkno, xlog);
+	}
+	return external;
+}
+
+static int
+ItemPointerQsortCompare(const void *a, const void *b)
+{
+	return ItemPointerCompare((ItemPointer) a, (ItemPointer) b);
+}
+
+/*
+ * FreeLinksTuples
+ *		Free the links tuples at "tids" (n of them, sorted here), visiting
+ *		each page they are on once.
+ */
+static void
+FreeLinksTuples(HnswVacuumState *vs, ItemPointerData *tids, int n)
+{
+	qsort(tids, n, sizeof(ItemPointerData), ItemPointerQsortCompare);
+	for (int first = 0; first < n;)
+	{
+		BlockNumber blkno = ItemPointerGetBlockNumber(&tids[first]);
+		GenericXLogState *xlog = NULL;
+		Buffer		buf;
+		Page		page;
+
+		vacuum_delay_point();
+		buf = ReadBufferExtended(vs->index, MAIN_FORKNUM, blkno, RBM_NORMAL,
+								 vs->strategy);
+		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+		page = BufferGetPage(buf);
+		for (; first < n && ItemPointerGetBlockNumber(&tids[first]) == blkno;
+			 first++)
+		{
+			OffsetNumber off = ItemPointerGetOffsetNumber(&tids[first]);
+
+			/* a links tuple two deleted elements named is freed once */
+			if (first > 0 && ItemPointerEquals(&tids[first], &tids[first - 1]))
+				continue;
+			if (HnswPageGetTuple(vs->index, &vs->info, page, blkno, off) != NULL)
+				FreeTuple(vs, buf, &xlog, &page, off);
+		}
+		FreeFinishPage(vs, buf, blkno, xlog);
+	}
+}
+
+/*
  * VacuumFreeDeleted
- *		Pass 3: free the tuples of deleted elements (and their links tuples)
+ *		Pass 3: free the tuples of deleted elements, then their links tuples,
  *		and tell the free space map how much room each page now has.
  */
 static void
 VacuumFreeDeleted(HnswVacuumState *vs)
 {
-	BlockNumber nblocks = RelationGetNumberOfBlocks(vs->index);
-	Size		vsize = vs->info.value_size;
-	ItemPointerData *external = NULL;
-	int			nexternal = 0;
-	int			maxexternal = 0;
+	int			nexternal;
+	ItemPointerData *external = FreeDeletedElements(vs, &nexternal);
 
-	for (int pass = 0; pass < 2; pass++)
-	{
-		for (BlockNumber blkno = HNSW_METAPAGE_BLKNO + 1; blkno < nblocks; blkno++)
-		{
-			Buffer		buf;
-			Page		page;
-			GenericXLogState *xlog = NULL;
-			OffsetNumber maxoff;
-
-			/* the second pass only visits pages with links tuples to free */
-			if (pass == 1)
-			{
-				bool		any = false;
-
-				for (int i = 0; i < nexternal && !any; i++)
-					any = ItemPointerGetBlockNumber(&external[i]) == blkno;
-				if (!any)
-					continue;
-			}
-
-			vacuum_delay_point();
-			buf = ReadBufferExtended(vs->index, MAIN_FORKNUM, blkno,
-									 RBM_NORMAL, vs->strategy);
-			LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-			page = BufferGetPage(buf);
-			maxoff = PageGetMaxOffsetNumber(page);
-
-			for (OffsetNumber off = FirstOffsetNumber; off <= maxoff; off++)
-			{
-				HnswElementTuple etup = HnswPageGetTuple(vs->index, &vs->info,
-														 page, blkno, off);
-				bool		free_it;
-
-				if (etup == NULL)
-					continue;
-				if (pass == 0)
-					free_it = !(etup->flags & HNSW_LINKS_TUPLE) &&
-						(etup->flags & HNSW_ELEMENT_DELETED);
-				else
-				{
-					free_it = false;
-					for (int i = 0; i < nexternal && !free_it; i++)
-						free_it = ItemPointerGetBlockNumber(&external[i]) == blkno &&
-							ItemPointerGetOffsetNumber(&external[i]) == off;
-				}
-				if (!free_it)
-					continue;
-
-				if (pass == 0 && (etup->flags & HNSW_ELEMENT_EXTERNAL))
-				{
-					if (nexternal == maxexternal)
-					{
-						maxexternal = Max(16, maxexternal * 2);
-						external = external ?
-							repalloc(external, sizeof(ItemPointerData) * maxexternal) :
-							palloc(sizeof(ItemPointerData) * maxexternal);
-					}
-					HnswCheckLink(vs->index, HnswElementLinks(etup, vsize), blkno,
-								  off);
-					external[nexternal++] = *HnswElementLinks(etup, vsize);
-				}
-				if (xlog == NULL)
-				{
-					xlog = GenericXLogStart(vs->index);
-					page = GenericXLogRegisterBuffer(xlog, buf, 0);
-				}
-				PageIndexTupleDeleteNoCompact(page, off);
-			}
-
-			if (xlog != NULL)
-			{
-				Size		avail;
-
-				GenericXLogFinish(xlog);
-				avail = PageGetFreeSpace(BufferGetPage(buf));
-				UnlockReleaseBuffer(buf);
-				RecordPageWithFreeSpace(vs->index, blkno, avail);
-			}
-			else
-				UnlockReleaseBuffer(buf);
-		}
-		if (nexternal == 0)
-			break;
-	}
+	if (nexternal > 0)
+		FreeLinksTuples(vs, external, nexternal);
 	FreeSpaceMapVacuum(vs->index);
 }
 
