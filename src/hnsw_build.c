@@ -130,40 +130,19 @@ BuildWriteOrder(HnswBuildState *bs, uint32 nelements)
 }
 
 /*
- * HnswBuildWriteGraph
- *		Write the in-memory graph and the meta page out, then WAL-log every
- *		page in bulk.  The index must be empty.
+ * BuildPlaceElements
+ *		First pass of the write: give every element (and its links tuple)
+ *		its place, in the order "order".
  */
-void
-HnswBuildWriteGraph(HnswBuildState *bs)
+static void
+BuildPlaceElements(HnswBuildState *bs, uint32 *order, uint32 nelements)
 {
 	HnswPagePlacer pp;
-	PGAlignedBlock pagebuf;
-	char	   *element = palloc(BLCKSZ);
-	char	   *links = palloc(BLCKSZ);
-	Buffer		metabuf;
-	BlockNumber nblocks;
-	uint32		nelements = HnswGraphElementCount(bs->graph.hdr);
-	uint32	   *order;
-	instr_time	start;
-	instr_time	elapsed;
 
-	INSTR_TIME_SET_CURRENT(start);
-	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE,
-								 PROGRESS_HNSW_PHASE_WRITE);
-
-	/* meta page first, so that it is block 0 */
-	metabuf = ReadBufferExtended(bs->index, MAIN_FORKNUM, P_NEW, RBM_NORMAL,
-								 NULL);
-	Assert(BufferGetBlockNumber(metabuf) == HNSW_METAPAGE_BLKNO);
-
-	/* first pass: assign every tuple its place, in breadth-first order */
-	order = BuildWriteOrder(bs, nelements);
 	HnswPlacerInit(&pp, bs->index, NULL);
 	for (uint32 i = 0; i < nelements; i++)
 	{
-		uint32		id = order[i];
-		HnswGraphElement *em = &bs->graph.elements[id];
+		HnswGraphElement *em = &bs->graph.elements[order[i]];
 		HnswElementShape shape = HnswShapeElement(&bs->info, em->ntids,
 												  em->level);
 
@@ -177,8 +156,21 @@ HnswBuildWriteGraph(HnswBuildState *bs)
 			em->links_offno = em->offno;
 		}
 	}
+}
 
-	/* second pass: build and write the tuples at those places */
+/*
+ * BuildWriteElements
+ *		Second pass: form every element's tuples, its links now TIDs, and
+ *		write them at the places the first pass gave them.
+ */
+static void
+BuildWriteElements(HnswBuildState *bs, uint32 *order, uint32 nelements)
+{
+	HnswPagePlacer pp;
+	PGAlignedBlock pagebuf;
+	char	   *element = palloc(BLCKSZ);
+	char	   *links = palloc(BLCKSZ);
+
 	HnswPlacerInit(&pp, bs->index, pagebuf.data);
 	for (uint32 i = 0; i < nelements; i++)
 	{
@@ -209,17 +201,29 @@ HnswBuildWriteGraph(HnswBuildState *bs)
 		}
 	}
 	HnswPlacerFlush(&pp);
-	nblocks = RelationGetNumberOfBlocks(bs->index);
+	pfree(element);
+	pfree(links);
+}
 
-	/* the meta page, now that the entry point has a place */
+/*
+ * BuildFinishPages
+ *		Write the meta page (block 0, pinned in metabuf) now that the entry
+ *		point has a place, chain the element pages in order for the
+ *		free-space search, and WAL-log all nblocks pages in bulk.
+ */
+static void
+BuildFinishPages(HnswBuildState *bs, Buffer metabuf, BlockNumber nblocks)
+{
+	HnswGraphHeader *hdr = bs->graph.hdr;
+
 	LockBuffer(metabuf, BUFFER_LOCK_EXCLUSIVE);
-	if (bs->graph.hdr->entry_level >= 0)
+	if (hdr->entry_level >= 0)
 	{
-		HnswGraphElement *em = &bs->graph.elements[bs->graph.hdr->entry];
+		HnswGraphElement *em = &bs->graph.elements[hdr->entry];
 
 		BuildMetaPage(BufferGetPage(metabuf), bs->dim, bs->m,
 					  bs->ef_construction, em->blkno, em->offno,
-					  bs->graph.hdr->entry_level, nblocks - 1);
+					  hdr->entry_level, nblocks - 1);
 	}
 	else
 		BuildMetaPage(BufferGetPage(metabuf), bs->dim, bs->m,
@@ -228,7 +232,6 @@ HnswBuildWriteGraph(HnswBuildState *bs)
 	MarkBufferDirty(metabuf);
 	UnlockReleaseBuffer(metabuf);
 
-	/* link the element pages in order, for the free-space search */
 	for (BlockNumber blkno = 1; blkno + 1 < nblocks; blkno++)
 	{
 		Buffer		buf = ReadBuffer(bs->index, blkno);
@@ -241,13 +244,44 @@ HnswBuildWriteGraph(HnswBuildState *bs)
 
 	if (RelationNeedsWAL(bs->index))
 		log_newpage_range(bs->index, MAIN_FORKNUM, 0, nblocks, true);
+}
+
+/*
+ * HnswBuildWriteGraph
+ *		Write the in-memory graph and the meta page out, then WAL-log every
+ *		page in bulk.  The index must be empty.  Links are TIDs, so every
+ *		tuple is placed once (in breadth-first order from the entry point)
+ *		before any is written.
+ */
+void
+HnswBuildWriteGraph(HnswBuildState *bs)
+{
+	Buffer		metabuf;
+	BlockNumber nblocks;
+	uint32		nelements = HnswGraphElementCount(bs->graph.hdr);
+	uint32	   *order;
+	instr_time	start;
+	instr_time	elapsed;
+
+	INSTR_TIME_SET_CURRENT(start);
+	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE,
+								 PROGRESS_HNSW_PHASE_WRITE);
+
+	/* meta page first, so that it is block 0 */
+	metabuf = ReadBufferExtended(bs->index, MAIN_FORKNUM, P_NEW, RBM_NORMAL,
+								 NULL);
+	Assert(BufferGetBlockNumber(metabuf) == HNSW_METAPAGE_BLKNO);
+
+	order = BuildWriteOrder(bs, nelements);
+	BuildPlaceElements(bs, order, nelements);
+	BuildWriteElements(bs, order, nelements);
+	nblocks = RelationGetNumberOfBlocks(bs->index);
+	BuildFinishPages(bs, metabuf, nblocks);
 
 	INSTR_TIME_SET_CURRENT(elapsed);
 	INSTR_TIME_SUBTRACT(elapsed, start);
 	elog(DEBUG1, "hnsw build wrote %u elements on %u pages in %.3f s",
 		 nelements, nblocks, INSTR_TIME_GET_DOUBLE(elapsed));
-	pfree(element);
-	pfree(links);
 	pfree(order);
 }
 

@@ -556,6 +556,115 @@ GraphNewElement(HnswGraph *graph, int *level, uint32 *id)
 }
 
 /*
+ * GraphReadEntry
+ *		The entry point and its level (-1: empty graph).  In a parallel
+ *		build, an insert whose level is above the entry point's takes the
+ *		entry-point lock exclusively, reads them again, and returns true: it
+ *		holds the lock until it is done (only it can then raise the entry).
+ */
+static bool
+GraphReadEntry(HnswGraph *graph, int level, uint32 *entry, int *entry_level)
+{
+	HnswGraphHeader *hdr = graph->hdr;
+
+	if (!hdr->parallel)
+	{
+		*entry_level = hdr->entry_level;
+		*entry = hdr->entry;
+		return false;
+	}
+	LWLockAcquire(&hdr->entry_lock.lock, LW_SHARED);
+	*entry_level = hdr->entry_level;
+	*entry = hdr->entry;
+	LWLockRelease(&hdr->entry_lock.lock);
+	if (level <= *entry_level)
+		return false;
+	LWLockAcquire(&hdr->entry_lock.lock, LW_EXCLUSIVE);
+	*entry_level = hdr->entry_level;
+	*entry = hdr->entry;
+	return true;
+}
+
+/*
+ * GraphDescend
+ *		Greedy search (ef = 1) from the entry point down through the levels
+ *		above "level"; returns the element to start level "level" from.
+ */
+static GraphPair
+GraphDescend(HnswGraph *graph, const void *vec, uint32 entry, int entry_level,
+			 int level)
+{
+	HnswGraphScratch *sc = graph->scratch;
+	GraphPair	ep;
+
+	ep.id = entry;
+	ep.distance = GraphDistance(graph, vec, entry);
+	for (int lc = entry_level; lc > level; lc--)
+	{
+		bool		moved = true;
+
+		while (moved)
+		{
+			int			n = GraphCopyLinks(graph, ep.id, lc, sc->links_copy);
+
+			moved = false;
+			for (int i = 0; i < n; i++)
+			{
+				float		d = GraphDistance(graph, vec, sc->links_copy[i]);
+
+				if (d < ep.distance)
+				{
+					ep.distance = d;
+					ep.id = sc->links_copy[i];
+					moved = true;
+				}
+			}
+		}
+	}
+	return ep;
+}
+
+/*
+ * GraphLinkElement
+ *		Give the new element "id" its links at every level from "top" down,
+ *		chosen from the search results of each level, and link those
+ *		neighbours back to it.
+ *
+ * Its own links at every level first, then the links back to it.  The
+ * first link back makes the element reachable, at its top level; in a
+ * parallel build another process can then come down through it to a lower
+ * level and link back to it there.  So none of its lists may be written
+ * after that: a search through a list still empty would end at the element,
+ * and writing the list would drop the links added to it meanwhile.  Until
+ * then no other process can see the element, so its lists are written
+ * without its lock; taking a neighbour's lock for the first link back
+ * orders these writes before it.
+ */
+static void
+GraphLinkElement(HnswGraph *graph, uint32 id, int top)
+{
+	HnswGraphScratch *sc = graph->scratch;
+	int			m = graph->hdr->m;
+
+	for (int lc = top; lc >= 0; lc--)
+	{
+		uint32	   *links = sc->new_links + (Size) lc * (2 * m + 1);
+
+		GraphSelect(graph, sc->layer_results[lc], sc->layer_nresults[lc],
+					HnswLinksAtLevel(m, lc), links);
+		memcpy(HnswGraphLinks(graph, id, lc), links,
+			   sizeof(uint32) * (links[0] + 1));
+	}
+	for (int lc = top; lc >= 0; lc--)
+	{
+		uint32	   *links = sc->new_links + (Size) lc * (2 * m + 1);
+
+		for (uint32 i = 1; i <= links[0]; i++)
+			GraphAddBacklink(graph, links[i], id, lc);
+	}
+}
+
+/*
  * HnswGraphInsert
  *		Insert one row.  Returns false when the graph is full (the caller
  *		decides what to do with the row).
@@ -565,64 +674,18 @@ HnswGraphInsert(HnswGraph *graph, const void *vec, ItemPointer tid)
 {
 	HnswGraphHeader *hdr = graph->hdr;
 	HnswGraphScratch *sc = graph->scratch;
-	int			m = hdr->m;
-	int			level = HnswRandomLevel(&sc->prng, m);
-	bool		entry_locked = false;
+	int			level = HnswRandomLevel(&sc->prng, hdr->m);
 	int			entry_level;
 	uint32		entry;
+	bool		entry_locked = GraphReadEntry(graph, level, &entry,
+											  &entry_level);
+	bool		added = true;
 	int			top = -1;
-	GraphPair	ep;
 	uint32		id;
-
-	/* an insert that may raise the entry point holds its lock throughout */
-	if (hdr->parallel)
-	{
-		LWLockAcquire(&hdr->entry_lock.lock, LW_SHARED);
-		entry_level = hdr->entry_level;
-		entry = hdr->entry;
-		LWLockRelease(&hdr->entry_lock.lock);
-		if (level > entry_level)
-		{
-			LWLockAcquire(&hdr->entry_lock.lock, LW_EXCLUSIVE);
-			entry_locked = true;
-			entry_level = hdr->entry_level;
-			entry = hdr->entry;
-		}
-	}
-	else
-	{
-		entry_level = hdr->entry_level;
-		entry = hdr->entry;
-	}
 
 	if (entry_level >= 0)
 	{
-		ep.id = entry;
-		ep.distance = GraphDistance(graph, vec, entry);
-
-		/* greedy descent through the levels above the new element's */
-		for (int lc = entry_level; lc > level; lc--)
-		{
-			bool		moved = true;
-
-			while (moved)
-			{
-				int			n = GraphCopyLinks(graph, ep.id, lc, sc->links_copy);
-
-				moved = false;
-				for (int i = 0; i < n; i++)
-				{
-					float		d = GraphDistance(graph, vec, sc->links_copy[i]);
-
-					if (d < ep.distance)
-					{
-						ep.distance = d;
-						ep.id = sc->links_copy[i];
-						moved = true;
-					}
-				}
-			}
-		}
+		GraphPair	ep = GraphDescend(graph, vec, entry, entry_level, level);
 
 		/* search each level the new element joins, keeping the results */
 		top = Min(level, entry_level);
@@ -640,53 +703,20 @@ HnswGraphInsert(HnswGraph *graph, const void *vec, ItemPointer tid)
 		/* an identical vector already in the graph takes the heap TID */
 		if (sc->layer_nresults[0] > 0 && sc->layer_results[0][0].distance <= 0 &&
 			GraphAddHeapTid(graph, sc->layer_results[0][0].id, vec, tid))
-		{
-			if (entry_locked)
-				LWLockRelease(&hdr->entry_lock.lock);
-			return true;
-		}
+			goto done;
 	}
 
 	if (!GraphNewElement(graph, &level, &id))
 	{
-		if (entry_locked)
-			LWLockRelease(&hdr->entry_lock.lock);
-		return false;
+		added = false;
+		goto done;
 	}
 	graph->elements[id].tids[0] = *tid;
 	graph->elements[id].ntids = 1;
 	memcpy(HnswGraphValue(graph, id), vec, hdr->value_size);
 	pg_atomic_init_u32(GraphVersion(graph, id), 0);
 	HnswGraphLinks(graph, id, 0)[0] = 0;
-	top = Min(top, level);
-
-	/*
-	 * Its own links at every level first, then the links back to it.  The
-	 * first link back makes the element reachable, at its top level; in a
-	 * parallel build another process can then come down through it to a
-	 * lower level and link back to it there.  So none of its lists may be
-	 * written after that: a search through a list still empty would end at
-	 * the element, and writing the list would drop the links added to it
-	 * meanwhile.  Until then no other process can see the element, so its
-	 * lists are written without its lock; taking a neighbour's lock for the
-	 * first link back orders these writes before it.
-	 */
-	for (int lc = top; lc >= 0; lc--)
-	{
-		uint32	   *links = sc->new_links + (Size) lc * (2 * m + 1);
-
-		GraphSelect(graph, sc->layer_results[lc], sc->layer_nresults[lc],
-					HnswLinksAtLevel(m, lc), links);
-		memcpy(HnswGraphLinks(graph, id, lc), links,
-			   sizeof(uint32) * (links[0] + 1));
-	}
-	for (int lc = top; lc >= 0; lc--)
-	{
-		uint32	   *links = sc->new_links + (Size) lc * (2 * m + 1);
-
-		for (uint32 i = 1; i <= links[0]; i++)
-			GraphAddBacklink(graph, links[i], id, lc);
-	}
+	GraphLinkElement(graph, id, Min(top, level));
 
 	/* only an insert holding the entry-point lock can be taller */
 	if ((entry_locked || !hdr->parallel) && level > hdr->entry_level)
@@ -694,9 +724,11 @@ HnswGraphInsert(HnswGraph *graph, const void *vec, ItemPointer tid)
 		hdr->entry = id;
 		hdr->entry_level = level;
 	}
+
+done:
 	if (entry_locked)
 		LWLockRelease(&hdr->entry_lock.lock);
-	return true;
+	return added;
 }
 
 /*
