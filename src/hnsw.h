@@ -424,6 +424,7 @@ extern Size HnswElementWithTids(HnswElementTuple old, Size oldsize,
 								const ItemPointerData *tids, int ntids,
 								char *out);
 extern HnswElementTuple HnswGetTupleOnPage(Page page, OffsetNumber offno);
+extern int	HnswItemPointerCmp(const void *a, const void *b);
 extern bool HnswReadElementValue(Relation index, HnswIndexInfo *info,
 								  ItemPointer tid, void *out);
 extern bool HnswReadElementHeader(Relation index, HnswIndexInfo *info,

@@ -513,3 +513,13 @@ HnswPlacerPages(HnswPagePlacer *pp)
 				  BLCKSZ - MAXALIGN(sizeof(HnswPageOpaqueData)) - pp->upper) /
 		(double) space;
 }
+
+/*
+ * HnswItemPointerCmp
+ *		qsort comparator of item pointers, in block and offset order.
+ */
+int
+HnswItemPointerCmp(const void *a, const void *b)
+{
+	return ItemPointerCompare((ItemPointer) a, (ItemPointer) b);
+}

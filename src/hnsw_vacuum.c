@@ -703,12 +703,6 @@ FreeDeletedElements(HnswVacuumState *vs, int *nexternal)
 	return external;
 }
 
-static int
-ItemPointerQsortCompare(const void *a, const void *b)
-{
-	return ItemPointerCompare((ItemPointer) a, (ItemPointer) b);
-}
-
 /*
  * FreeLinksTuples
  *		Free the links tuples at "tids" (n of them, sorted here), visiting
@@ -717,7 +711,7 @@ ItemPointerQsortCompare(const void *a, const void *b)
 static void
 FreeLinksTuples(HnswVacuumState *vs, ItemPointerData *tids, int n)
 {
-	qsort(tids, n, sizeof(ItemPointerData), ItemPointerQsortCompare);
+	qsort(tids, n, sizeof(ItemPointerData), HnswItemPointerCmp);
 	for (int first = 0; first < n;)
 	{
 		BlockNumber blkno = ItemPointerGetBlockNumber(&tids[first]);

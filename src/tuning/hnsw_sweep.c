@@ -200,13 +200,6 @@ SweepOpclass(Relation rel, AttrNumber attno, Oid extension_nsp,
 	return result;
 }
 
-/* qsort comparator of row identifiers */
-static int
-CompareItemPointers(const void *a, const void *b)
-{
-	return ItemPointerCompare((ItemPointer) a, (ItemPointer) b);
-}
-
 /* Whether every coordinate of a vector is zero */
 static bool
 VectorIsZero(Datum value)
@@ -289,7 +282,7 @@ SweepSample(Relation rel, AttrNumber attno, bool normalized,
 	ExecDropSingleTupleTableSlot(slot);
 	table_endscan(scan);
 
-	qsort(tids, *n, sizeof(ItemPointerData), CompareItemPointers);
+	qsort(tids, *n, sizeof(ItemPointerData), HnswItemPointerCmp);
 	return tids;
 }
 
@@ -392,69 +385,78 @@ SweepParetoAndScore(SweepRow *rows, int nrows)
 	}
 }
 
-/*
- * hnsw_sweep
- *		SQL function hnsw_sweep(tbl, col, m[], ef_construction[],
- *		ef_search[], k, queries, sample_rows).
- */
-Datum
-hnsw_sweep(PG_FUNCTION_ARGS)
+/* The arguments of a sweep, checked */
+typedef struct SweepArgs
 {
-	Oid			tableoid = PG_GETARG_OID(0);
-	char	   *colname = NameStr(*PG_GETARG_NAME(1));
-	int			k = PG_GETARG_INT32(5);
-	int			queries = PG_GETARG_INT32(6);
-	int64		sample_rows = PG_GETARG_INT64(7);
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	int		   *ms;
-	int		   *efcs;
-	int		   *efss;
 	int			nm;
+	int		   *efcs;
 	int			nefc;
+	int		   *efss;
 	int			nefs;
-	int			nconfigs = 0;
-	Relation	rel;
-	AttrNumber	attno;
+	int			k;
+	int			queries;
+	int64		sample_rows;
+	int			nconfigs;		/* (m, ef_construction) pairs that can build */
+} SweepArgs;
+
+/*
+ * SweepCheckArguments
+ *		Every argument but the table's, checked before any work starts.
+ */
+static void
+SweepCheckArguments(FunctionCallInfo fcinfo, SweepArgs *args)
+{
+	args->ms = SweepIntArray(PG_GETARG_ARRAYTYPE_P(2), "m", HNSW_MIN_M,
+							 HNSW_MAX_M, &args->nm);
+	args->efcs = SweepIntArray(PG_GETARG_ARRAYTYPE_P(3), "ef_construction",
+							   HNSW_MIN_EF_CONSTRUCTION,
+							   HNSW_MAX_EF_CONSTRUCTION, &args->nefc);
+	args->efss = SweepIntArray(PG_GETARG_ARRAYTYPE_P(4), "ef_search",
+							   HNSW_MIN_EF_SEARCH, HNSW_MAX_EF_SEARCH,
+							   &args->nefs);
+	args->k = PG_GETARG_INT32(5);
+	args->queries = PG_GETARG_INT32(6);
+	args->sample_rows = PG_GETARG_INT64(7);
+	CheckRecallArguments(args->k, args->queries);
+	if (args->sample_rows < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("sample_rows must be at least 1")));
+	args->nconfigs = 0;
+	for (int i = 0; i < args->nm; i++)
+		for (int j = 0; j < args->nefc; j++)
+			if (args->efcs[j] >= 2 * args->ms[i])
+				args->nconfigs++;
+	if (args->nconfigs == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("no combination of m and ef_construction can be built"),
+				 errdetail("ef_construction must be at least twice m.")));
+}
+
+/*
+ * SweepMakeSample
+ *		Check the column, sample its rows and copy them into the temporary
+ *		table pg_temp.hnsw_sweep_sample (the caller is connected to SPI);
+ *		returns the operator class of the column's hnsw index.
+ */
+static char *
+SweepMakeSample(Oid tableoid, const char *colname, Oid extension_nsp,
+				int64 sample_rows)
+{
+	Relation	rel = HnswOpenTableToRead(tableoid, AccessShareLock);
 	int32		typmod;
-	bool		warned_buffers = false;
-	Oid			extension_nsp = get_func_namespace(fcinfo->flinfo->fn_oid);
-	char	   *opclass;
+	AttrNumber	attno = HnswVectorColumn(rel, colname, extension_nsp, true,
+										 &typmod);
 	bool		normalized;
+	char	   *opclass;
 	char	   *column_type;
 	Snapshot	snapshot;
 	ItemPointerData *sampled;
 	int64		nsampled;
 	StringInfoData sql;
-	SweepRow   *rows;
-	int			nrows = 0;
-	Oid			sample_oid;
-	Oid			sample_index;
 
-	/* every argument is checked before any work starts */
-	ms = SweepIntArray(PG_GETARG_ARRAYTYPE_P(2), "m", HNSW_MIN_M, HNSW_MAX_M,
-					   &nm);
-	efcs = SweepIntArray(PG_GETARG_ARRAYTYPE_P(3), "ef_construction",
-						 HNSW_MIN_EF_CONSTRUCTION, HNSW_MAX_EF_CONSTRUCTION,
-						 &nefc);
-	efss = SweepIntArray(PG_GETARG_ARRAYTYPE_P(4), "ef_search",
-						 HNSW_MIN_EF_SEARCH, HNSW_MAX_EF_SEARCH, &nefs);
-	CheckRecallArguments(k, queries);
-	if (sample_rows < 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("sample_rows must be at least 1")));
-	for (int i = 0; i < nm; i++)
-		for (int j = 0; j < nefc; j++)
-			if (efcs[j] >= 2 * ms[i])
-				nconfigs++;
-	if (nconfigs == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("no combination of m and ef_construction can be built"),
-				 errdetail("ef_construction must be at least twice m.")));
-
-	rel = HnswOpenTableToRead(tableoid, AccessShareLock);
-	attno = HnswVectorColumn(rel, colname, extension_nsp, true, &typmod);
 	/* the test of the build (hnsw_build.c), before the sample is copied */
 	if (typmod > HnswVectorType.max_dimensions())
 		ereport(ERROR,
@@ -482,94 +484,89 @@ hnsw_sweep(PG_FUNCTION_ARGS)
 				 normalized ?
 				 errdetail("Its hnsw index uses cosine distance, which leaves zero vectors out.") : 0));
 
-	InitMaterializedSRF(fcinfo, 0);
-	rows = palloc(sizeof(SweepRow) * nconfigs * nefs);
-
-	SPI_connect();
-
 	initStringInfo(&sql);
 	appendStringInfo(&sql,
 					 "CREATE TEMPORARY TABLE hnsw_sweep_sample (v %s)",
 					 column_type);
 	SweepExecute(sql.data);
-	sample_oid = RangeVarGetRelid(makeRangeVar("pg_temp", "hnsw_sweep_sample", -1),
-								  NoLock, false);
-	SweepCopySample(rel, attno, snapshot, sampled, nsampled, sample_oid);
+	SweepCopySample(rel, attno, snapshot, sampled, nsampled,
+					RangeVarGetRelid(makeRangeVar("pg_temp", "hnsw_sweep_sample", -1),
+									 NoLock, false));
 	UnregisterSnapshot(snapshot);
 	pfree(sampled);
 	table_close(rel, AccessShareLock);
 	SweepExecute("ANALYZE pg_temp.hnsw_sweep_sample");
+	return opclass;
+}
 
-	for (int i = 0; i < nm; i++)
+/*
+ * SweepMeasure
+ *		Build an index with m and ef_construction on the sample, measure it
+ *		at every ef_search into args->nefs rows from "rows", drop it.
+ *		*warned_buffers: whether the NOTICE about temp_buffers was given.
+ */
+static void
+SweepMeasure(SweepArgs *args, const char *opclass, int m, int ef_construction,
+			 SweepRow *rows, bool *warned_buffers)
+{
+	RecallState rs;
+	instr_time	start;
+	instr_time	elapsed;
+	double		build_seconds;
+	int64		index_bytes;
+	StringInfoData sql;
+
+	initStringInfo(&sql);
+	appendStringInfo(&sql,
+					 "CREATE INDEX hnsw_sweep_index ON pg_temp.hnsw_sweep_sample "
+					 "USING hnsw (v %s) WITH (m = %d, ef_construction = %d)",
+					 opclass, m, ef_construction);
+	INSTR_TIME_SET_CURRENT(start);
+	SweepExecute(sql.data);
+	INSTR_TIME_SET_CURRENT(elapsed);
+	INSTR_TIME_SUBTRACT(elapsed, start);
+	build_seconds = INSTR_TIME_GET_DOUBLE(elapsed);
+
+	RecallBegin(&rs,
+				RangeVarGetRelid(makeRangeVar("pg_temp", "hnsw_sweep_index", -1),
+								 NoLock, false),
+				args->k, args->queries, true, SWEEP_SEED);
+	index_bytes = (int64) RelationGetNumberOfBlocks(rs.index) * BLCKSZ;
+	if (!*warned_buffers &&
+		RelationGetNumberOfBlocks(rs.index) > (BlockNumber) num_temp_buffers)
 	{
-		for (int j = 0; j < nefc; j++)
-		{
-			RecallState rs;
-			instr_time	start;
-			instr_time	elapsed;
-			double		build_seconds;
-			int64		index_bytes;
-
-			CHECK_FOR_INTERRUPTS();
-			if (efcs[j] < 2 * ms[i])
-			{
-				ereport(NOTICE,
-						(errmsg("skipping m = %d, ef_construction = %d: ef_construction must be at least twice m",
-								ms[i], efcs[j])));
-				continue;
-			}
-
-			resetStringInfo(&sql);
-			appendStringInfo(&sql,
-							 "CREATE INDEX hnsw_sweep_index ON pg_temp.hnsw_sweep_sample "
-							 "USING hnsw (v %s) WITH (m = %d, ef_construction = %d)",
-							 opclass, ms[i], efcs[j]);
-			INSTR_TIME_SET_CURRENT(start);
-			SweepExecute(sql.data);
-			INSTR_TIME_SET_CURRENT(elapsed);
-			INSTR_TIME_SUBTRACT(elapsed, start);
-			build_seconds = INSTR_TIME_GET_DOUBLE(elapsed);
-
-			sample_index = RangeVarGetRelid(makeRangeVar("pg_temp", "hnsw_sweep_index", -1),
-											NoLock, false);
-			RecallBegin(&rs, sample_index, k, queries, true, SWEEP_SEED);
-			index_bytes = (int64) RelationGetNumberOfBlocks(rs.index) * BLCKSZ;
-			if (!warned_buffers &&
-				RelationGetNumberOfBlocks(rs.index) > (BlockNumber) num_temp_buffers)
-			{
-				ereport(NOTICE,
-						(errmsg("the sample's index is larger than temp_buffers"),
-						 errdetail("Its pages do not all fit in this session's buffers for temporary tables, so the latencies include reading them from the operating system."),
-						 errhint("To measure them in memory, set temp_buffers to at least %.0f MB at the start of a session, before it uses any temporary table.",
-								 ceil((double) index_bytes * 1.5 / (1024.0 * 1024.0)))));
-				warned_buffers = true;
-			}
-			RecallPrepare(&rs, InvalidOid, NULL);
-			for (int e = 0; e < nefs; e++)
-			{
-				SweepRow   *row = &rows[nrows++];
-
-				row->m = ms[i];
-				row->ef_construction = efcs[j];
-				row->build_seconds = build_seconds;
-				row->index_bytes = index_bytes;
-				row->result = RecallMeasure(&rs, efss[e]);
-			}
-			RecallEnd(&rs);
-			SweepExecute("DROP INDEX pg_temp.hnsw_sweep_index");
-
-			ereport(NOTICE,
-					(errmsg("m = %d, ef_construction = %d: built in %.2f s, %.1f MB; recall %.3f at ef_search %d, %.3f at %d",
-							ms[i], efcs[j], build_seconds,
-							index_bytes / (1024.0 * 1024.0),
-							rows[nrows - nefs].result.recall, efss[0],
-							rows[nrows - 1].result.recall, efss[nefs - 1])));
-		}
+		ereport(NOTICE,
+				(errmsg("the sample's index is larger than temp_buffers"),
+				 errdetail("Its pages do not all fit in this session's buffers for temporary tables, so the latencies include reading them from the operating system."),
+				 errhint("To measure them in memory, set temp_buffers to at least %.0f MB at the start of a session, before it uses any temporary table.",
+						 ceil((double) index_bytes * 1.5 / (1024.0 * 1024.0)))));
+		*warned_buffers = true;
 	}
-	SweepExecute("DROP TABLE pg_temp.hnsw_sweep_sample");
-	SPI_finish();
+	RecallPrepare(&rs, InvalidOid, NULL);
+	for (int e = 0; e < args->nefs; e++)
+	{
+		rows[e].m = m;
+		rows[e].ef_construction = ef_construction;
+		rows[e].build_seconds = build_seconds;
+		rows[e].index_bytes = index_bytes;
+		rows[e].result = RecallMeasure(&rs, args->efss[e]);
+	}
+	RecallEnd(&rs);
+	SweepExecute("DROP INDEX pg_temp.hnsw_sweep_index");
 
-	SweepParetoAndScore(rows, nrows);
+	ereport(NOTICE,
+			(errmsg("m = %d, ef_construction = %d: built in %.2f s, %.1f MB; recall %.3f at ef_search %d, %.3f at %d",
+					m, ef_construction, build_seconds,
+					index_bytes / (1024.0 * 1024.0),
+					rows[0].result.recall, args->efss[0],
+					rows[args->nefs - 1].result.recall,
+					args->efss[args->nefs - 1])));
+}
+
+/* Put the rows of the result */
+static void
+SweepReturnRows(ReturnSetInfo *rsinfo, SweepRow *rows, int nrows)
+{
 	for (int i = 0; i < nrows; i++)
 	{
 		SweepRow   *row = &rows[i];
@@ -590,5 +587,55 @@ hnsw_sweep(PG_FUNCTION_ARGS)
 		values[10] = Float8GetDatum(row->score);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
+}
+
+/*
+ * hnsw_sweep
+ *		SQL function hnsw_sweep(tbl, col, m[], ef_construction[],
+ *		ef_search[], k, queries, sample_rows): build an index for every
+ *		(m, ef_construction) on one sample of the table and measure it at
+ *		every ef_search; one row per measurement, with the Pareto front.
+ */
+Datum
+hnsw_sweep(PG_FUNCTION_ARGS)
+{
+	Oid			tableoid = PG_GETARG_OID(0);
+	char	   *colname = NameStr(*PG_GETARG_NAME(1));
+	Oid			extension_nsp = get_func_namespace(fcinfo->flinfo->fn_oid);
+	SweepArgs	args;
+	char	   *opclass;
+	SweepRow   *rows;
+	int			nrows = 0;
+	bool		warned_buffers = false;
+
+	SweepCheckArguments(fcinfo, &args);
+	InitMaterializedSRF(fcinfo, 0);
+	rows = palloc(sizeof(SweepRow) * args.nconfigs * args.nefs);
+
+	SPI_connect();
+	opclass = SweepMakeSample(tableoid, colname, extension_nsp,
+							  args.sample_rows);
+	for (int i = 0; i < args.nm; i++)
+	{
+		for (int j = 0; j < args.nefc; j++)
+		{
+			CHECK_FOR_INTERRUPTS();
+			if (args.efcs[j] < 2 * args.ms[i])
+			{
+				ereport(NOTICE,
+						(errmsg("skipping m = %d, ef_construction = %d: ef_construction must be at least twice m",
+								args.ms[i], args.efcs[j])));
+				continue;
+			}
+			SweepMeasure(&args, opclass, args.ms[i], args.efcs[j],
+						 rows + nrows, &warned_buffers);
+			nrows += args.nefs;
+		}
+	}
+	SweepExecute("DROP TABLE pg_temp.hnsw_sweep_sample");
+	SPI_finish();
+
+	SweepParetoAndScore(rows, nrows);
+	SweepReturnRows((ReturnSetInfo *) fcinfo->resultinfo, rows, nrows);
 	return (Datum) 0;
 }
