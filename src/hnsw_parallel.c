@@ -104,6 +104,68 @@ ParallelParticipate(HnswBuildState *bs, HnswParallelShared *shared,
 }
 
 /*
+ * ParallelGraphPlan
+ *		The capacity and size of the shared graph for the table's estimated
+ *		rows (and then some); false, with a NOTICE saying why, when it fits
+ *		in neither maintenance_work_mem nor /dev/shm.
+ */
+static bool
+ParallelGraphPlan(HnswBuildState *bs, uint32 *capacity, Size *graph_size)
+{
+	double		wanted = HnswBuildEstimateRows(bs->heap) * 1.1 + 1024;
+
+	if (wanted > HnswGraphCapacityFor(bs->info.value_size, bs->m,
+									  bs->memory_limit))
+	{
+		ereport(NOTICE,
+				(errmsg("hnsw index build runs in one process: its graph would not fit in maintenance_work_mem"),
+				 errhint("Increase maintenance_work_mem to build in parallel.")));
+		return false;
+	}
+	*capacity = (uint32) wanted;
+	*graph_size = HnswGraphSize(bs->info.value_size, bs->m, *capacity);
+	if (!ParallelGraphFitsShm(*graph_size))
+	{
+		ereport(NOTICE,
+				(errmsg("hnsw index build runs in one process: /dev/shm has no room for a shared graph of %zu MB",
+						*graph_size / (1024 * 1024)),
+				 errhint("Enlarge /dev/shm or set max_parallel_maintenance_workers to 0.")));
+		return false;
+	}
+	return true;
+}
+
+/*
+ * ParallelInitShared
+ *		Fill the DSM segment: the shared state with the parallel table scan,
+ *		and the empty graph.  Returns the graph.
+ */
+static HnswGraphHeader *
+ParallelInitShared(ParallelContext *pcxt, HnswBuildState *bs,
+				   IndexInfo *indexInfo, Snapshot snapshot, Size shared_size,
+				   Size graph_size, uint32 capacity)
+{
+	HnswParallelShared *shared = shm_toc_allocate(pcxt->toc, shared_size);
+	HnswGraphHeader *hdr;
+
+	shared->heaprelid = RelationGetRelid(bs->heap);
+	shared->indexrelid = RelationGetRelid(bs->index);
+	shared->isconcurrent = indexInfo->ii_Concurrent;
+	SpinLockInit(&shared->mutex);
+	shared->reltuples = 0;
+	shared->indtuples = 0;
+	shared->nparticipants_done = 0;
+	pg_atomic_init_u64(&shared->tuples_seen, 0);
+	table_parallelscan_initialize(bs->heap, ParallelTableScanFromShared(shared),
+								  snapshot);
+	hdr = shm_toc_allocate(pcxt->toc, graph_size);
+	HnswGraphInitHeader(hdr, &bs->info, capacity, true);
+	shm_toc_insert(pcxt->toc, PARALLEL_KEY_HNSW_SHARED, shared);
+	shm_toc_insert(pcxt->toc, PARALLEL_KEY_HNSW_GRAPH, hdr);
+	return hdr;
+}
+
+/*
  * HnswBuildParallel
  *		Build the graph with "nworkers" workers plus the leader and write it
  *		out.  Returns false, having written nothing, when the build has to
@@ -112,8 +174,6 @@ ParallelParticipate(HnswBuildState *bs, HnswParallelShared *shared,
 bool
 HnswBuildParallel(HnswBuildState *bs, IndexInfo *indexInfo, int nworkers)
 {
-	double		estimate = HnswBuildEstimateRows(bs->heap);
-	double		wanted = estimate * 1.1 + 1024;
 	uint32		capacity;
 	Size		graph_size;
 	Size		shared_size;
@@ -123,23 +183,8 @@ HnswBuildParallel(HnswBuildState *bs, IndexInfo *indexInfo, int nworkers)
 	HnswGraphHeader *hdr;
 	bool		overflow;
 
-	if (wanted > HnswGraphCapacityFor(bs->info.value_size, bs->m, bs->memory_limit))
-	{
-		ereport(NOTICE,
-				(errmsg("hnsw index build runs in one process: its graph would not fit in maintenance_work_mem"),
-				 errhint("Increase maintenance_work_mem to build in parallel.")));
+	if (!ParallelGraphPlan(bs, &capacity, &graph_size))
 		return false;
-	}
-	capacity = (uint32) wanted;
-	graph_size = HnswGraphSize(bs->info.value_size, bs->m, capacity);
-	if (!ParallelGraphFitsShm(graph_size))
-	{
-		ereport(NOTICE,
-				(errmsg("hnsw index build runs in one process: /dev/shm has no room for a shared graph of %zu MB",
-						graph_size / (1024 * 1024)),
-				 errhint("Enlarge /dev/shm or set max_parallel_maintenance_workers to 0.")));
-		return false;
-	}
 
 	EnterParallelMode();
 	pcxt = CreateParallelContext("hnswext", "HnswParallelBuildMain", nworkers);
@@ -167,22 +212,9 @@ HnswBuildParallel(HnswBuildState *bs, IndexInfo *indexInfo, int nworkers)
 				(errmsg("hnsw index build runs in one process: no dynamic shared memory segment is available")));
 		return false;
 	}
-
-	shared = shm_toc_allocate(pcxt->toc, shared_size);
-	shared->heaprelid = RelationGetRelid(bs->heap);
-	shared->indexrelid = RelationGetRelid(bs->index);
-	shared->isconcurrent = indexInfo->ii_Concurrent;
-	SpinLockInit(&shared->mutex);
-	shared->reltuples = 0;
-	shared->indtuples = 0;
-	shared->nparticipants_done = 0;
-	pg_atomic_init_u64(&shared->tuples_seen, 0);
-	table_parallelscan_initialize(bs->heap, ParallelTableScanFromShared(shared),
-								  snapshot);
-	hdr = shm_toc_allocate(pcxt->toc, graph_size);
-	HnswGraphInitHeader(hdr, &bs->info, capacity, true);
-	shm_toc_insert(pcxt->toc, PARALLEL_KEY_HNSW_SHARED, shared);
-	shm_toc_insert(pcxt->toc, PARALLEL_KEY_HNSW_GRAPH, hdr);
+	hdr = ParallelInitShared(pcxt, bs, indexInfo, snapshot, shared_size,
+							 graph_size, capacity);
+	shared = shm_toc_lookup(pcxt->toc, PARALLEL_KEY_HNSW_SHARED, false);
 
 	LaunchParallelWorkers(pcxt);
 	elog(DEBUG1, "hnsw build: %d of %d parallel workers launched",

@@ -377,6 +377,146 @@ NearestTwo(KMeans *km, const float *x, double *d1, double *d2)
 }
 
 /*
+ * The state of Lloyd's iterations with Hamerly's bounds: per point, an upper
+ * bound on the distance to its centroid and a lower bound on the distance
+ * to any other; per centroid, how far it moved in this iteration and half
+ * the distance to its nearest other centroid.
+ */
+typedef struct KMeansBounds
+{
+	double	   *upper;
+	double	   *lower;
+	double	   *moved;
+	double	   *half_gap;
+	double		max_moved;		/* the most any centroid moved */
+	double		second_moved;	/* the most any other moved */
+	int			most_moved;		/* the centroid that moved most */
+	double	   *sums;			/* scratch: coordinate sums per cluster */
+	int64	   *counts;			/* scratch: points per cluster */
+	float	   *previous;		/* scratch: a centroid before it moved */
+} KMeansBounds;
+
+/*
+ * KMeansMoveCentroids
+ *		Move every centroid to the mean of its points, noting how far each
+ *		moved; an empty cluster takes the point farthest from its own
+ *		centroid (as far as the bounds tell), and that point counts as
+ *		changed.  Returns the number of points that changed clusters.
+ */
+static int64
+KMeansMoveCentroids(KMeans *km, KMeansBounds *b)
+{
+	int			k = km->k;
+	int			dim = km->dim;
+	int64		changed = 0;
+
+	memset(b->sums, 0, sizeof(double) * k * dim);
+	memset(b->counts, 0, sizeof(int64) * k);
+	for (int64 i = 0; i < km->nsample; i++)
+	{
+		double	   *sum = b->sums + (Size) km->assignment[i] * dim;
+		const float *x = KMeansPoint(km, i);
+
+		b->counts[km->assignment[i]]++;
+		for (int d = 0; d < dim; d++)
+			sum[d] += x[d];
+	}
+	b->max_moved = 0.0;
+	b->second_moved = 0.0;
+	b->most_moved = -1;
+	for (int c = 0; c < k; c++)
+	{
+		float	   *centroid = KMeansCentroid(km, c);
+
+		memcpy(b->previous, centroid, sizeof(float) * dim);
+		if (b->counts[c] > 0)
+		{
+			for (int d = 0; d < dim; d++)
+				centroid[d] = (float) (b->sums[(Size) c * dim + d] /
+									   b->counts[c]);
+		}
+		else
+		{
+			/* the jump shows in moved[c], loosening the lower bounds */
+			int64		far = 0;
+
+			for (int64 i = 1; i < km->nsample; i++)
+				if (b->upper[i] > b->upper[far])
+					far = i;
+			memcpy(centroid, KMeansPoint(km, far), sizeof(float) * dim);
+			km->assignment[far] = c;
+			b->upper[far] = 0.0;
+			b->lower[far] = 0.0;
+			changed++;
+		}
+		b->moved[c] = Distance(dim, b->previous, centroid);
+		if (b->moved[c] > b->max_moved)
+		{
+			b->second_moved = b->max_moved;
+			b->max_moved = b->moved[c];
+			b->most_moved = c;
+		}
+		else
+			b->second_moved = Max(b->second_moved, b->moved[c]);
+	}
+	return changed;
+}
+
+/* Half the distance from each centroid to its nearest other one */
+static void
+KMeansHalfGaps(KMeans *km, KMeansBounds *b)
+{
+	for (int c = 0; c < km->k; c++)
+	{
+		double		gap = DBL_MAX;
+
+		CHECK_FOR_INTERRUPTS();
+		for (int o = 0; o < km->k; o++)
+		{
+			if (o != c)
+				gap = Min(gap, Distance(km->dim, KMeansCentroid(km, c),
+										KMeansCentroid(km, o)));
+		}
+		b->half_gap[c] = gap / 2.0;
+	}
+}
+
+/*
+ * KMeansReassign
+ *		Give every point its nearest centroid, skipping the points the
+ *		bounds prove unchanged; returns how many changed clusters.
+ */
+static int64
+KMeansReassign(KMeans *km, KMeansBounds *b)
+{
+	int64		changed = 0;
+
+	for (int64 i = 0; i < km->nsample; i++)
+	{
+		int			a = km->assignment[i];
+		double		bound;
+
+		if ((i & 1023) == 0)
+			CHECK_FOR_INTERRUPTS();
+		b->upper[i] += b->moved[a];
+		/* no other centroid came nearer than the most any other moved */
+		b->lower[i] -= (a == b->most_moved) ? b->second_moved : b->max_moved;
+		bound = Max(b->half_gap[a], b->lower[i]);
+		if (b->upper[i] <= bound)
+			continue;
+		b->upper[i] = Distance(km->dim, KMeansPoint(km, i),
+							   KMeansCentroid(km, a));
+		if (b->upper[i] <= bound)
+			continue;
+		km->assignment[i] = NearestTwo(km, KMeansPoint(km, i), &b->upper[i],
+									   &b->lower[i]);
+		if (km->assignment[i] != a)
+			changed++;
+	}
+	return changed;
+}
+
+/*
  * KMeansRun
  *		Lloyd's iterations with Hamerly's bounds, until no point changes its
  *		cluster or "iterations" are done.
@@ -384,127 +524,38 @@ NearestTwo(KMeans *km, const float *x, double *d1, double *d2)
 static void
 KMeansRun(KMeans *km, int iterations)
 {
-	int			k = km->k;
-	int			dim = km->dim;
-	double	   *upper = KMeansAlloc(sizeof(double) * km->nsample);
-	double	   *lower = KMeansAlloc(sizeof(double) * km->nsample);
-	double	   *sums = KMeansAlloc(sizeof(double) * k * dim);
-	int64	   *counts = palloc(sizeof(int64) * k);
-	double	   *moved = palloc(sizeof(double) * k);
-	double	   *half_gap = palloc(sizeof(double) * k);
-	float	   *previous = palloc(sizeof(float) * dim);
+	KMeansBounds b;
+
+	b.upper = KMeansAlloc(sizeof(double) * km->nsample);
+	b.lower = KMeansAlloc(sizeof(double) * km->nsample);
+	b.sums = KMeansAlloc(sizeof(double) * km->k * km->dim);
+	b.counts = palloc(sizeof(int64) * km->k);
+	b.moved = palloc(sizeof(double) * km->k);
+	b.half_gap = palloc(sizeof(double) * km->k);
+	b.previous = palloc(sizeof(float) * km->dim);
 
 	km->assignment = KMeansAlloc(sizeof(int) * km->nsample);
 	for (int64 i = 0; i < km->nsample; i++)
-		km->assignment[i] = NearestTwo(km, KMeansPoint(km, i), &upper[i],
-									   &lower[i]);
+		km->assignment[i] = NearestTwo(km, KMeansPoint(km, i), &b.upper[i],
+									   &b.lower[i]);
 
 	for (int it = 0; it < iterations; it++)
 	{
-		int64		changed = 0;
-		double		max_moved = 0.0;
-		double		second_moved = 0.0;
-		int			most_moved = -1;
+		int64		changed = KMeansMoveCentroids(km, &b);
 
-		/* move every centroid to the mean of its points */
-		memset(sums, 0, sizeof(double) * k * dim);
-		memset(counts, 0, sizeof(int64) * k);
-		for (int64 i = 0; i < km->nsample; i++)
-		{
-			double	   *sum = sums + (Size) km->assignment[i] * dim;
-			const float *x = KMeansPoint(km, i);
-
-			counts[km->assignment[i]]++;
-			for (int d = 0; d < dim; d++)
-				sum[d] += x[d];
-		}
-		for (int c = 0; c < k; c++)
-		{
-			float	   *centroid = KMeansCentroid(km, c);
-
-			memcpy(previous, centroid, sizeof(float) * dim);
-			if (counts[c] > 0)
-			{
-				for (int d = 0; d < dim; d++)
-					centroid[d] = (float) (sums[(Size) c * dim + d] / counts[c]);
-			}
-			else
-			{
-				/*
-				 * An empty cluster takes the point farthest from its own
-				 * centroid (as far as the bounds tell).  The jump shows in
-				 * moved[c], which loosens the other points' lower bounds.
-				 */
-				int64		far = 0;
-
-				for (int64 i = 1; i < km->nsample; i++)
-					if (upper[i] > upper[far])
-						far = i;
-				memcpy(centroid, KMeansPoint(km, far), sizeof(float) * dim);
-				km->assignment[far] = c;
-				upper[far] = 0.0;
-				lower[far] = 0.0;
-				changed++;
-			}
-			moved[c] = Distance(dim, previous, centroid);
-			if (moved[c] > max_moved)
-			{
-				second_moved = max_moved;
-				max_moved = moved[c];
-				most_moved = c;
-			}
-			else
-				second_moved = Max(second_moved, moved[c]);
-		}
-
-		/* half the distance from each centroid to its nearest other one */
-		for (int c = 0; c < k; c++)
-		{
-			double		gap = DBL_MAX;
-
-			CHECK_FOR_INTERRUPTS();
-			for (int o = 0; o < k; o++)
-			{
-				if (o != c)
-					gap = Min(gap, Distance(dim, KMeansCentroid(km, c),
-											KMeansCentroid(km, o)));
-			}
-			half_gap[c] = gap / 2.0;
-		}
-
-		/* reassign, skipping the points the bounds prove unchanged */
-		for (int64 i = 0; i < km->nsample; i++)
-		{
-			int			a = km->assignment[i];
-			double		bound;
-
-			if ((i & 1023) == 0)
-				CHECK_FOR_INTERRUPTS();
-			upper[i] += moved[a];
-			/* no other centroid came nearer than the most any other moved */
-			lower[i] -= (a == most_moved) ? second_moved : max_moved;
-			bound = Max(half_gap[a], lower[i]);
-			if (upper[i] <= bound)
-				continue;
-			upper[i] = Distance(dim, KMeansPoint(km, i), KMeansCentroid(km, a));
-			if (upper[i] <= bound)
-				continue;
-			km->assignment[i] = NearestTwo(km, KMeansPoint(km, i), &upper[i],
-										   &lower[i]);
-			if (km->assignment[i] != a)
-				changed++;
-		}
+		KMeansHalfGaps(km, &b);
+		changed += KMeansReassign(km, &b);
 		if (changed == 0)
 			break;
 	}
 
-	pfree(upper);
-	pfree(lower);
-	pfree(sums);
-	pfree(counts);
-	pfree(moved);
-	pfree(half_gap);
-	pfree(previous);
+	pfree(b.upper);
+	pfree(b.lower);
+	pfree(b.sums);
+	pfree(b.counts);
+	pfree(b.moved);
+	pfree(b.half_gap);
+	pfree(b.previous);
 }
 
 /*

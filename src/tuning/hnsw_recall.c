@@ -385,6 +385,62 @@ CompareDoubles(const void *a, const void *b)
 }
 
 /*
+ * RecallSearchOne
+ *		Search the index for one query, timed: how many of the rows it
+ *		returns (at most the query's expected count, its own row left out)
+ *		are among the exact nearest.  *ms gets the search's latency,
+ *		*counters what it did (this backend's search statistics).
+ */
+static int
+RecallSearchOne(RecallState *rs, RecallQuery *q, TupleTableSlot *slot,
+				EState *estate, double *ms, HnswScanCounters *counters)
+{
+	ExprContext *econtext = GetPerTupleExprContext(estate);
+	HnswScanCounters before;
+	IndexScanDesc scan;
+	ScanKeyData orderby;
+	instr_time	start;
+	instr_time	elapsed;
+	int			found = 0;
+	int			hits = 0;
+
+	HnswStatsBackendTotals(RelationGetRelid(rs->index), &before);
+	INSTR_TIME_SET_CURRENT(start);
+	scan = index_beginscan(rs->heap, rs->index, rs->snapshot, 0, 1);
+	if (ItemPointerIsValid(&q->self))
+		HnswScanExclude(scan, &q->self);
+	ScanKeyEntryInitialize(&orderby, SK_ORDER_BY, 1, 1, InvalidOid,
+						   rs->index->rd_indcollation[0], rs->orderby_proc,
+						   PointerGetDatum(q->value));
+	index_rescan(scan, NULL, 0, &orderby, 1);
+	while (found < q->expected &&
+		   index_getnext_slot(scan, ForwardScanDirection, slot))
+	{
+		Datum		value;
+		bool		isnull;
+
+		if (ItemPointerEquals(&q->self, &slot->tts_tid))
+			continue;
+		found++;
+		FormIndexDatum(rs->indexInfo, slot, estate, &value, &isnull);
+		if (!isnull && HnswPrepareValue(&rs->info, value, rs->scratch) &&
+			rs->info.kernel(rs->info.dimensions, q->stored,
+							rs->scratch) <= q->kth)
+			hits++;
+		ResetExprContext(econtext);
+	}
+	index_endscan(scan);
+	INSTR_TIME_SET_CURRENT(elapsed);
+	INSTR_TIME_SUBTRACT(elapsed, start);
+	*ms = INSTR_TIME_GET_MILLISEC(elapsed);
+
+	HnswStatsBackendTotals(RelationGetRelid(rs->index), counters);
+	counters->visited -= before.visited;
+	counters->distances -= before.distances;
+	return hits;
+}
+
+/*
  * RecallMeasure
  *		Search the index for every query with hnsw.ef_search set to
  *		ef_search for the duration (or as it is, when ef_search is 0), and
@@ -404,7 +460,6 @@ RecallMeasure(RecallState *rs, int ef_search)
 													ALLOCSET_DEFAULT_SIZES);
 	TupleTableSlot *slot = table_slot_create(rs->heap, NULL);
 	EState	   *estate = CreateExecutorState();
-	ExprContext *econtext = GetPerTupleExprContext(estate);
 	double	   *latencies = palloc(sizeof(double) * rs->nqueries);
 	int64		hits_total = 0;
 	int64		expected_total = 0;
@@ -421,7 +476,7 @@ RecallMeasure(RecallState *rs, int ef_search)
 								 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 	}
 	result.ef_search = HnswGetEfSearch(rs->index);
-	econtext->ecxt_scantuple = slot;
+	GetPerTupleExprContext(estate)->ecxt_scantuple = slot;
 	HnswBecomeTableOwner(rs->heap, &saved);
 
 	/*
@@ -432,56 +487,21 @@ RecallMeasure(RecallState *rs, int ef_search)
 	{
 		RecallQuery *q = &rs->queries[Max(i, 0)];
 		MemoryContext old = MemoryContextSwitchTo(query_ctx);
-		HnswScanCounters before;
-		HnswScanCounters after;
-		IndexScanDesc scan;
-		ScanKeyData orderby;
-		instr_time	start;
-		instr_time	elapsed;
-		int			found = 0;
-		int			hits = 0;
+		HnswScanCounters counters;
+		double		ms;
+		int			hits;
 
 		CHECK_FOR_INTERRUPTS();
-		HnswStatsBackendTotals(RelationGetRelid(rs->index), &before);
-
-		INSTR_TIME_SET_CURRENT(start);
-		scan = index_beginscan(rs->heap, rs->index, rs->snapshot, 0, 1);
-		if (ItemPointerIsValid(&q->self))
-			HnswScanExclude(scan, &q->self);
-		ScanKeyEntryInitialize(&orderby, SK_ORDER_BY, 1, 1, InvalidOid,
-							   rs->index->rd_indcollation[0], rs->orderby_proc,
-							   PointerGetDatum(q->value));
-		index_rescan(scan, NULL, 0, &orderby, 1);
-		while (found < q->expected &&
-			   index_getnext_slot(scan, ForwardScanDirection, slot))
-		{
-			Datum		value;
-			bool		isnull;
-
-			if (ItemPointerEquals(&q->self, &slot->tts_tid))
-				continue;
-			found++;
-			FormIndexDatum(rs->indexInfo, slot, estate, &value, &isnull);
-			if (!isnull && HnswPrepareValue(&rs->info, value, rs->scratch) &&
-				rs->info.kernel(rs->info.dimensions, q->stored,
-								rs->scratch) <= q->kth)
-				hits++;
-			ResetExprContext(econtext);
-		}
-		index_endscan(scan);
-		INSTR_TIME_SET_CURRENT(elapsed);
-		INSTR_TIME_SUBTRACT(elapsed, start);
-
-		HnswStatsBackendTotals(RelationGetRelid(rs->index), &after);
+		hits = RecallSearchOne(rs, q, slot, estate, &ms, &counters);
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(query_ctx);
 		if (i < 0)
 			continue;
 
-		visited += after.visited - before.visited;
-		distances += after.distances - before.distances;
-		latencies[i] = INSTR_TIME_GET_MILLISEC(elapsed);
-		latency_sum += latencies[i];
+		visited += counters.visited;
+		distances += counters.distances;
+		latencies[i] = ms;
+		latency_sum += ms;
 		hits_total += hits;
 		expected_total += q->expected;
 	}

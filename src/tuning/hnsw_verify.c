@@ -143,15 +143,94 @@ VerifyMeta(VerifyState *vs)
 }
 
 /*
+ * VerifyTuple
+ *		Check the tuple at "off" of element page blkno (share-locked), and
+ *		record it when it is an element.
+ */
+static void
+VerifyTuple(VerifyState *vs, Page page, BlockNumber blkno, OffsetNumber off)
+{
+	Size		vsize = vs->info.value_size;
+	int			m = vs->info.m;
+	ItemId		itemid = PageGetItemId(page, off);
+	HnswElementTuple etup;
+	Size		len;
+	VerifyElement *ve;
+
+	if (!ItemIdIsUsed(itemid))
+		return;
+	if (!ItemIdIsNormal(itemid))
+		VerifyCorrupt(vs, blkno, off, "The line pointer is neither unused nor normal.");
+	etup = (HnswElementTuple) PageGetItem(page, itemid);
+	len = ItemIdGetLength(itemid);
+	if (len < HNSW_LINKS_TUPLE_HEADER)
+		VerifyCorrupt(vs, blkno, off, "The tuple is %zu bytes long.", len);
+	if (etup->level > HNSW_MAX_LEVEL)
+		VerifyCorrupt(vs, blkno, off, "The tuple has level %u, above the limit %d.",
+					  etup->level, HNSW_MAX_LEVEL);
+	if (etup->flags & ~(HNSW_ELEMENT_DELETED | HNSW_ELEMENT_EXTERNAL |
+						HNSW_LINKS_TUPLE))
+		VerifyCorrupt(vs, blkno, off, "The tuple has unknown flags 0x%02X.",
+					  etup->flags);
+
+	if (etup->flags & HNSW_LINKS_TUPLE)
+	{
+		if (len != HnswLinksTupleSize(m, etup->level))
+			VerifyCorrupt(vs, blkno, off, "The links tuple is %zu bytes long, expected %zu.",
+						  len, (Size) HnswLinksTupleSize(m, etup->level));
+		return;
+	}
+
+	if (etup->ntids > HNSW_MAX_HEAPTIDS ||
+		(etup->ntids == 0 && !(etup->flags & HNSW_ELEMENT_DELETED)))
+		VerifyCorrupt(vs, blkno, off, "The element has %u heap TIDs.",
+					  etup->ntids);
+	if (len != ((etup->flags & HNSW_ELEMENT_EXTERNAL) ?
+				HnswExternalElementSize(etup->ntids, vsize) :
+				HnswElementTupleSize(etup->ntids, vsize, m, etup->level)))
+		VerifyCorrupt(vs, blkno, off, "The element is %zu bytes long, which does not match its heap TIDs, level and the index's dimensions.",
+					  len);
+
+	if (vs->nelements == vs->maxelements)
+	{
+		vs->maxelements *= 2;
+		vs->elements = repalloc_huge(vs->elements,
+									 sizeof(VerifyElement) * vs->maxelements);
+	}
+	ve = &vs->elements[vs->nelements++];
+	ItemPointerSet(&ve->tid, blkno, off);
+	ve->level = etup->level;
+	ve->deleted = (etup->flags & HNSW_ELEMENT_DELETED) != 0;
+	ve->reached = false;
+	if (etup->flags & HNSW_ELEMENT_EXTERNAL)
+		ve->links_tid = *HnswElementLinks(etup, vsize);
+	else
+		ve->links_tid = ve->tid;
+	((VerifyIndexEntry *) hash_search(vs->element_index, &ve->tid,
+									  HASH_ENTER, NULL))->pos =
+		vs->nelements - 1;
+
+	if (ve->deleted)
+		vs->deleted++;
+	else
+	{
+		vs->heap_tids += etup->ntids;
+		vs->max_live_level = Max(vs->max_live_level, etup->level);
+		if (vs->heap_tid_set)
+		{
+			for (int i = 0; i < etup->ntids; i++)
+				HnswTidSetAdd(vs->heap_tid_set, TidKeyOf(&etup->tids[i]));
+		}
+	}
+}
+
+/*
  * VerifyPages
  *		Check every element page and its tuples, and record the elements.
  */
 static void
 VerifyPages(VerifyState *vs)
 {
-	Size		vsize = vs->info.value_size;
-	int			m = vs->info.m;
-
 	for (BlockNumber blkno = HNSW_METAPAGE_BLKNO + 1; blkno < vs->nblocks; blkno++)
 	{
 		Buffer		buf;
@@ -182,78 +261,7 @@ VerifyPages(VerifyState *vs)
 
 		maxoff = PageGetMaxOffsetNumber(page);
 		for (OffsetNumber off = FirstOffsetNumber; off <= maxoff; off++)
-		{
-			ItemId		itemid = PageGetItemId(page, off);
-			HnswElementTuple etup;
-			Size		len;
-			VerifyElement *ve;
-
-			if (!ItemIdIsUsed(itemid))
-				continue;
-			if (!ItemIdIsNormal(itemid))
-				VerifyCorrupt(vs, blkno, off, "The line pointer is neither unused nor normal.");
-			etup = (HnswElementTuple) PageGetItem(page, itemid);
-			len = ItemIdGetLength(itemid);
-			if (len < HNSW_LINKS_TUPLE_HEADER)
-				VerifyCorrupt(vs, blkno, off, "The tuple is %zu bytes long.", len);
-			if (etup->level > HNSW_MAX_LEVEL)
-				VerifyCorrupt(vs, blkno, off, "The tuple has level %u, above the limit %d.",
-							  etup->level, HNSW_MAX_LEVEL);
-			if (etup->flags & ~(HNSW_ELEMENT_DELETED | HNSW_ELEMENT_EXTERNAL |
-								HNSW_LINKS_TUPLE))
-				VerifyCorrupt(vs, blkno, off, "The tuple has unknown flags 0x%02X.",
-							  etup->flags);
-
-			if (etup->flags & HNSW_LINKS_TUPLE)
-			{
-				if (len != HnswLinksTupleSize(m, etup->level))
-					VerifyCorrupt(vs, blkno, off, "The links tuple is %zu bytes long, expected %zu.",
-								  len, (Size) HnswLinksTupleSize(m, etup->level));
-				continue;
-			}
-
-			if (etup->ntids > HNSW_MAX_HEAPTIDS ||
-				(etup->ntids == 0 && !(etup->flags & HNSW_ELEMENT_DELETED)))
-				VerifyCorrupt(vs, blkno, off, "The element has %u heap TIDs.",
-							  etup->ntids);
-			if (len != ((etup->flags & HNSW_ELEMENT_EXTERNAL) ?
-						HnswExternalElementSize(etup->ntids, vsize) :
-						HnswElementTupleSize(etup->ntids, vsize, m, etup->level)))
-				VerifyCorrupt(vs, blkno, off, "The element is %zu bytes long, which does not match its heap TIDs, level and the index's dimensions.",
-							  len);
-
-			if (vs->nelements == vs->maxelements)
-			{
-				vs->maxelements *= 2;
-				vs->elements = repalloc_huge(vs->elements,
-											 sizeof(VerifyElement) * vs->maxelements);
-			}
-			ve = &vs->elements[vs->nelements++];
-			ItemPointerSet(&ve->tid, blkno, off);
-			ve->level = etup->level;
-			ve->deleted = (etup->flags & HNSW_ELEMENT_DELETED) != 0;
-			ve->reached = false;
-			if (etup->flags & HNSW_ELEMENT_EXTERNAL)
-				ve->links_tid = *HnswElementLinks(etup, vsize);
-			else
-				ve->links_tid = ve->tid;
-			((VerifyIndexEntry *) hash_search(vs->element_index, &ve->tid,
-											  HASH_ENTER, NULL))->pos =
-				vs->nelements - 1;
-
-			if (ve->deleted)
-				vs->deleted++;
-			else
-			{
-				vs->heap_tids += etup->ntids;
-				vs->max_live_level = Max(vs->max_live_level, etup->level);
-				if (vs->heap_tid_set)
-				{
-					for (int i = 0; i < etup->ntids; i++)
-						HnswTidSetAdd(vs->heap_tid_set, TidKeyOf(&etup->tids[i]));
-				}
-			}
-		}
+			VerifyTuple(vs, page, blkno, off);
 		UnlockReleaseBuffer(buf);
 	}
 }
