@@ -63,6 +63,23 @@ typedef struct HnswVacuumState
 } HnswVacuumState;
 
 /*
+ * VacuumLockPage
+ *		Page blkno of the index, read with vacuum's buffer strategy after
+ *		the cost-based delay, pinned and locked in "mode".
+ */
+static Buffer
+VacuumLockPage(Relation index, BlockNumber blkno, BufferAccessStrategy strategy,
+			   int mode)
+{
+	Buffer		buf;
+
+	vacuum_delay_point();
+	buf = ReadBufferExtended(index, MAIN_FORKNUM, blkno, RBM_NORMAL, strategy);
+	LockBuffer(buf, mode);
+	return buf;
+}
+
+/*
  * VacuumRemoveDeadTids
  *		Pass 1: drop dead heap TIDs from every element, flag elements with no
  *		TID left as deleted, remember all deleted elements and the highest
@@ -82,11 +99,7 @@ VacuumRemoveDeadTids(HnswVacuumState *vs)
 		GenericXLogState *xlog = NULL;
 		OffsetNumber maxoff;
 
-		vacuum_delay_point();
-
-		buf = ReadBufferExtended(index, MAIN_FORKNUM, blkno, RBM_NORMAL,
-								 vs->strategy);
-		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+		buf = VacuumLockPage(index, blkno, vs->strategy, BUFFER_LOCK_EXCLUSIVE);
 		page = BufferGetPage(buf);
 		maxoff = PageGetMaxOffsetNumber(page);
 
@@ -556,11 +569,7 @@ VacuumRepairLinks(HnswVacuumState *vs)
 		OffsetNumber maxoff;
 		int			ntodo = 0;
 
-		vacuum_delay_point();
-
-		buf = ReadBufferExtended(vs->index, MAIN_FORKNUM, blkno, RBM_NORMAL,
-								 vs->strategy);
-		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		buf = VacuumLockPage(vs->index, blkno, vs->strategy, BUFFER_LOCK_SHARE);
 		page = BufferGetPage(buf);
 		maxoff = PageGetMaxOffsetNumber(page);
 		for (OffsetNumber off = FirstOffsetNumber; off <= maxoff; off++)
@@ -669,10 +678,8 @@ FreeDeletedElements(HnswVacuumState *vs, int *nexternal)
 		GenericXLogState *xlog = NULL;
 		OffsetNumber maxoff;
 
-		vacuum_delay_point();
-		buf = ReadBufferExtended(vs->index, MAIN_FORKNUM, blkno, RBM_NORMAL,
-								 vs->strategy);
-		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+		buf = VacuumLockPage(vs->index, blkno, vs->strategy,
+							 BUFFER_LOCK_EXCLUSIVE);
 		page = BufferGetPage(buf);
 		maxoff = PageGetMaxOffsetNumber(page);
 		for (OffsetNumber off = FirstOffsetNumber; off <= maxoff; off++)
@@ -719,10 +726,8 @@ FreeLinksTuples(HnswVacuumState *vs, ItemPointerData *tids, int n)
 		Buffer		buf;
 		Page		page;
 
-		vacuum_delay_point();
-		buf = ReadBufferExtended(vs->index, MAIN_FORKNUM, blkno, RBM_NORMAL,
-								 vs->strategy);
-		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+		buf = VacuumLockPage(vs->index, blkno, vs->strategy,
+							 BUFFER_LOCK_EXCLUSIVE);
 		page = BufferGetPage(buf);
 		for (; first < n && ItemPointerGetBlockNumber(&tids[first]) == blkno;
 			 first++)
@@ -829,10 +834,7 @@ hnswvacuumcleanup(IndexVacuumInfo *info, IndexBulkDeleteResult *stats)
 		OffsetNumber maxoff;
 		bool		empty = true;
 
-		vacuum_delay_point();
-		buf = ReadBufferExtended(index, MAIN_FORKNUM, blkno, RBM_NORMAL,
-								 info->strategy);
-		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		buf = VacuumLockPage(index, blkno, info->strategy, BUFFER_LOCK_SHARE);
 		page = BufferGetPage(buf);
 		maxoff = PageGetMaxOffsetNumber(page);
 		for (OffsetNumber off = FirstOffsetNumber; off <= maxoff; off++)
