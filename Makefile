@@ -16,7 +16,10 @@
 
 EXTENSION = hnswext
 MODULE_big = hnswext
-DATA = sql/hnswext--0.1.0.sql
+# The install script of each release, never edited after the release, and
+# an upgrade script per release after it; CREATE EXTENSION runs them in
+# order.
+DATA = sql/hnswext--0.1.0.sql sql/hnswext--0.1.0--0.2.0.sql
 # src/ holds the type and distance kernels and the index; src/tuning/ the
 # tuning and inspection functions, which see the index through src/hnsw.h.
 OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c src/tuning/*.c)))
