@@ -512,6 +512,22 @@ HnswExpectedTupleSize(HnswElementTuple tup, Size vsize, int m)
 }
 
 /*
+ * HnswPageGetNormalItemId
+ *		The line pointer at offno of a locked page if it is in use, else
+ *		NULL (past the line pointer array, or a slot that was freed).
+ */
+static inline ItemId
+HnswPageGetNormalItemId(Page page, OffsetNumber offno)
+{
+	ItemId		itemid;
+
+	if (offno < FirstOffsetNumber || offno > PageGetMaxOffsetNumber(page))
+		return NULL;
+	itemid = PageGetItemId(page, offno);
+	return ItemIdIsNormal(itemid) ? itemid : NULL;
+}
+
+/*
  * HnswPageGetTuple
  *		The tuple at offno of a locked element page (block blkno), or NULL
  *		when the slot is unused or past the line pointer array (vacuum freed
@@ -527,14 +543,11 @@ static inline HnswElementTuple
 HnswPageGetTuple(Relation index, HnswIndexInfo *info, Page page,
 				 BlockNumber blkno, OffsetNumber offno)
 {
-	ItemId		itemid;
+	ItemId		itemid = HnswPageGetNormalItemId(page, offno);
 	HnswElementTuple tup;
 	Size		len;
 
-	if (offno < FirstOffsetNumber || offno > PageGetMaxOffsetNumber(page))
-		return NULL;
-	itemid = PageGetItemId(page, offno);
-	if (!ItemIdIsNormal(itemid))
+	if (itemid == NULL)
 		return NULL;
 	len = ItemIdGetLength(itemid);
 	tup = (HnswElementTuple) PageGetItem(page, itemid);

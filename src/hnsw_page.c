@@ -241,12 +241,9 @@ HnswElementWithTids(HnswElementTuple old, Size oldsize,
 HnswElementTuple
 HnswGetTupleOnPage(Page page, OffsetNumber offno)
 {
-	ItemId		itemid;
+	ItemId		itemid = HnswPageGetNormalItemId(page, offno);
 
-	if (offno < FirstOffsetNumber || offno > PageGetMaxOffsetNumber(page))
-		return NULL;
-	itemid = PageGetItemId(page, offno);
-	if (!ItemIdIsNormal(itemid))
+	if (itemid == NULL)
 		return NULL;
 	/* a damaged line pointer must not lead a caller outside the page */
 	if (ItemIdGetOffset(itemid) + ItemIdGetLength(itemid) > BLCKSZ ||
@@ -271,6 +268,24 @@ ReadTupleShared(Relation index, HnswIndexInfo *info, ItemPointer tid,
 	return HnswPageGetTuple(index, info, BufferGetPage(*buf),
 							ItemPointerGetBlockNumber(tid),
 							ItemPointerGetOffsetNumber(tid));
+}
+
+/*
+ * CopyCheckedLinks
+ *		Copy n link slots of the tuple at "from" (on a page the caller holds
+ *		locked) to "out", checking each used one (HnswCheckLink).
+ */
+static void
+CopyCheckedLinks(Relation index, ItemPointer from, const ItemPointerData *slots,
+				 int n, ItemPointerData *out)
+{
+	memcpy(out, slots, sizeof(ItemPointerData) * n);
+	for (int i = 0; i < n; i++)
+	{
+		if (ItemPointerIsValid(&out[i]))
+			HnswCheckLink(index, &out[i], ItemPointerGetBlockNumber(from),
+						  ItemPointerGetOffsetNumber(from));
+	}
 }
 
 /*
@@ -353,17 +368,8 @@ HnswReadAllLinks(Relation index, HnswIndexInfo *info, ItemPointer links_tid,
 	tup = ReadTupleShared(index, info, links_tid, &buf);
 	if (tup != NULL && tup->level == level && HnswTupleHoldsLinks(tup))
 	{
-		int			nslots = HnswLinkSlots(info->m, level);
-
-		memcpy(slots, HnswTupleLinks(tup, info->value_size),
-			   sizeof(ItemPointerData) * nslots);
-		for (int i = 0; i < nslots; i++)
-		{
-			if (ItemPointerIsValid(&slots[i]))
-				HnswCheckLink(index, &slots[i],
-							  ItemPointerGetBlockNumber(links_tid),
-							  ItemPointerGetOffsetNumber(links_tid));
-		}
+		CopyCheckedLinks(index, links_tid, HnswTupleLinks(tup, info->value_size),
+						 HnswLinkSlots(info->m, level), slots);
 		ok = true;
 	}
 	UnlockReleaseBuffer(buf);
@@ -406,17 +412,10 @@ HnswReadElementLinks(Relation index, HnswIndexInfo *info, ItemPointer tid,
 			return 0;
 		}
 	}
-	{
-		ItemPointer slots = HnswLevelLinks(etup, info, level);
-
-		n = HnswUsedLinks(slots, HnswLinksAtLevel(info->m, level));
-		for (int i = 0; i < n; i++)
-		{
-			out[i] = slots[i];
-			HnswCheckLink(index, &out[i], ItemPointerGetBlockNumber(&links_tid),
-						  ItemPointerGetOffsetNumber(&links_tid));
-		}
-	}
+	n = HnswUsedLinks(HnswLevelLinks(etup, info, level),
+					  HnswLinksAtLevel(info->m, level));
+	CopyCheckedLinks(index, &links_tid, HnswLevelLinks(etup, info, level), n,
+					 out);
 	UnlockReleaseBuffer(buf);
 	return n;
 }
