@@ -14,6 +14,7 @@
  */
 #include "postgres.h"
 
+#include <float.h>
 #include <math.h>
 
 #include "utils/rel.h"
@@ -67,28 +68,68 @@ VectorPrepare(const HnswIndexInfo *info, Datum value, void *out)
 }
 
 /*
+ * The kernels distance.c chose for this CPU sum in another order than the
+ * SQL functions' sequential sums (and may fuse multiplies and adds), so
+ * near the end of the float range one can overflow where the other does
+ * not: a distance one makes infinite or NaN can be finite, or infinite of
+ * the other sign, in the other.  A result that is not finite, or so large
+ * (FLT_MAX / 2) that a partial sum may have overflowed, is computed again
+ * the way ORDER BY computes it, so that rows at infinite and NaN distances
+ * come in ORDER BY's order.  For L2 and L1, whose terms are never
+ * negative, that catches every disagreement; an inner product of vectors
+ * whose terms cancel beyond the float range can still come out finite
+ * here and infinite in SQL (src/README.md, "Known limits").  Ordinary
+ * vectors never take the slow path.
+ */
+#define KernelResultSuspect(d)	unlikely(!(fabsf(d) < FLT_MAX / 2))
+
+static float
+VectorL2Squared(int dim, const void *a, const void *b)
+{
+	float		d = L2SquaredDistanceKernel(dim, a, b);
+
+	if (KernelResultSuspect(d))
+		d = L2SquaredDistanceScalar(dim, a, b);
+	return d;
+}
+
+/*
  * The index orders inner-product opclasses by the negative inner product,
  * so that smaller is nearer for every metric.
  */
 static float
 VectorNegativeInnerProduct(int dim, const void *a, const void *b)
 {
-	return -InnerProductKernel(dim, a, b);
+	float		d = InnerProductKernel(dim, a, b);
+
+	if (KernelResultSuspect(d))
+		d = InnerProductScalar(dim, a, b);
+	return -d;
 }
 
-/* The kernels distance.c chose for this CPU when the library was loaded */
+static float
+VectorL1(int dim, const void *a, const void *b)
+{
+	float		d = L1DistanceKernel(dim, a, b);
+
+	if (KernelResultSuspect(d))
+		d = L1DistanceScalar(dim, a, b);
+	return d;
+}
+
+/* The kernels, checked as above */
 static HnswDistanceFn
 VectorKernel(HnswMetric metric)
 {
 	switch (metric)
 	{
 		case HNSW_METRIC_L2:
-			return L2SquaredDistanceKernel;
+			return VectorL2Squared;
 		case HNSW_METRIC_IP:
 		case HNSW_METRIC_COSINE:
 			return VectorNegativeInnerProduct;
 		case HNSW_METRIC_L1:
-			return L1DistanceKernel;
+			return VectorL1;
 	}
 	elog(ERROR, "unknown hnsw metric %d", (int) metric);
 	return NULL;				/* keep the compiler quiet */
