@@ -227,7 +227,9 @@ typedef enum HnswMetric
 	HNSW_METRIC_L2,				/* squared Euclidean distance */
 	HNSW_METRIC_IP,				/* negative inner product */
 	HNSW_METRIC_COSINE,			/* negative inner product of unit vectors */
-	HNSW_METRIC_L1				/* taxicab distance */
+	HNSW_METRIC_L1,				/* taxicab distance */
+	HNSW_METRIC_HAMMING,		/* differing bits */
+	HNSW_METRIC_JACCARD			/* 1 - shared set bits / set bits */
 } HnswMetric;
 
 /* A distance between two stored values of "dimensions" dimensions */
@@ -262,6 +264,7 @@ typedef struct HnswTypeInfo
 } HnswTypeInfo;
 
 extern const HnswTypeInfo HnswVectorType;
+extern const HnswTypeInfo HnswBitType;
 
 /*
  * Cached description of an open index: layout, type, metric and kernel.

@@ -18,7 +18,9 @@
 #include <math.h>
 
 #include "utils/rel.h"
+#include "utils/varbit.h"
 
+#include "bit_distance.h"
 #include "hnsw.h"
 #include "vector.h"
 
@@ -130,8 +132,10 @@ VectorKernel(HnswMetric metric)
 			return VectorNegativeInnerProduct;
 		case HNSW_METRIC_L1:
 			return VectorL1;
+		default:
+			break;
 	}
-	elog(ERROR, "unknown hnsw metric %d", (int) metric);
+	elog(ERROR, "unknown hnsw metric %d for type vector", (int) metric);
 	return NULL;				/* keep the compiler quiet */
 }
 
@@ -141,6 +145,67 @@ const HnswTypeInfo HnswVectorType = {
 	.max_dimensions = VectorMaxDimensions,
 	.prepare = VectorPrepare,
 	.kernel = VectorKernel,
+};
+
+/*
+ * bit: PostgreSQL's bit(n), one bit a dimension, stored as the type keeps
+ * its bits (the first bit is the high bit of the first byte), with the pad
+ * bits of a partial last byte and the bytes up to a multiple of 4 zero.
+ */
+static Size
+BitValueSize(int dimensions)
+{
+	return TYPEALIGN(sizeof(float), (dimensions + BITS_PER_BYTE - 1) /
+					 BITS_PER_BYTE);
+}
+
+static int
+BitMaxDimensions(void)
+{
+	return (int) (HnswMaxValueSize() * BITS_PER_BYTE);
+}
+
+static bool
+BitPrepare(const HnswIndexInfo *info, Datum value, void *out)
+{
+	VarBit	   *bits = DatumGetVarBitP(value);
+	int			nbytes = VARBITBYTES(bits);
+
+	if (VARBITLEN(bits) != info->dimensions)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("expected %d dimensions, not %d",
+						info->dimensions, VARBITLEN(bits))));
+	memset(out, 0, info->value_size);
+	memcpy(out, VARBITS(bits), nbytes);
+	/* bit strings keep their pad bits zero; make sure the copy does */
+	if (VARBITPAD(bits) > 0)
+		((bits8 *) out)[nbytes - 1] &= BITMASK << VARBITPAD(bits);
+	return true;
+}
+
+static HnswDistanceFn
+BitKernel(HnswMetric metric)
+{
+	switch (metric)
+	{
+		case HNSW_METRIC_HAMMING:
+			return BitHammingDistance;
+		case HNSW_METRIC_JACCARD:
+			return BitJaccardDistance;
+		default:
+			break;
+	}
+	elog(ERROR, "unknown hnsw metric %d for type bit", (int) metric);
+	return NULL;				/* keep the compiler quiet */
+}
+
+const HnswTypeInfo HnswBitType = {
+	.name = "bit",
+	.value_size = BitValueSize,
+	.max_dimensions = BitMaxDimensions,
+	.prepare = BitPrepare,
+	.kernel = BitKernel,
 };
 
 /*
@@ -159,6 +224,8 @@ static const HnswDistanceFunction distance_functions[] = {
 	{vector_l2_squared_distance, &HnswVectorType, HNSW_METRIC_L2},
 	{vector_negative_inner_product, &HnswVectorType, HNSW_METRIC_IP},
 	{l1_distance, &HnswVectorType, HNSW_METRIC_L1},
+	{hamming_distance, &HnswBitType, HNSW_METRIC_HAMMING},
+	{jaccard_distance, &HnswBitType, HNSW_METRIC_JACCARD},
 };
 
 /*
