@@ -15,6 +15,9 @@
 
 #include "postgres.h"
 
+#include <float.h>
+#include <math.h>
+
 #include "access/amapi.h"
 #include "access/genam.h"
 #include "access/itup.h"
@@ -261,6 +264,11 @@ typedef struct HnswTypeInfo
 							void *out);
 	/* the distance kernel of a metric (smaller is nearer) */
 	HnswDistanceFn (*kernel) (HnswMetric metric);
+	/*
+	 * The same distance computed as the SQL functions compute it, for the
+	 * results HnswDistance does not trust (NULL: the kernel is exact).
+	 */
+	HnswDistanceFn (*exact_kernel) (HnswMetric metric);
 } HnswTypeInfo;
 
 extern const HnswTypeInfo HnswVectorType;
@@ -278,8 +286,34 @@ typedef struct HnswIndexInfo
 	Size		value_size;		/* type->value_size(dimensions) */
 	HnswMetric	metric;
 	HnswDistanceFn kernel;
+	HnswDistanceFn exact_kernel;	/* see HnswDistance */
 	bool		normalize;		/* cosine: values are stored normalized */
 } HnswIndexInfo;
+
+/*
+ * HnswDistance
+ *		The distance between two stored values, as the index compares them.
+ *
+ * The kernels chosen for the CPU sum in another order than the SQL
+ * functions' sequential sums (SIMD lanes, fused multiply-adds), so near the
+ * end of the float range one can overflow where the other does not: a
+ * distance one makes infinite or NaN can be finite, or infinite of the other
+ * sign, in the other.  A result that is not finite, or so large (FLT_MAX /
+ * 2) that a partial sum may have overflowed, is computed again the way
+ * ORDER BY computes it, so that rows at infinite and NaN distances come in
+ * ORDER BY's order.  For L2 and L1, whose terms are never negative, that
+ * settles every disagreement; see "Known limits" in src/README.md for inner
+ * products.  Ordinary values cost one comparison.
+ */
+static inline float
+HnswDistance(const HnswIndexInfo *info, const void *a, const void *b)
+{
+	float		d = info->kernel(info->dimensions, a, b);
+
+	if (unlikely(!(fabsf(d) < FLT_MAX / 2)) && info->exact_kernel != NULL)
+		d = info->exact_kernel(info->dimensions, a, b);
+	return d;
+}
 
 /* The link slots of a level in a tuple that holds links */
 #define HnswLevelLinks(tup, info, level) \

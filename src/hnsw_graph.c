@@ -330,8 +330,7 @@ GraphCopyLinks(HnswGraph *graph, uint32 id, int level, uint32 *out)
 static inline float
 GraphDistance(HnswGraph *graph, const void *a, uint32 b)
 {
-	return graph->info.kernel(graph->hdr->dimensions, a,
-							  HnswGraphValue(graph, b));
+	return HnswDistance(&graph->info, a, HnswGraphValue(graph, b));
 }
 
 static int

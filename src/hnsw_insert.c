@@ -333,8 +333,7 @@ InsertPairDistance(void *arg, int a, int b)
 {
 	InsertSelectArg *sa = (InsertSelectArg *) arg;
 
-	return sa->info->kernel(sa->info->dimensions, sa->values[a],
-							sa->values[b]);
+	return HnswDistance(sa->info, sa->values[a], sa->values[b]);
 }
 
 /*
@@ -376,12 +375,12 @@ BacklinkChoose(Relation index, HnswIndexInfo *info, HnswSearchState *st,
 		}
 		values[ncand] = v;
 		cand_tids[ncand] = seen[i];
-		dists[ncand] = info->kernel(info->dimensions, nb->value, v);
+		dists[ncand] = HnswDistance(info, nb->value, v);
 		ncand++;
 	}
 	values[ncand] = newvalue;
 	cand_tids[ncand] = *newtid;
-	dists[ncand] = info->kernel(info->dimensions, nb->value, newvalue);
+	dists[ncand] = HnswDistance(info, nb->value, newvalue);
 	ncand++;
 
 	/* sort candidates nearest first (insertion sort: n <= 200) */

@@ -205,12 +205,11 @@ SearchEvaluateLocked(HnswSearchState *st, Page page, BlockNumber blkno,
 											 blkno, offno);
 	HnswCandidate *c;
 	float		distance;
-	int			dim = st->info->dimensions;
 
 	if (etup == NULL || (etup->flags & HNSW_LINKS_TUPLE))
 		return NULL;
 
-	distance = st->info->kernel(dim, st->query, HnswElementValue(etup));
+	distance = HnswDistance(st->info, st->query, HnswElementValue(etup));
 	if (SearchKey(distance) >= bound)
 		return NULL;
 
@@ -467,7 +466,6 @@ static inline bool
 SearchMayBeNearer(HnswSearchState *st, Page page, OffsetNumber offno,
 				  float bound)
 {
-	int			dim = st->info->dimensions;
 	uint32		rawid;
 	ItemIdData	itemid;
 	char	   *tuple;
@@ -493,7 +491,7 @@ SearchMayBeNearer(HnswSearchState *st, Page page, OffsetNumber offno,
 		ItemIdGetLength(&itemid))
 		return true;
 	value = tuple + HnswValueOffset(ntids);
-	return SearchKey(st->info->kernel(dim, st->query, value)) < bound;
+	return SearchKey(HnswDistance(st->info, st->query, value)) < bound;
 }
 
 /*

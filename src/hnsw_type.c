@@ -14,7 +14,6 @@
  */
 #include "postgres.h"
 
-#include <float.h>
 #include <math.h>
 
 #include "utils/rel.h"
@@ -70,68 +69,54 @@ VectorPrepare(const HnswIndexInfo *info, Datum value, void *out)
 }
 
 /*
- * The kernels distance.c chose for this CPU sum in another order than the
- * SQL functions' sequential sums (and may fuse multiplies and adds), so
- * near the end of the float range one can overflow where the other does
- * not: a distance one makes infinite or NaN can be finite, or infinite of
- * the other sign, in the other.  A result that is not finite, or so large
- * (FLT_MAX / 2) that a partial sum may have overflowed, is computed again
- * the way ORDER BY computes it, so that rows at infinite and NaN distances
- * come in ORDER BY's order.  For L2 and L1, whose terms are never
- * negative, that catches every disagreement; an inner product of vectors
- * whose terms cancel beyond the float range can still come out finite
- * here and infinite in SQL (src/README.md, "Known limits").  Ordinary
- * vectors never take the slow path.
- */
-#define KernelResultSuspect(d)	unlikely(!(fabsf(d) < FLT_MAX / 2))
-
-static float
-VectorL2Squared(int dim, const void *a, const void *b)
-{
-	float		d = L2SquaredDistanceKernel(dim, a, b);
-
-	if (KernelResultSuspect(d))
-		d = L2SquaredDistanceScalar(dim, a, b);
-	return d;
-}
-
-/*
  * The index orders inner-product opclasses by the negative inner product,
  * so that smaller is nearer for every metric.
  */
 static float
 VectorNegativeInnerProduct(int dim, const void *a, const void *b)
 {
-	float		d = InnerProductKernel(dim, a, b);
-
-	if (KernelResultSuspect(d))
-		d = InnerProductScalar(dim, a, b);
-	return -d;
+	return -InnerProductKernel(dim, a, b);
 }
 
 static float
-VectorL1(int dim, const void *a, const void *b)
+VectorNegativeInnerProductScalar(int dim, const void *a, const void *b)
 {
-	float		d = L1DistanceKernel(dim, a, b);
-
-	if (KernelResultSuspect(d))
-		d = L1DistanceScalar(dim, a, b);
-	return d;
+	return -InnerProductScalar(dim, a, b);
 }
 
-/* The kernels, checked as above */
+/* The kernels distance.c chose for this CPU when the library was loaded */
 static HnswDistanceFn
 VectorKernel(HnswMetric metric)
 {
 	switch (metric)
 	{
 		case HNSW_METRIC_L2:
-			return VectorL2Squared;
+			return L2SquaredDistanceKernel;
 		case HNSW_METRIC_IP:
 		case HNSW_METRIC_COSINE:
 			return VectorNegativeInnerProduct;
 		case HNSW_METRIC_L1:
-			return VectorL1;
+			return L1DistanceKernel;
+		default:
+			break;
+	}
+	elog(ERROR, "unknown hnsw metric %d for type vector", (int) metric);
+	return NULL;				/* keep the compiler quiet */
+}
+
+/* The sequential sums of the SQL functions (HnswDistance) */
+static HnswDistanceFn
+VectorExactKernel(HnswMetric metric)
+{
+	switch (metric)
+	{
+		case HNSW_METRIC_L2:
+			return L2SquaredDistanceScalar;
+		case HNSW_METRIC_IP:
+		case HNSW_METRIC_COSINE:
+			return VectorNegativeInnerProductScalar;
+		case HNSW_METRIC_L1:
+			return L1DistanceScalar;
 		default:
 			break;
 	}
@@ -145,6 +130,7 @@ const HnswTypeInfo HnswVectorType = {
 	.max_dimensions = VectorMaxDimensions,
 	.prepare = VectorPrepare,
 	.kernel = VectorKernel,
+	.exact_kernel = VectorExactKernel,
 };
 
 /*
@@ -206,6 +192,7 @@ const HnswTypeInfo HnswBitType = {
 	.max_dimensions = BitMaxDimensions,
 	.prepare = BitPrepare,
 	.kernel = BitKernel,
+	.exact_kernel = NULL,		/* bit counts are exact */
 };
 
 /*
@@ -241,6 +228,7 @@ HnswInfoSetType(HnswIndexInfo *info, const HnswTypeInfo *type,
 	info->metric = metric;
 	info->normalize = (metric == HNSW_METRIC_COSINE);
 	info->kernel = type->kernel(metric);
+	info->exact_kernel = type->exact_kernel ? type->exact_kernel(metric) : NULL;
 	info->value_size = info->dimensions >= 0 ?
 		type->value_size(info->dimensions) : 0;
 }

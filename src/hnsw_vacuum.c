@@ -251,8 +251,8 @@ RepairPairDistance(void *arg, int a, int b)
 {
 	RepairSelectArg *ra = (RepairSelectArg *) arg;
 
-	return ra->info->kernel(ra->info->dimensions, ra->cands[a].c->value,
-							ra->cands[b].c->value);
+	return HnswDistance(ra->info, ra->cands[a].c->value,
+						ra->cands[b].c->value);
 }
 
 static int
@@ -319,7 +319,7 @@ VacuumChooseLinks(HnswVacuumState *vs, ItemPointer self, const void *vec,
 			continue;
 		c->blkno = ItemPointerGetBlockNumber(&slots[i]);
 		c->offno = ItemPointerGetOffsetNumber(&slots[i]);
-		c->distance = info->kernel(info->dimensions, vec, c->value);
+		c->distance = HnswDistance(info, vec, c->value);
 		cands[ncand].c = c;
 		cands[ncand++].linked = true;
 	}

@@ -325,8 +325,7 @@ RecallExactCallback(Relation index, ItemPointer tid, Datum *values,
 
 		if (ItemPointerEquals(&q->self, tid))
 			continue;
-		NearestAdd(q, rs->k,
-				   rs->info.kernel(rs->info.dimensions, q->stored, rs->scratch));
+		NearestAdd(q, rs->k, HnswDistance(&rs->info, q->stored, rs->scratch));
 	}
 }
 
@@ -424,8 +423,7 @@ RecallSearchOne(RecallState *rs, RecallQuery *q, TupleTableSlot *slot,
 		found++;
 		FormIndexDatum(rs->indexInfo, slot, estate, &value, &isnull);
 		if (!isnull && HnswPrepareValue(&rs->info, value, rs->scratch) &&
-			rs->info.kernel(rs->info.dimensions, q->stored,
-							rs->scratch) <= q->kth)
+			HnswDistance(&rs->info, q->stored, rs->scratch) <= q->kth)
 			hits++;
 		ResetExprContext(econtext);
 	}
