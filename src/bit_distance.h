@@ -21,6 +21,8 @@
 #ifndef HNSWEXT_BIT_DISTANCE_H
 #define HNSWEXT_BIT_DISTANCE_H
 
+#include "fmgr.h"
+
 /* Number of positions where a and b differ */
 typedef uint64 (*BitHammingKernelFunc) (int nbits, const void *a,
 										const void *b);
@@ -61,5 +63,12 @@ BitJaccardFromCounts(uint64 common, uint64 either)
  */
 extern float BitHammingDistance(int nbits, const void *a, const void *b);
 extern float BitJaccardDistance(int nbits, const void *a, const void *b);
+
+/*
+ * The SQL distance functions (bit_ops.c); the index recognises its bit
+ * operator classes by them.
+ */
+extern Datum hamming_distance(PG_FUNCTION_ARGS);
+extern Datum jaccard_distance(PG_FUNCTION_ARGS);
 
 #endif							/* HNSWEXT_BIT_DISTANCE_H */
