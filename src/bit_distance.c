@@ -342,7 +342,7 @@ BitDistanceKernelName(void)
 /*
  * BitHammingDistance
  *		Hamming distance of two strings of nbits bits, as the index's
- *		kernels return distances (exact: at most 2^24 bits).
+ *		kernels return distances (exactly, for up to 2^24 bits).
  */
 float
 BitHammingDistance(int nbits, const void *a, const void *b)

@@ -396,6 +396,7 @@ typedef enum HnswIterativeScan
 extern int	hnsw_ef_search;
 extern int	hnsw_iterative_scan;
 extern int	hnsw_max_scan_tuples;
+extern double hnsw_scan_mem_multiplier;
 extern void HnswInitGucs(void);
 extern bytea *hnswoptions(Datum reloptions, bool validate);
 extern bool hnswproperty(Oid index_oid, int attno, IndexAMProperty prop,

@@ -24,6 +24,7 @@
 int			hnsw_ef_search = HNSW_DEFAULT_EF_SEARCH;
 int			hnsw_iterative_scan = HNSW_ITERATIVE_SCAN_OFF;
 int			hnsw_max_scan_tuples = 20000;
+double		hnsw_scan_mem_multiplier = 1;
 
 static const struct config_enum_entry iterative_scan_options[] = {
 	{"off", HNSW_ITERATIVE_SCAN_OFF, false},
@@ -86,6 +87,13 @@ HnswInitGucs(void)
 							NULL,
 							&hnsw_max_scan_tuples, 20000, 1, INT_MAX,
 							PGC_USERSET, 0, NULL, NULL, NULL);
+
+	DefineCustomRealVariable("hnsw.scan_mem_multiplier",
+							 "Multiple of work_mem an iterative scan may use for its candidates.",
+							 "An iterative scan that holds more than this many times work_mem "
+							 "ends with the rows it has returned rather than search further.",
+							 &hnsw_scan_mem_multiplier, 1, 1, 1000,
+							 PGC_USERSET, 0, NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("hnsw");
 }

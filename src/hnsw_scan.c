@@ -17,6 +17,11 @@
  * the float4 range), and a query that sees only infinitely far rows still
  * returns as many rows as one that sees finite distances.
  *
+ * An iterative scan searches again, keeping twice as many candidates each
+ * round, while the executor wants more rows.  It stops when a round finds
+ * no more, at hnsw.max_scan_tuples rows, or once its memory exceeds
+ * hnsw.scan_mem_multiplier times work_mem (see ScanMemoryAllowsRound).
+ *
  * A NULL query vector, or a zero one under cosine distance, makes every
  * row's distance NULL or NaN: all equal for ORDER BY, which then returns
  * the rows in no particular order.  Such a scan has nothing to search for;
@@ -63,6 +68,7 @@ typedef struct HnswScanOpaqueData
 	int64		tuples_returned;
 	float		last_distance;
 	float		cutoff;			/* strict_order: end of this round's trusted part */
+	double		max_memory;		/* bytes past which no further round starts */
 
 	/* scans without a query vector: the elements in page order */
 	BlockNumber walk_blkno;		/* next page to read */
@@ -196,6 +202,7 @@ ScanStart(IndexScanDesc scan)
 
 	so->searched = true;
 	so->ef_search = HnswGetEfSearch(scan->indexRelation);
+	so->max_memory = (double) work_mem * 1024.0 * hnsw_scan_mem_multiplier;
 
 	/*
 	 * Until this scan ends or restarts, vacuum must not let the heap reuse
@@ -315,12 +322,44 @@ ScanSearchRound(IndexScanDesc scan, int ef)
 }
 
 /*
+ * ScanMemoryAllowsRound
+ *		Whether an iterative scan may search another round: not once it holds
+ *		more than hnsw.scan_mem_multiplier times work_mem.
+ *
+ * What the scan holds grows with its rounds: the latest round's candidates
+ * and search state (so->round_ctx, reset when the next round begins), the
+ * set of elements already returned and the visited set the searches share
+ * (both keep their largest size).  The limit is checked between rounds, as
+ * a round cannot stop halfway without losing its best candidates, so the
+ * round that crosses it ends the scan: a scan may exceed the limit by what
+ * that one round took.  The first round (ef_search candidates) is never
+ * limited.
+ */
+static bool
+ScanMemoryAllowsRound(HnswScanOpaque so)
+{
+	double		held = (double) MemoryContextMemAllocated(so->ctx, true) +
+		HnswTidSetBytes(so->visited);
+
+	if (held <= so->max_memory)
+		return true;
+
+	ereport(DEBUG1,
+			(errmsg("hnsw iterative scan stopped at its memory limit after " INT64_FORMAT " rows",
+					so->tuples_returned),
+			 errdetail("The scan holds about %.0f kB, more than hnsw.scan_mem_multiplier times work_mem (%.0f kB).",
+					   held / 1024.0, so->max_memory / 1024.0),
+			 errhint("Raise work_mem or hnsw.scan_mem_multiplier to let iterative scans search further.")));
+	return false;
+}
+
+/*
  * ScanNextRound
  *		Iterative scans: the results ran out while the executor still wants
  *		rows (a filter rejected them), so search again keeping twice as many
  *		candidates; rows already returned are skipped.  Returns false when
  *		there is nothing more to find or the scan has done its share of work
- *		(hnsw.max_scan_tuples).
+ *		(hnsw.max_scan_tuples) or of memory (ScanMemoryAllowsRound).
  */
 static bool
 ScanNextRound(IndexScanDesc scan)
@@ -334,6 +373,8 @@ ScanNextRound(IndexScanDesc scan)
 	if (so->nresults < so->ef || so->ef >= limit)
 		return false;
 	if (so->tuples_returned >= hnsw_max_scan_tuples)
+		return false;
+	if (!ScanMemoryAllowsRound(so))
 		return false;
 
 	CHECK_FOR_INTERRUPTS();

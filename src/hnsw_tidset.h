@@ -86,6 +86,16 @@ HnswTidSetAdd(HnswTidSet *vs, uint64 key)
 	return true;
 }
 
+/* Bytes the set's arrays take (they grow with the members, never shrink) */
+static inline Size
+HnswTidSetBytes(HnswTidSet *vs)
+{
+	Size		nslots = vs->mask + 1;
+
+	return nslots * sizeof(uint64) +
+		(vs->candidates ? nslots * sizeof(struct HnswCandidate *) : 0);
+}
+
 /* Is the key a member? */
 static inline bool
 HnswTidSetContains(HnswTidSet *vs, uint64 key)
