@@ -633,7 +633,7 @@ extern bool hnswinsert(Relation index, Datum *values, bool *isnull,
 extern void HnswAddBacklink(Relation index, HnswIndexInfo *info,
 							HnswSearchState *st, HnswCandidate *nb,
 							ItemPointer newtid, const void *newvalue,
-							int level);
+							int level, pg_prng_state *prng);
 extern void HnswInsertValue(Relation index, HnswIndexInfo *info,
 							 const void *value, ItemPointer heap_tid);
 

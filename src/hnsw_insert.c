@@ -15,6 +15,7 @@
 #include "postgres.h"
 
 #include "access/generic_xlog.h"
+#include "common/hashfn.h"
 #include "nodes/execnodes.h"
 #include "miscadmin.h"
 #include "storage/bufmgr.h"
@@ -24,6 +25,9 @@
 #include "utils/rel.h"
 
 #include "hnsw.h"
+
+/* Mixed with a row's heap TID to seed the random choices of its insert */
+#define HNSW_INSERT_SEED	UINT64CONST(0x686E7369)
 
 /* How often a back-link update re-reads a list that changed under it */
 #define HNSW_BACKLINK_RETRIES	3
@@ -348,7 +352,7 @@ static int
 BacklinkChoose(Relation index, HnswIndexInfo *info, HnswSearchState *st,
 			   HnswCandidate *nb, const ItemPointerData *seen, int n,
 			   ItemPointer newtid, const void *newvalue, int limit,
-			   ItemPointerData *chosen)
+			   pg_prng_state *prng, ItemPointerData *chosen)
 {
 	const void **values = palloc(sizeof(void *) * (n + 1));
 	float	   *dists = palloc(sizeof(float) * (n + 1));
@@ -406,7 +410,7 @@ BacklinkChoose(Relation index, HnswIndexInfo *info, HnswSearchState *st,
 	sa.info = info;
 	sa.values = values;
 	nchosen = HnswSelectNeighbors(dists, ncand, limit, InsertPairDistance, &sa,
-								  &pg_global_prng_state, selected);
+								  prng, selected);
 	for (int i = 0; i < nchosen; i++)
 		chosen[i] = cand_tids[selected[i]];
 
@@ -458,12 +462,13 @@ BacklinkWrite(Relation index, HnswIndexInfo *info, Buffer buf,
  * holding nb's page, so the list is read again under the exclusive lock and
  * the choice made again if a concurrent insert changed it meanwhile, at
  * most HNSW_BACKLINK_RETRIES times.  Takes and releases the exclusive lock
- * on nb's links page; the caller holds the update lock.
+ * on nb's links page; the caller holds the update lock.  The heuristic's
+ * random choices among identical values come from "prng".
  */
 void
 HnswAddBacklink(Relation index, HnswIndexInfo *info, HnswSearchState *st,
 				HnswCandidate *nb, ItemPointer newtid, const void *newvalue,
-				int level)
+				int level, pg_prng_state *prng)
 {
 	int			limit = HnswLinksAtLevel(info->m, level);
 	ItemPointerData *seen = palloc(sizeof(ItemPointerData) * limit);
@@ -521,7 +526,7 @@ HnswAddBacklink(Relation index, HnswIndexInfo *info, HnswSearchState *st,
 		memcpy(seen, slots, sizeof(ItemPointerData) * n);
 		UnlockReleaseBuffer(buf);
 		nchosen = BacklinkChoose(index, info, st, nb, seen, n, newtid,
-								 newvalue, limit, chosen);
+								 newvalue, limit, prng, chosen);
 	}
 
 	pfree(seen);
@@ -581,7 +586,8 @@ InsertFindNeighbors(HnswSearchState *st, HnswIndexInfo *info,
  *		no new links, so they are dropped from the candidates first.
  */
 static void
-InsertChooseLinks(HnswIndexInfo *info, InsertNeighbors *nb)
+InsertChooseLinks(HnswIndexInfo *info, InsertNeighbors *nb,
+				  pg_prng_state *prng)
 {
 	for (int lc = nb->top; lc >= 0; lc--)
 	{
@@ -606,8 +612,7 @@ InsertChooseLinks(HnswIndexInfo *info, InsertNeighbors *nb)
 		nb->selected[lc] = palloc(sizeof(int) * n);
 		nb->nselected[lc] = HnswSelectNeighbors(dists, nlive,
 												HnswLinksAtLevel(info->m, lc),
-												InsertPairDistance, &sa,
-												&pg_global_prng_state,
+												InsertPairDistance, &sa, prng,
 												nb->selected[lc]);
 		pfree(dists);
 		pfree(values);
@@ -665,12 +670,24 @@ void
 HnswInsertValue(Relation index, HnswIndexInfo *info, const void *value,
 				ItemPointer heap_tid)
 {
-	int			level = HnswRandomLevel(&pg_global_prng_state, info->m);
+	pg_prng_state prng;
+	int			level;
 	LOCKMODE	lockmode = ShareLock;
 	HnswMetaPageData meta;
 	HnswSearchState *st;
 	InsertNeighbors nb;
 	ItemPointerData newtid;
+
+	/*
+	 * The element's level, and the heuristic's choices among identical
+	 * values, come from a stream seeded by the row's heap TID: the same
+	 * rows inserted in the same order give the same graph, as a serial
+	 * build does, and the level stays independent of the value.
+	 */
+	pg_prng_seed(&prng, hash_bytes_uint32_extended(
+					 ItemPointerGetBlockNumber(heap_tid),
+					 HNSW_INSERT_SEED + ItemPointerGetOffsetNumber(heap_tid)));
+	level = HnswRandomLevel(&prng, info->m);
 
 	LockPage(index, HNSW_UPDATE_LOCK, lockmode);
 	HnswReadMeta(index, &meta);
@@ -695,7 +712,7 @@ HnswInsertValue(Relation index, HnswIndexInfo *info, const void *value,
 		return;
 	}
 
-	InsertChooseLinks(info, &nb);
+	InsertChooseLinks(info, &nb, &prng);
 	InsertWriteElement(index, info, meta.insert_page, level, heap_tid, value,
 					   &nb, &newtid);
 
@@ -705,7 +722,7 @@ HnswInsertValue(Relation index, HnswIndexInfo *info, const void *value,
 		{
 			CHECK_FOR_INTERRUPTS();
 			HnswAddBacklink(index, info, st, nb.layers[lc][nb.selected[lc][i]],
-							&newtid, value, lc);
+							&newtid, value, lc, &prng);
 		}
 
 	HnswSearchEnd(st);

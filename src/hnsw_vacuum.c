@@ -543,7 +543,7 @@ VacuumRepairElement(HnswVacuumState *vs, BlockNumber blkno, OffsetNumber offno)
 		{
 			for (int i = 0; i < plan.nbacklinks[lc]; i++)
 				HnswAddBacklink(vs->index, info, st, plan.backlinks[lc][i],
-								&self, vec, lc);
+								&self, vec, lc, &pg_global_prng_state);
 		}
 		HnswSearchEnd(st);
 		if (written)
