@@ -379,18 +379,25 @@ sparsevec_in(PG_FUNCTION_ARGS)
 	CheckInputIndex(min_index, (int) dim);
 	CheckInputIndex(max_index, (int) dim);
 
+	/*
+	 * Sort, and reject duplicates before allocating: indices that are in
+	 * bounds and distinct cannot outnumber the dimensions.
+	 */
 	qsort(elements, count, sizeof(SparseInputElement), CompareInputElements);
-
-	result = InitSparseVector((int) dim, count);
-	values = SPARSEVEC_VALUES(result);
-	for (int i = 0; i < count; i++)
+	for (int i = 1; i < count; i++)
 	{
-		if (i > 0 && elements[i].index == elements[i - 1].index)
+		if (elements[i].index == elements[i - 1].index)
 			ereport(ERROR,
 					(errcode(ERRCODE_DATA_EXCEPTION),
 					 errmsg("sparsevec indices must not contain duplicates"),
 					 errdetail("Index %lld has more than one non-zero value.",
 							   (long long) elements[i].index)));
+	}
+
+	result = InitSparseVector((int) dim, count);
+	values = SPARSEVEC_VALUES(result);
+	for (int i = 0; i < count; i++)
+	{
 		/* 1-based in text, 0-based in storage */
 		result->indices[i] = (int32) (elements[i].index - 1);
 		values[i] = elements[i].value;
