@@ -332,7 +332,7 @@ sparsevec_in(PG_FUNCTION_ARGS)
 	char	   *end;
 	int			capacity = 1;
 	int			count = 0;
-	int64		min_index = 1;
+	int64		min_index = 1;	/* in bounds, should there be no element */
 	int64		max_index = 1;
 	int64		dim;
 	SparseInputElement *elements;

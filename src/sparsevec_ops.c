@@ -50,10 +50,12 @@ sparsevec_l2_distance(PG_FUNCTION_ARGS)
 {
 	SparseVector *a = PG_GETARG_SPARSEVEC_P(0);
 	SparseVector *b = PG_GETARG_SPARSEVEC_P(1);
+	float		distance;
 
 	CheckSparsevecDimsMatch(a->dim, b->dim);
+	distance = SparseL2SquaredDistance(SPARSE_OPERANDS(a, b));
 
-	PG_RETURN_FLOAT8(sqrt((double) SparseL2SquaredDistance(SPARSE_OPERANDS(a, b))));
+	PG_RETURN_FLOAT8(sqrt((double) distance));
 }
 
 /*

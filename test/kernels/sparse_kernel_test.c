@@ -61,8 +61,8 @@
 #endif
 
 #define MAX_DIM			3000
-#define TRIALS			12		/* pairs per dimension step, overlap, values */
-#define MAX_REPORTS		20		/* mismatches described before going quiet */
+#define TRIALS			12		/* pairs per dimension, overlap, values */
+#define MAX_REPORTS		20		/* mismatches described, then quiet */
 
 #define EXIT_MISMATCH	1
 #define EXIT_ERROR		2
@@ -138,7 +138,9 @@ value_huge(void)
 static float
 value_subnormal(void)
 {
-	return rand_sign() * ldexpf((float) (1.0 + rand_unit()), rand_int(-149, -127));
+	float		mantissa = (float) (1.0 + rand_unit());
+
+	return rand_sign() * ldexpf(mantissa, rand_int(-149, -127));
 }
 
 /* small integers: every sum is exact */
@@ -503,13 +505,15 @@ known_answers(void)
 	current_dim = 4;
 	current_overlap = "hand-made";
 	current_values = "hand-made";
-	check("l2_squared", SparseL2SquaredDistance(2, ia, xa, 3, ib, xb), 10.0, 2, 3);
+	check("l2_squared", SparseL2SquaredDistance(2, ia, xa, 3, ib, xb),
+		  10.0, 2, 3);
 	check("inner_product", SparseInnerProduct(2, ia, xa, 3, ib, xb), 3.0, 2, 3);
 	check("l1", SparseL1Distance(2, ia, xa, 3, ib, xb), 6.0, 2, 3);
 	check("cosine", SparseCosineDistance(2, ia, xa, 3, ib, xb),
 		  1.0 - 3.0 / sqrt(60.0), 2, 3);
 	/* against a zero vector: the norm, NaN for cosine */
-	check("l2_squared", SparseL2SquaredDistance(2, ia, xa, 0, ib, xb), 10.0, 2, 0);
+	check("l2_squared", SparseL2SquaredDistance(2, ia, xa, 0, ib, xb),
+		  10.0, 2, 0);
 	check("inner_product", SparseInnerProduct(0, ia, xa, 3, ib, xb), 0.0, 0, 3);
 	check("l1", SparseL1Distance(0, ia, xa, 3, ib, xb), 4.0, 0, 3);
 	check("cosine", SparseCosineDistance(2, ia, xa, 0, ib, xb), NAN, 2, 0);
