@@ -27,6 +27,7 @@
 
 #include "common/shortest_dec.h"
 #include "libpq/pqformat.h"
+#include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 
@@ -259,6 +260,9 @@ ParseSparsevecElements(const char *input, char *p,
 		int			strtof_errno;
 		char	   *end;
 		char	   *next;
+
+		/* no limit bounds the zero-valued elements, nor this loop */
+		CHECK_FOR_INTERRUPTS();
 
 		/* p is at the start of an element, past any whitespace */
 		if (*p == ',' || *p == '}')

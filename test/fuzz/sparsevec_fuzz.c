@@ -38,6 +38,7 @@
 
 #include "fmgr.h"
 #include "lib/stringinfo.h"
+#include "miscadmin.h"
 #include "utils/array.h"
 
 #include "fuzz_stubs.h"
@@ -54,6 +55,15 @@ extern Datum vector_to_sparsevec(PG_FUNCTION_ARGS);
 extern Datum sparsevec_to_vector(PG_FUNCTION_ARGS);
 
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* CHECK_FOR_INTERRUPTS() in sparsevec.c: no interrupt ever arrives */
+volatile sig_atomic_t InterruptPending = false;
+
+void
+ProcessInterrupts(void)
+{
+	abort();
+}
 
 /*
  * Set once the parser under test has returned: an error after that, in a
