@@ -1,11 +1,13 @@
 #
 # test/t/041_parser_fuzz.pl
-#	  A short deterministic run of the libFuzzer harness for the vector
-#	  parsers (test/fuzz: text input, binary input, type modifier).
+#	  A short deterministic run of the libFuzzer harnesses for the vector
+#	  and sparsevec parsers (test/fuzz: text input, binary input, type
+#	  modifier).
 #
-# Builds the harness with clang into a temporary directory and runs it for
-# a fixed number of inputs from a fixed seed, starting from the seed corpus
-# in test/fuzz/corpus.  Passes when the run finds nothing (exit status 0).
+# Builds the harnesses with clang into a temporary directory and runs each
+# for a fixed number of inputs from a fixed seed, starting from its seed
+# corpus (test/fuzz/corpus, test/fuzz/corpus-sparsevec).  Passes when the
+# runs find nothing (exit status 0).
 # Skipped when clang cannot build a libFuzzer program or the source tree
 # cannot be read.  Anyone can fuzz longer with "make -C test/fuzz fuzz".
 #
@@ -21,7 +23,9 @@ my $srcdir = $ENV{HNSWEXT_SRCDIR} // "$FindBin::RealBin/../..";
 my $pg_config = $ENV{PG_CONFIG} // 'pg_config';
 
 plan skip_all => "cannot read $srcdir/test/fuzz as this user"
-  unless -r "$srcdir/test/fuzz/Makefile" && -r "$srcdir/src/vector.c";
+  unless -r "$srcdir/test/fuzz/Makefile"
+  && -r "$srcdir/src/vector.c"
+  && -r "$srcdir/src/sparsevec.c";
 
 my $build = PostgreSQL::Test::Utils::tempdir('fuzz');
 
@@ -51,20 +55,27 @@ IPC::Run::run(
 		"PG_CONFIG=$pg_config", "CLANG=$clang"
 	],
 	'>', \$out, '2>', \$err);
-ok($? == 0, 'the fuzz harness builds') or diag("$out$err");
+ok($? == 0, 'the fuzz harnesses build') or diag("$out$err");
 
-($out, $err) = ('', '');
-IPC::Run::run(
-	[
-		'make', '-C', "$srcdir/test/fuzz", "BUILD=$build",
-		"PG_CONFIG=$pg_config", "CLANG=$clang", 'RUNS=300000', 'SEED=1',
-		'run'
-	],
-	'>', \$out, '2>', \$err);
-my $status = $?;
-my ($done) = $err =~ /^(#\d+\s+DONE.*)$/m;
-ok($status == 0, 'a fuzz run of 300000 inputs from seed 1 finds nothing')
-  or diag(substr($err, -4000));
-note($done) if $done;
+# each harness, run by its own make target
+foreach my $run ([ 'run', 'vector_fuzz' ], [ 'run-sparsevec', 'sparsevec_fuzz' ])
+{
+	my ($target, $harness) = @$run;
+
+	($out, $err) = ('', '');
+	IPC::Run::run(
+		[
+			'make', '-C', "$srcdir/test/fuzz", "BUILD=$build",
+			"PG_CONFIG=$pg_config", "CLANG=$clang", 'RUNS=300000', 'SEED=1',
+			$target
+		],
+		'>', \$out, '2>', \$err);
+	my $status = $?;
+	my ($done) = $err =~ /^(#\d+\s+DONE.*)$/m;
+	ok($status == 0,
+		"$harness: a fuzz run of 300000 inputs from seed 1 finds nothing")
+	  or diag(substr($err, -4000));
+	note("$harness: $done") if $done;
+}
 
 done_testing();
