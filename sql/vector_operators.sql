@@ -7,10 +7,10 @@ SELECT '[1,2,3]'::vector <-> '[4,5,6]' AS l2,
        '[1,2,3]'::vector <#> '[4,5,6]' AS negative_ip,
        '[1,2,3]'::vector <=> '[4,5,6]' AS cosine,
        '[1,2,3]'::vector <+> '[4,5,6]' AS l1;
-SELECT '[1,2,3]'::vector <-> '[4,5,6]' = l2_distance('[1,2,3]', '[4,5,6]'),
-       '[1,2,3]'::vector <#> '[4,5,6]' = -inner_product('[1,2,3]', '[4,5,6]'),
-       '[1,2,3]'::vector <=> '[4,5,6]' = cosine_distance('[1,2,3]', '[4,5,6]'),
-       '[1,2,3]'::vector <+> '[4,5,6]' = l1_distance('[1,2,3]', '[4,5,6]');
+SELECT '[1,2,3]'::vector <-> '[4,5,6]' = l2_distance('[1,2,3]'::vector, '[4,5,6]'),
+       '[1,2,3]'::vector <#> '[4,5,6]' = -inner_product('[1,2,3]'::vector, '[4,5,6]'),
+       '[1,2,3]'::vector <=> '[4,5,6]' = cosine_distance('[1,2,3]'::vector, '[4,5,6]'),
+       '[1,2,3]'::vector <+> '[4,5,6]' = l1_distance('[1,2,3]'::vector, '[4,5,6]');
 SELECT '[0,0]'::vector <=> '[1,2]';
 SELECT '[1,2]'::vector <-> '[1,2,3]';
 SELECT '[1,2]'::vector <#> '[1,2,3]';
