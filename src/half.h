@@ -76,8 +76,10 @@ HalfToFloat4Portable(half h)
 
 	if (exponent == 0x1f)
 	{
-		/* infinity or NaN, keeping the NaN's payload */
+		/* infinity, or NaN made quiet (as F16C does) keeping its payload */
 		bits = sign | 0x7f800000 | (fraction << 13);
+		if (fraction != 0)
+			bits |= 0x00400000;
 	}
 	else if (exponent == 0)
 	{
