@@ -262,6 +262,7 @@ typedef struct HnswTypeInfo
 } HnswTypeInfo;
 
 extern const HnswTypeInfo HnswVectorType;
+extern const HnswTypeInfo HnswHalfvecType;
 
 /*
  * Cached description of an open index: layout, type, metric and kernel.
