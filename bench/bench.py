@@ -463,16 +463,17 @@ class PgBench:
             self.sql("ALTER TABLE items SET (parallel_workers = %d)" % workers)
         else:
             self.sql("ALTER TABLE items RESET (parallel_workers)")
-        log("postgres: CREATE INDEX (m = %d, ef_construction = %d, "
-            "%d parallel workers)" % (a.m, a.ef_construction, workers))
+        log("postgres: CREATE INDEX on %s (m = %d, ef_construction = %d, "
+            "%d parallel workers)" % (self.index_definition(), a.m,
+                                      a.ef_construction, workers))
         if workers > 0:
             watcher = WorkerWatcher(a.dsn, self.conn.get_backend_pid())
         t0 = time.perf_counter()
         try:
-            self.sql("CREATE INDEX %s ON items USING hnsw "
-                     "(embedding vector_l2_ops) "
+            self.sql("CREATE INDEX %s ON items USING hnsw %s "
                      "WITH (m = %d, ef_construction = %d)"
-                     % (INDEX_NAME, a.m, a.ef_construction))
+                     % (INDEX_NAME, self.index_definition(), a.m,
+                        a.ef_construction))
             elapsed = time.perf_counter() - t0
         finally:
             if workers > 0:
@@ -502,10 +503,47 @@ class PgBench:
                 self.sql("SELECT pg_prewarm(%s)", (rel,))
 
     # The two query shapes.  LIMIT and the id range are filled in per run.
-    CLIENT_QUERY = "SELECT id FROM items ORDER BY embedding <-> $1 LIMIT %d"
-    SERVER_QUERY = ("SELECT q.qid, r.id FROM queries q CROSS JOIN LATERAL "
-                    "(SELECT id FROM items ORDER BY items.embedding <-> "
-                    "q.embedding LIMIT %d) r WHERE q.qid < %d")
+    # What the index is built on, per --index-type: the column itself, or
+    # pgvector's documented expression indexes over it.  The table always
+    # holds full-precision vectors, and every answer is ranked against the
+    # exact float ground truth.
+    def index_definition(self):
+        a = self.args
+        if a.index_type == "halfvec":
+            return "((embedding::halfvec(%d)) halfvec_l2_ops)" % a.dim
+        if a.index_type == "bit":
+            return ("((binary_quantize(embedding)::bit(%d)) bit_hamming_ops)"
+                    % a.dim)
+        return "(embedding vector_l2_ops)"
+
+    def nearest_sql(self, query):
+        """
+        The ids of the k rows of items nearest to QUERY (an expression of
+        type vector), ordered so that the index answers: by the column, by
+        its halfvec cast, or for bit by Hamming distance of the binary
+        quantization, taking --rerank candidates that are then re-ranked by
+        exact L2 distance (pgvector's re-ranking pattern).
+        """
+        a = self.args
+        if a.index_type == "halfvec":
+            return ("SELECT id FROM items ORDER BY embedding::halfvec(%d) <-> "
+                    "(%s)::halfvec(%d) LIMIT %d" % (a.dim, query, a.dim, a.k))
+        if a.index_type == "bit":
+            return ("SELECT id FROM (SELECT id, embedding FROM items ORDER BY "
+                    "binary_quantize(embedding)::bit(%d) <~> "
+                    "binary_quantize(%s) LIMIT %d) c "
+                    "ORDER BY c.embedding <-> (%s) LIMIT %d"
+                    % (a.dim, query, a.rerank, query, a.k))
+        return ("SELECT id FROM items ORDER BY embedding <-> (%s) LIMIT %d"
+                % (query, a.k))
+
+    def client_query(self):
+        return self.nearest_sql("$1")
+
+    def server_query(self, n_queries):
+        return ("SELECT q.qid, r.id FROM queries q CROSS JOIN LATERAL (%s) r "
+                "WHERE q.qid < %d" % (self.nearest_sql("q.embedding"),
+                                      n_queries))
 
     def plan_uses_index(self, statement):
         """Whether EXPLAIN of STATEMENT shows a scan of our index."""
@@ -526,8 +564,7 @@ class PgBench:
         scan the index under the session's current settings.  Returns
         (server_ok, client_ok).
         """
-        server_ok = self.plan_uses_index(self.SERVER_QUERY
-                                         % (self.args.k, n_queries))
+        server_ok = self.plan_uses_index(self.server_query(n_queries))
         client_ok = self.plan_uses_index("EXECUTE knn('%s')" % sample_literal)
         return server_ok, client_ok
 
@@ -562,7 +599,7 @@ class PgBench:
         are fetched to the client inside the timing, a few bytes each.
         """
         t0 = time.perf_counter()
-        self.sql(self.SERVER_QUERY % (self.args.k, n_queries))
+        self.sql(self.server_query(n_queries))
         rows = self.cur.fetchall()
         elapsed = time.perf_counter() - t0
         found = [[] for _ in range(n_queries)]
@@ -754,7 +791,7 @@ class PgBench:
         self.exact_check(base, queries, truth)
         out = {"facts": self.facts, "builds": {}, "points": []}
 
-        self.sql("PREPARE knn(vector) AS " + self.CLIENT_QUERY % a.k)
+        self.sql("PREPARE knn(vector) AS " + self.client_query())
         if not has_hnsw or a.no_index:
             if not has_hnsw:
                 warn("access method hnsw does not exist yet: measuring exact "
@@ -1004,7 +1041,10 @@ def describe_setup(args, pg, hl):
     lines = [
         "data: %s, n = %d, dim = %d, queries = %d, seed = %d, k = %d"
         % (args.dataset, args.n, args.dim, args.queries, args.seed, args.k),
-        "index: m = %d, ef_construction = %d" % (args.m, args.ef_construction),
+        "index: m = %d, ef_construction = %d, on %s%s"
+        % (args.m, args.ef_construction, args.index_type,
+           ", re-ranking %d candidates" % args.rerank
+           if args.index_type == "bit" else ""),
         "machine: %s, %d CPUs, Python %s, numpy %s"
         % (cpu_model(), os.cpu_count() or 0, platform.python_version(),
            np.__version__),
@@ -1289,6 +1329,14 @@ def parse_args(argv=None):
                    metavar="WORKERS",
                    help="also time a parallel build with WORKERS workers "
                    "(2 if given without a number)")
+    g.add_argument("--index-type", choices=["vector", "halfvec", "bit"],
+                   default="vector",
+                   help="index the vector column itself, its halfvec cast, "
+                   "or its binary quantization (bit, queried with "
+                   "re-ranking); recall is always against exact float L2")
+    g.add_argument("--rerank", type=int, default=40,
+                   help="with --index-type bit: candidates the index returns "
+                   "for re-ranking by exact distance")
     g.add_argument("--link-bytes", type=int, default=6,
                    help="bytes per neighbour link in the theoretical size "
                    "(6: a PostgreSQL item pointer)")
@@ -1336,6 +1384,8 @@ def parse_args(argv=None):
         p.error("--n, --queries, --dim and --k must be positive")
     if args.k > args.n:
         p.error("--k must not exceed --n")
+    if args.index_type == "bit" and args.rerank < args.k:
+        p.error("--rerank must be at least --k")
     if args.repeat < 1:
         p.error("--repeat must be at least 1")
     if args.insert_rows < 0:

@@ -227,7 +227,9 @@ typedef enum HnswMetric
 	HNSW_METRIC_L2,				/* squared Euclidean distance */
 	HNSW_METRIC_IP,				/* negative inner product */
 	HNSW_METRIC_COSINE,			/* negative inner product of unit vectors */
-	HNSW_METRIC_L1				/* taxicab distance */
+	HNSW_METRIC_L1,				/* taxicab distance */
+	HNSW_METRIC_HAMMING,		/* differing bits */
+	HNSW_METRIC_JACCARD			/* 1 - shared set bits / set bits */
 } HnswMetric;
 
 /* A distance between two stored values of "dimensions" dimensions */
@@ -263,6 +265,7 @@ typedef struct HnswTypeInfo
 
 extern const HnswTypeInfo HnswVectorType;
 extern const HnswTypeInfo HnswHalfvecType;
+extern const HnswTypeInfo HnswBitType;
 
 /*
  * Cached description of an open index: layout, type, metric and kernel.
@@ -513,6 +516,22 @@ HnswExpectedTupleSize(HnswElementTuple tup, Size vsize, int m)
 }
 
 /*
+ * HnswPageGetNormalItemId
+ *		The line pointer at offno of a locked page if it is in use, else
+ *		NULL (past the line pointer array, or a slot that was freed).
+ */
+static inline ItemId
+HnswPageGetNormalItemId(Page page, OffsetNumber offno)
+{
+	ItemId		itemid;
+
+	if (offno < FirstOffsetNumber || offno > PageGetMaxOffsetNumber(page))
+		return NULL;
+	itemid = PageGetItemId(page, offno);
+	return ItemIdIsNormal(itemid) ? itemid : NULL;
+}
+
+/*
  * HnswPageGetTuple
  *		The tuple at offno of a locked element page (block blkno), or NULL
  *		when the slot is unused or past the line pointer array (vacuum freed
@@ -528,14 +547,11 @@ static inline HnswElementTuple
 HnswPageGetTuple(Relation index, HnswIndexInfo *info, Page page,
 				 BlockNumber blkno, OffsetNumber offno)
 {
-	ItemId		itemid;
+	ItemId		itemid = HnswPageGetNormalItemId(page, offno);
 	HnswElementTuple tup;
 	Size		len;
 
-	if (offno < FirstOffsetNumber || offno > PageGetMaxOffsetNumber(page))
-		return NULL;
-	itemid = PageGetItemId(page, offno);
-	if (!ItemIdIsNormal(itemid))
+	if (itemid == NULL)
 		return NULL;
 	len = ItemIdGetLength(itemid);
 	tup = (HnswElementTuple) PageGetItem(page, itemid);

@@ -1,9 +1,11 @@
 /*-------------------------------------------------------------------------
  *
  * hnsw_build.c
- *	  Build an HNSW index: the graph is built in memory (by one process, or
- *	  by several sharing it, see hnsw_parallel.c), then written out page by
- *	  page and WAL-logged in bulk.
+ *	  The two steps of a build that one process or several sharing the graph
+ *	  (hnsw_parallel.c) run alike: loading the table's rows into the
+ *	  in-memory graph, and writing the graph out page by page, WAL-logged
+ *	  in bulk.  hnsw_ambuild.c chooses between a serial and a parallel
+ *	  build.
  *
  * When a serial build's graph outgrows maintenance_work_mem, what was built
  * so far is written out and the remaining rows go through the ordinary
@@ -21,17 +23,12 @@
 #include "commands/progress.h"
 #include "miscadmin.h"
 #include "optimizer/plancat.h"
-#include "optimizer/optimizer.h"
 #include "pgstat.h"
 #include "portability/instr_time.h"
-#include "storage/smgr.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
 #include "hnsw_build.h"
-
-/* Elements a serial build's graph starts with, at least */
-#define BUILD_MIN_CAPACITY	1024
 
 /* Write the links of element "id" as TIDs into "slots" */
 static void
@@ -54,13 +51,15 @@ BuildFillLinks(HnswBuildState *bs, uint32 id, ItemPointer slots)
 }
 
 /*
- * BuildMetaPage
- *		Initialise a meta page describing the index and its entry point.
+ * HnswBuildMetaPage
+ *		Initialise a meta page describing the index and its entry point, in
+ *		a page image of the caller's (a locked buffer's page, or a local
+ *		one).
  */
-static void
-BuildMetaPage(Page page, int dim, int m, int ef_construction,
-			  BlockNumber entry_blkno, OffsetNumber entry_offno,
-			  int entry_level, BlockNumber insert_page)
+void
+HnswBuildMetaPage(Page page, int dim, int m, int ef_construction,
+				  BlockNumber entry_blkno, OffsetNumber entry_offno,
+				  int entry_level, BlockNumber insert_page)
 {
 	HnswMetaPage meta;
 
@@ -221,14 +220,14 @@ BuildFinishPages(HnswBuildState *bs, Buffer metabuf, BlockNumber nblocks)
 	{
 		HnswGraphElement *em = &bs->graph.elements[hdr->entry];
 
-		BuildMetaPage(BufferGetPage(metabuf), bs->dim, bs->m,
-					  bs->ef_construction, em->blkno, em->offno,
-					  hdr->entry_level, nblocks - 1);
+		HnswBuildMetaPage(BufferGetPage(metabuf), bs->dim, bs->m,
+						  bs->ef_construction, em->blkno, em->offno,
+						  hdr->entry_level, nblocks - 1);
 	}
 	else
-		BuildMetaPage(BufferGetPage(metabuf), bs->dim, bs->m,
-					  bs->ef_construction, InvalidBlockNumber,
-					  InvalidOffsetNumber, -1, InvalidBlockNumber);
+		HnswBuildMetaPage(BufferGetPage(metabuf), bs->dim, bs->m,
+						  bs->ef_construction, InvalidBlockNumber,
+						  InvalidOffsetNumber, -1, InvalidBlockNumber);
 	MarkBufferDirty(metabuf);
 	UnlockReleaseBuffer(metabuf);
 
@@ -463,117 +462,4 @@ HnswBuildEstimateRows(Relation heap)
 
 	estimate_rel_size(heap, NULL, &pages, &tuples, &allvisfrac);
 	return Max(tuples, 0);
-}
-
-/*
- * BuildSerial
- *		Build the graph in this process alone, spilling to disk if it
- *		outgrows maintenance_work_mem, and write it out.
- */
-static void
-BuildSerial(HnswBuildState *bs, IndexInfo *indexInfo)
-{
-	double		estimate = HnswBuildEstimateRows(bs->heap);
-	uint32		capacity;
-	HnswGraphHeader *hdr;
-	MemoryContext old;
-
-	capacity = (uint32) Min(estimate * 1.1 + BUILD_MIN_CAPACITY,
-							(double) HnswGraphCapacityFor(bs->info.value_size, bs->m,
-														  bs->memory_limit));
-	capacity = Max(capacity, 1);
-
-	bs->graph_ctx = AllocSetContextCreate(CurrentMemoryContext,
-										  "hnsw build graph",
-										  ALLOCSET_DEFAULT_SIZES);
-	old = MemoryContextSwitchTo(bs->graph_ctx);
-	hdr = MemoryContextAllocHuge(bs->graph_ctx,
-								 HnswGraphSize(bs->info.value_size, bs->m, capacity));
-	HnswGraphInitHeader(hdr, &bs->info, capacity, false);
-	HnswGraphAttach(&bs->graph, hdr, &bs->info);
-	MemoryContextSwitchTo(old);
-
-	bs->report_progress = true;
-	HnswBuildScan(bs, indexInfo, NULL);
-
-	if (!bs->on_disk)
-		HnswBuildWriteGraph(bs);
-	if (bs->graph_ctx)
-		MemoryContextDelete(bs->graph_ctx);
-	bs->graph_ctx = NULL;
-}
-
-/*
- * hnswbuild
- *		ambuild callback: scan the table, build the graph, write it out.
- */
-IndexBuildResult *
-hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo)
-{
-	IndexBuildResult *result;
-	HnswBuildState bs;
-	int			nworkers;
-
-	if (RelationGetNumberOfBlocks(index) != 0)
-		elog(ERROR, "index \"%s\" already contains data",
-			 RelationGetRelationName(index));
-
-	/*
-	 * A build starts from an empty relation.  Whatever this backend cached
-	 * about earlier contents of the same file (truncating a table created
-	 * in the same transaction rebuilds its indexes in place) is dropped
-	 * here rather than trusted to have been invalidated.
-	 */
-	HnswResetCache(index);
-	HnswBuildInitState(&bs, heap, index);
-
-	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE,
-								 PROGRESS_HNSW_PHASE_LOAD);
-	if (heap->rd_rel->reltuples > 0)
-		pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL,
-									 (int64) heap->rd_rel->reltuples);
-
-	nworkers = plan_create_index_workers(RelationGetRelid(heap),
-										 RelationGetRelid(index));
-	if (nworkers <= 0 || !HnswBuildParallel(&bs, indexInfo, nworkers))
-	{
-		/* a failed parallel attempt leaves nothing behind */
-		bs.reltuples = bs.indtuples = 0;
-		BuildSerial(&bs, indexInfo);
-	}
-
-	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE,
-								 (int64) bs.reltuples);
-	MemoryContextDelete(bs.tuple_ctx);
-
-	result = palloc(sizeof(IndexBuildResult));
-	result->heap_tuples = bs.reltuples;
-	result->index_tuples = bs.indtuples;
-	return result;
-}
-
-/*
- * hnswbuildempty
- *		Write the meta page of an empty index into the init fork (indexes on
- *		unlogged tables), WAL-logged so that a crash restart can reset the
- *		main fork from it.
- */
-void
-hnswbuildempty(Relation index)
-{
-	PGAlignedBlock metabuf;
-	Page		page = (Page) metabuf.data;
-	HnswIndexInfo info;
-
-	HnswGetBuildInfo(index, &info);
-	BuildMetaPage(page, info.dimensions, info.m, info.ef_construction,
-				  InvalidBlockNumber, InvalidOffsetNumber, -1,
-				  InvalidBlockNumber);
-
-	PageSetChecksumInplace(page, HNSW_METAPAGE_BLKNO);
-	smgrwrite(RelationGetSmgr(index), INIT_FORKNUM, HNSW_METAPAGE_BLKNO,
-			  (char *) page, true);
-	log_newpage(&(RelationGetSmgr(index))->smgr_rnode.node, INIT_FORKNUM,
-				HNSW_METAPAGE_BLKNO, page, true);
-	smgrimmedsync(RelationGetSmgr(index), INIT_FORKNUM);
 }

@@ -125,6 +125,10 @@ extern void HnswBuildScan(HnswBuildState *bs, struct IndexInfo *indexInfo,
 						  TableScanDesc scan);
 extern void HnswBuildWriteGraph(HnswBuildState *bs);
 extern double HnswBuildEstimateRows(Relation heap);
+extern void HnswBuildMetaPage(Page page, int dim, int m, int ef_construction,
+							  BlockNumber entry_blkno,
+							  OffsetNumber entry_offno, int entry_level,
+							  BlockNumber insert_page);
 
 /* hnsw_parallel.c */
 extern bool HnswBuildParallel(HnswBuildState *bs, struct IndexInfo *indexInfo,

@@ -130,7 +130,9 @@ HnswCacheMeta(Relation index)
 /*
  * HnswGetIndexInfo
  *		Fill in the dimensions, m and ef_construction of a built index (from
- *		its meta page, cached) and its metric and distance kernel.
+ *		its meta page, cached) and its metric and distance kernel.  The
+ *		first call for an open index reads the meta page (HnswReadMeta), so
+ *		the caller holds no buffer lock.
  *
  * The index options and the column's type modifier are not used: ALTER
  * INDEX ... SET (m = ...) and ALTER TABLE ... ALTER COLUMN ... TYPE vector
@@ -167,7 +169,10 @@ HnswGetM(Relation index)
 
 /*
  * HnswReadMeta
- *		Copy the meta page contents, checking that it is ours.
+ *		Copy the meta page contents, checking that it is ours.  Takes and
+ *		releases a share lock on the meta page; the caller holds no buffer
+ *		lock (a backend holds one content lock at a time: "Lock order" in
+ *		src/README.md).
  */
 void
 HnswReadMeta(Relation index, HnswMetaPageData *meta)
@@ -226,6 +231,8 @@ HnswReadMeta(Relation index, HnswMetaPageData *meta)
 /*
  * HnswRecentBuffer
  *		The buffer that last held blkno, or InvalidBuffer; only a hint.
+ *		Nothing is pinned: the buffer may hold another page by now, which
+ *		HnswPinBuffer finds out when it pins it.
  */
 Buffer
 HnswRecentBuffer(Relation index, BlockNumber blkno)
@@ -240,8 +247,9 @@ HnswRecentBuffer(Relation index, BlockNumber blkno)
 /*
  * HnswPinBuffer
  *		Pin page blkno of the index, trying the hint first.  Returns the
- *		buffer pinned (not locked), and remembers it for later.  The caller
- *		has checked that the block exists (HnswCheckLink).
+ *		buffer pinned and not locked, and remembers it for later; the caller
+ *		locks it as it needs and drops the pin with ReleaseBuffer.  The
+ *		caller has checked that the block exists (HnswCheckLink).
  */
 Buffer
 HnswPinBuffer(Relation index, BlockNumber blkno, Buffer hint)

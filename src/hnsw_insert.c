@@ -654,6 +654,9 @@ InsertWriteElement(Relation index, HnswIndexInfo *info,
 /*
  * HnswInsertValue
  *		Insert one prepared value (normalized for cosine) with its heap TID.
+ *		The caller holds RowExclusiveLock on the index (or more) and no
+ *		buffer; the function returns holding neither the update lock nor
+ *		any buffer.
  *
  * Takes the update lock in share mode, or exclusively when the element
  * may become the entry point (the graph is empty, or its level is above

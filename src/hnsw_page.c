@@ -234,17 +234,16 @@ HnswElementWithTids(HnswElementTuple old, Size oldsize,
 /*
  * HnswGetTupleOnPage
  *		The tuple at offno of a locked page, or NULL when there is none (a
- *		slot that was freed, or past the end).
+ *		slot that was freed, or past the end).  The caller holds the page's
+ *		buffer pinned and locked (share or exclusive) for as long as it uses
+ *		the tuple.
  */
 HnswElementTuple
 HnswGetTupleOnPage(Page page, OffsetNumber offno)
 {
-	ItemId		itemid;
+	ItemId		itemid = HnswPageGetNormalItemId(page, offno);
 
-	if (offno < FirstOffsetNumber || offno > PageGetMaxOffsetNumber(page))
-		return NULL;
-	itemid = PageGetItemId(page, offno);
-	if (!ItemIdIsNormal(itemid))
+	if (itemid == NULL)
 		return NULL;
 	/* a damaged line pointer must not lead a caller outside the page */
 	if (ItemIdGetOffset(itemid) + ItemIdGetLength(itemid) > BLCKSZ ||
@@ -272,10 +271,29 @@ ReadTupleShared(Relation index, HnswIndexInfo *info, ItemPointer tid,
 }
 
 /*
+ * CopyCheckedLinks
+ *		Copy n link slots of the tuple at "from" (on a page the caller holds
+ *		locked) to "out", checking each used one (HnswCheckLink).
+ */
+static void
+CopyCheckedLinks(Relation index, ItemPointer from, const ItemPointerData *slots,
+				 int n, ItemPointerData *out)
+{
+	memcpy(out, slots, sizeof(ItemPointerData) * n);
+	for (int i = 0; i < n; i++)
+	{
+		if (ItemPointerIsValid(&out[i]))
+			HnswCheckLink(index, &out[i], ItemPointerGetBlockNumber(from),
+						  ItemPointerGetOffsetNumber(from));
+	}
+}
+
+/*
  * HnswReadElementHeader
  *		Copy the value (when "value" is not NULL), level and links location
  *		of the live element at tid.  Returns false when tid holds no live
- *		element.  Takes and releases a share lock on its page.
+ *		element.  Takes and releases a share lock on its page; the caller
+ *		holds no buffer lock and has checked tid (HnswCheckLink).
  */
 bool
 HnswReadElementHeader(Relation index, HnswIndexInfo *info, ItemPointer tid,
@@ -309,7 +327,8 @@ HnswReadElementHeader(Relation index, HnswIndexInfo *info, ItemPointer tid,
 /*
  * HnswReadElementValue
  *		Copy the value of the element at tid, deleted or not; false when tid
- *		holds no element.
+ *		holds no element.  Takes and releases a share lock on its page; the
+ *		caller holds no buffer lock and has checked tid (HnswCheckLink).
  */
 bool
 HnswReadElementValue(Relation index, HnswIndexInfo *info, ItemPointer tid,
@@ -333,7 +352,10 @@ HnswReadElementValue(Relation index, HnswIndexInfo *info, ItemPointer tid,
  * HnswReadAllLinks
  *		Copy all link slots (of every level up to "level") of the tuple at
  *		links_tid; false when it is gone or has another level.  Each used
- *		slot is checked (HnswCheckLink).
+ *		slot is checked (HnswCheckLink).  Takes and releases a share lock
+ *		on the links' page; the caller holds no buffer lock.  The copy may
+ *		be stale as soon as it is returned: a caller that rewrites the
+ *		slots reads them again under the exclusive lock.
  */
 bool
 HnswReadAllLinks(Relation index, HnswIndexInfo *info, ItemPointer links_tid,
@@ -346,17 +368,8 @@ HnswReadAllLinks(Relation index, HnswIndexInfo *info, ItemPointer links_tid,
 	tup = ReadTupleShared(index, info, links_tid, &buf);
 	if (tup != NULL && tup->level == level && HnswTupleHoldsLinks(tup))
 	{
-		int			nslots = HnswLinkSlots(info->m, level);
-
-		memcpy(slots, HnswTupleLinks(tup, info->value_size),
-			   sizeof(ItemPointerData) * nslots);
-		for (int i = 0; i < nslots; i++)
-		{
-			if (ItemPointerIsValid(&slots[i]))
-				HnswCheckLink(index, &slots[i],
-							  ItemPointerGetBlockNumber(links_tid),
-							  ItemPointerGetOffsetNumber(links_tid));
-		}
+		CopyCheckedLinks(index, links_tid, HnswTupleLinks(tup, info->value_size),
+						 HnswLinkSlots(info->m, level), slots);
 		ok = true;
 	}
 	UnlockReleaseBuffer(buf);
@@ -367,7 +380,9 @@ HnswReadAllLinks(Relation index, HnswIndexInfo *info, ItemPointer links_tid,
  * HnswReadElementLinks
  *		Copy the links at one level of the element at tid (deleted or not)
  *		into "out" (room for 2 * m); returns their number.  The links are
- *		checked (HnswCheckLink).
+ *		checked (HnswCheckLink).  Share-locks the element's page, and then
+ *		the links' page if they are elsewhere, one at a time, and returns
+ *		holding neither; the caller holds no buffer lock.
  */
 int
 HnswReadElementLinks(Relation index, HnswIndexInfo *info, ItemPointer tid,
@@ -397,17 +412,10 @@ HnswReadElementLinks(Relation index, HnswIndexInfo *info, ItemPointer tid,
 			return 0;
 		}
 	}
-	{
-		ItemPointer slots = HnswLevelLinks(etup, info, level);
-
-		n = HnswUsedLinks(slots, HnswLinksAtLevel(info->m, level));
-		for (int i = 0; i < n; i++)
-		{
-			out[i] = slots[i];
-			HnswCheckLink(index, &out[i], ItemPointerGetBlockNumber(&links_tid),
-						  ItemPointerGetOffsetNumber(&links_tid));
-		}
-	}
+	n = HnswUsedLinks(HnswLevelLinks(etup, info, level),
+					  HnswLinksAtLevel(info->m, level));
+	CopyCheckedLinks(index, &links_tid, HnswLevelLinks(etup, info, level), n,
+					 out);
 	UnlockReleaseBuffer(buf);
 	return n;
 }
@@ -423,7 +431,11 @@ HnswReadElementLinks(Relation index, HnswIndexInfo *info, ItemPointer tid,
 
 /*
  * HnswPlacerFlush
- *		Write the current page out, if it has tuples and is being written.
+ *		Write the current page out, if it has tuples and is being written:
+ *		extends the index by that block, exclusively locked while it is
+ *		filled, and returns holding no buffer.  The pages are not WAL-logged
+ *		here; the build holds the index exclusively (no one else can see
+ *		it) and logs every page once all are written.
  */
 void
 HnswPlacerFlush(HnswPagePlacer *pp)

@@ -108,9 +108,10 @@ struct HnswSearchState
  *		Prepare a search for "query" (already normalized for cosine).  With
  *		keep_values, every candidate carries a copy of its value and can be
  *		found again with HnswSearchLookup (inserts and vacuum use both; scans
- *		need neither, and skip the work).  A caller
- *		that searches again and again (a scan, rescanned per outer row) can
- *		pass a visited set to reuse; otherwise pass NULL.
+ *		need neither, and skip the work).  A caller that searches again and
+ *		again (a scan, rescanned per outer row) can pass a visited set to
+ *		reuse; otherwise pass NULL.  No buffer is pinned yet; from the first
+ *		search on the state keeps one page pinned until HnswSearchEnd.
  */
 HnswSearchState *
 HnswSearchBegin(Relation index, HnswIndexInfo *info, const void *query,
@@ -299,7 +300,8 @@ SearchReadLinks(HnswSearchState *st, HnswCandidate *c, int level,
 
 /*
  * HnswSearchEntryCandidate
- *		Evaluate an element unconditionally (the entry point).
+ *		Evaluate an element unconditionally (the entry point).  Takes and
+ *		releases a share lock on its page; the caller holds no buffer lock.
  */
 HnswCandidate *
 HnswSearchEntryCandidate(HnswSearchState *st, BlockNumber blkno,
@@ -545,7 +547,11 @@ SearchEvaluateBatch(HnswSearchState *st, int first, int nbatch,
  * HnswSearchLayer
  *		Best-first search of one level from the given entry points (the
  *		paper's SEARCH-LAYER), keeping the ef nearest elements.  Returns a
- *		palloc'd array of candidates, nearest first, and their number.
+ *		palloc'd array of candidates, nearest first, and their number.  The
+ *		caller holds no buffer lock (the search takes share locks one at a
+ *		time); the search returns holding no lock and at most the pin that
+ *		HnswSearchEnd releases.  Inserts and vacuum call it holding the
+ *		update lock, scans without it.
  */
 HnswCandidate **
 HnswSearchLayer(HnswSearchState *st, HnswCandidate **entries, int nentries,
@@ -633,7 +639,8 @@ SearchEntryIsElement(HnswSearchState *st, HnswMetaPageData *meta)
  *		From the entry point, search greedily (ef = 1) through the levels
  *		above "level"; returns the element to start level "level" from, or
  *		NULL when the graph is empty.  *meta is the meta page as the caller
- *		read it, and is read again if the entry point has moved.
+ *		read it, and is read again if the entry point has moved.  Locks as
+ *		HnswSearchLayer does; the caller holds no buffer lock.
  *
  * Vacuum moves the entry point off a deleted element before it frees the
  * element, so an entry point that is no element once the meta page has

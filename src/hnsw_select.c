@@ -37,9 +37,9 @@
  *
  * pair_distance(arg, i, j) returns the distance between candidates i and j.
  * The random choices come from "prng": a serial build passes its own seeded
- * stream, so that the same rows give the same graph.  The indexes of the kept candidates are written to selected[], nearest
- * first (the identical ones in random order); the return value is their
- * number.
+ * stream, so that the same rows give the same graph.  The indexes of the
+ * kept candidates are written to selected[], nearest first (the identical
+ * ones in random order); the return value is their number.
  */
 int
 HnswSelectNeighbors(const float *cand_dist, int ncand, int limit,

@@ -14,10 +14,13 @@
  */
 #include "postgres.h"
 
+#include <float.h>
 #include <math.h>
 
 #include "utils/rel.h"
+#include "utils/varbit.h"
 
+#include "bit_distance.h"
 #include "halfvec.h"
 #include "hnsw.h"
 #include "vector.h"
@@ -68,30 +71,72 @@ VectorPrepare(const HnswIndexInfo *info, Datum value, void *out)
 }
 
 /*
+ * The kernels distance.c chose for this CPU sum in another order than the
+ * SQL functions' sequential sums (and may fuse multiplies and adds), so
+ * near the end of the float range one can overflow where the other does
+ * not: a distance one makes infinite or NaN can be finite, or infinite of
+ * the other sign, in the other.  A result that is not finite, or so large
+ * (FLT_MAX / 2) that a partial sum may have overflowed, is computed again
+ * the way ORDER BY computes it, so that rows at infinite and NaN distances
+ * come in ORDER BY's order.  For L2 and L1, whose terms are never
+ * negative, that catches every disagreement; an inner product of vectors
+ * whose terms cancel beyond the float range can still come out finite
+ * here and infinite in SQL (src/README.md, "Known limits").  Ordinary
+ * vectors never take the slow path.
+ */
+#define KernelResultSuspect(d)	unlikely(!(fabsf(d) < FLT_MAX / 2))
+
+static float
+VectorL2Squared(int dim, const void *a, const void *b)
+{
+	float		d = L2SquaredDistanceKernel(dim, a, b);
+
+	if (KernelResultSuspect(d))
+		d = L2SquaredDistanceScalar(dim, a, b);
+	return d;
+}
+
+/*
  * The index orders inner-product opclasses by the negative inner product,
  * so that smaller is nearer for every metric.
  */
 static float
 VectorNegativeInnerProduct(int dim, const void *a, const void *b)
 {
-	return -InnerProductKernel(dim, a, b);
+	float		d = InnerProductKernel(dim, a, b);
+
+	if (KernelResultSuspect(d))
+		d = InnerProductScalar(dim, a, b);
+	return -d;
 }
 
-/* The kernels distance.c chose for this CPU when the library was loaded */
+static float
+VectorL1(int dim, const void *a, const void *b)
+{
+	float		d = L1DistanceKernel(dim, a, b);
+
+	if (KernelResultSuspect(d))
+		d = L1DistanceScalar(dim, a, b);
+	return d;
+}
+
+/* The kernels, checked as above */
 static HnswDistanceFn
 VectorKernel(HnswMetric metric)
 {
 	switch (metric)
 	{
 		case HNSW_METRIC_L2:
-			return L2SquaredDistanceKernel;
+			return VectorL2Squared;
 		case HNSW_METRIC_IP:
 		case HNSW_METRIC_COSINE:
 			return VectorNegativeInnerProduct;
 		case HNSW_METRIC_L1:
-			return L1DistanceKernel;
+			return VectorL1;
+		default:
+			break;
 	}
-	elog(ERROR, "unknown hnsw metric %d", (int) metric);
+	elog(ERROR, "unknown hnsw metric %d for type vector", (int) metric);
 	return NULL;				/* keep the compiler quiet */
 }
 
@@ -160,6 +205,11 @@ HalfvecNegativeInnerProduct(int dim, const void *a, const void *b)
 	return -HalfInnerProductKernel(dim, a, b);
 }
 
+/*
+ * The kernels distance.c chose for this CPU, used as they are: halves are at
+ * most 65504 in magnitude, so no sum of 16,000 terms comes near the end of
+ * the float range, where vector's kernels need their check.
+ */
 static HnswDistanceFn
 HalfvecKernel(HnswMetric metric)
 {
@@ -172,8 +222,10 @@ HalfvecKernel(HnswMetric metric)
 			return HalfvecNegativeInnerProduct;
 		case HNSW_METRIC_L1:
 			return HalfL1DistanceKernel;
+		default:
+			break;
 	}
-	elog(ERROR, "unknown hnsw metric %d", (int) metric);
+	elog(ERROR, "unknown hnsw metric %d for type halfvec", (int) metric);
 	return NULL;				/* keep the compiler quiet */
 }
 
@@ -183,6 +235,67 @@ const HnswTypeInfo HnswHalfvecType = {
 	.max_dimensions = HalfvecMaxDimensions,
 	.prepare = HalfvecPrepare,
 	.kernel = HalfvecKernel,
+};
+
+/*
+ * bit: PostgreSQL's bit(n), one bit a dimension, stored as the type keeps
+ * its bits (the first bit is the high bit of the first byte), with the pad
+ * bits of a partial last byte and the bytes up to a multiple of 4 zero.
+ */
+static Size
+BitValueSize(int dimensions)
+{
+	return TYPEALIGN(sizeof(float), (dimensions + BITS_PER_BYTE - 1) /
+					 BITS_PER_BYTE);
+}
+
+static int
+BitMaxDimensions(void)
+{
+	return (int) (HnswMaxValueSize() * BITS_PER_BYTE);
+}
+
+static bool
+BitPrepare(const HnswIndexInfo *info, Datum value, void *out)
+{
+	VarBit	   *bits = DatumGetVarBitP(value);
+	int			nbytes = VARBITBYTES(bits);
+
+	if (VARBITLEN(bits) != info->dimensions)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("expected %d dimensions, not %d",
+						info->dimensions, VARBITLEN(bits))));
+	memset(out, 0, info->value_size);
+	memcpy(out, VARBITS(bits), nbytes);
+	/* bit strings keep their pad bits zero; make sure the copy does */
+	if (VARBITPAD(bits) > 0)
+		((bits8 *) out)[nbytes - 1] &= BITMASK << VARBITPAD(bits);
+	return true;
+}
+
+static HnswDistanceFn
+BitKernel(HnswMetric metric)
+{
+	switch (metric)
+	{
+		case HNSW_METRIC_HAMMING:
+			return BitHammingDistance;
+		case HNSW_METRIC_JACCARD:
+			return BitJaccardDistance;
+		default:
+			break;
+	}
+	elog(ERROR, "unknown hnsw metric %d for type bit", (int) metric);
+	return NULL;				/* keep the compiler quiet */
+}
+
+const HnswTypeInfo HnswBitType = {
+	.name = "bit",
+	.value_size = BitValueSize,
+	.max_dimensions = BitMaxDimensions,
+	.prepare = BitPrepare,
+	.kernel = BitKernel,
 };
 
 /*
@@ -204,6 +317,8 @@ static const HnswDistanceFunction distance_functions[] = {
 	{halfvec_l2_squared_distance, &HnswHalfvecType, HNSW_METRIC_L2},
 	{halfvec_negative_inner_product, &HnswHalfvecType, HNSW_METRIC_IP},
 	{halfvec_l1_distance, &HnswHalfvecType, HNSW_METRIC_L1},
+	{hamming_distance, &HnswBitType, HNSW_METRIC_HAMMING},
+	{jaccard_distance, &HnswBitType, HNSW_METRIC_JACCARD},
 };
 
 /*

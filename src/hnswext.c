@@ -11,6 +11,7 @@
 
 #include "fmgr.h"
 
+#include "bit_distance.h"
 #include "distance.h"
 #include "hnsw.h"
 
@@ -25,6 +26,7 @@ void
 _PG_init(void)
 {
 	DistanceInit();
+	BitDistanceInit();
 	HnswInitGucs();
 	HnswStatsInit();
 }

@@ -51,6 +51,10 @@ HnswMetricName(int metric)
 			return "cosine";
 		case HNSW_METRIC_L1:
 			return "l1";
+		case HNSW_METRIC_HAMMING:
+			return "hamming";
+		case HNSW_METRIC_JACCARD:
+			return "jaccard";
 	}
 	return "unknown";
 }

@@ -41,6 +41,7 @@ is($primary->safe_psql('postgres', 'SHOW wal_consistency_checking'),
 
 my $vec16 = vector_sql('i', 16);
 my $vec1900 = vector_sql('i', 1900);
+my $bits512 = 'binary_quantize(' . vector_sql('i', 512) . ')::bit(512)';
 
 # --- build ----------------------------------------------------------------
 #
@@ -49,6 +50,7 @@ my $vec1900 = vector_sql('i', 1900);
 #	so the first insert creates the entry point and later ones move it up.
 # big: vector(1900) with m = 48, too big for an element and its links to
 #	share a tuple, so every element keeps its links in a separate tuple.
+# bits: bit(512), Hamming and Jaccard indexes.
 $primary->safe_psql(
 	'postgres', qq{
 	CREATE EXTENSION hnswext;
@@ -70,6 +72,11 @@ $primary->safe_psql(
 	INSERT INTO big SELECT i, $vec1900 FROM generate_series(1, 200) i;
 	CREATE INDEX big_l2 ON big USING hnsw (v vector_l2_ops)
 		WITH (m = 48, ef_construction = 100);
+
+	CREATE TABLE bits (id int PRIMARY KEY, v bit(512));
+	INSERT INTO bits SELECT i, $bits512 FROM generate_series(1, 1000) i;
+	CREATE INDEX bits_hamming ON bits USING hnsw (v bit_hamming_ops);
+	CREATE INDEX bits_jaccard ON bits USING hnsw (v bit_jaccard_ops);
 });
 
 # Flags byte of every tuple of big_l2: all elements must be "external" (0x02)
@@ -157,42 +164,49 @@ $primary->safe_psql(
 	DELETE FROM items WHERE id % 5 = 0 OR id BETWEEN 10001 AND 10005;
 	DELETE FROM grow WHERE id % 3 = 0;
 	DELETE FROM big WHERE id % 4 = 0;
+	DELETE FROM bits WHERE id % 4 = 2;
 	UPDATE items SET v = ${\ vector_sql('id + 50000', 16)} WHERE id % 11 = 0;
 	VACUUM items;
 	VACUUM grow;
 	VACUUM big;
+	VACUUM bits;
 	INSERT INTO items SELECT i, $vec16 FROM generate_series(5001, 6000) i;
 	INSERT INTO grow SELECT i, $vec16
 		FROM generate_series($grow_rows + 1, $grow_rows + 500) i;
 	INSERT INTO big SELECT i, $vec1900 FROM generate_series(201, 260) i;
+	INSERT INTO bits SELECT i, $bits512 FROM generate_series(1001, 1500) i;
 });
 
 $primary->wait_for_catchup($standby, 'replay', $primary->lsn('insert'));
 
 # --- same answers on both -------------------------------------------------
 
-# Per index: table, operator, dimensions.
+# Per index: table, operator, dimensions, and how a query vector becomes a
+# value of the column's type.
 my @indexes = (
 	[ 'items_l2', 'items', '<->', 16 ],
 	[ 'items_cos', 'items', '<=>', 16 ],
 	[ 'grow_ip', 'grow', '<#>', 16 ],
 	[ 'grow_l1', 'grow', '<+>', 16 ],
-	[ 'big_l2', 'big', '<->', 1900 ]);
+	[ 'big_l2', 'big', '<->', 1900 ],
+	[ 'bits_hamming', 'bits', '<~>', 512, 'binary_quantize(%s)::bit(512)' ],
+	[ 'bits_jaccard', 'bits', '<%>', 512, 'binary_quantize(%s)::bit(512)' ]);
 
 for my $ix (@indexes)
 {
-	my ($index, $table, $op, $dim) = @$ix;
+	my ($index, $table, $op, $dim, $as_type) = @$ix;
+	my $query_sql = sub { sprintf($as_type // '%s', vector_sql(shift, $dim)) };
 
 	# Six pseudo-random query vectors, plus the vectors of two rows: one
 	# duplicated many times (ties) and one ordinary.
 	# (Rows 41 and 13 survive the deletes in every table.)
 	my $queries = join(
 		"\n\t\tUNION ALL ",
-		"SELECT i, ${\ vector_sql('900000 + i', $dim)} FROM generate_series(1, 6) i",
+		"SELECT i, ${\ $query_sql->('900000 + i')} FROM generate_series(1, 6) i",
 		"SELECT 7, v FROM $table WHERE id = 41",
 		"SELECT 8, v FROM $table WHERE id = 13");
 	my $sample = "SELECT id FROM $table ORDER BY v $op "
-	  . vector_sql(1, $dim) . " LIMIT 10";
+	  . $query_sql->(1) . " LIMIT 10";
 
 	ok(uses_index($standby, $sample, $index),
 		"$index: query plan on the standby uses the index");

@@ -22,7 +22,8 @@ my $node = hnsw_node('crash', init => { allows_streaming => 1 });
 my $vec16 = vector_sql('i', 16);
 my $t_using = 'hnsw (v vector_l2_ops) WITH (m = 16, ef_construction = 64)';
 
-# t: the table the inserts crash into, built over 1000 rows.
+# t: the table the inserts crash into, built over 1000 rows, with an L2
+#	index and pgvector's binary-quantization expression index.
 # u: unlogged, index built over rows and then inserted into.
 # u_empty: unlogged, index built on the empty table (only the init fork).
 $node->safe_psql(
@@ -33,6 +34,8 @@ $node->safe_psql(
 	CREATE TABLE t (id bigserial PRIMARY KEY, v vector(16));
 	INSERT INTO t (v) SELECT $vec16 FROM generate_series(1, 1000) i;
 	CREATE INDEX t_v ON t USING $t_using;
+	CREATE INDEX t_bq ON t
+		USING hnsw ((binary_quantize(v)::bit(16)) bit_hamming_ops);
 
 	CREATE UNLOGGED TABLE u (id int PRIMARY KEY, v vector(16));
 	INSERT INTO u SELECT i, $vec16 FROM generate_series(1, 500) i;
@@ -83,6 +86,7 @@ cmp_ok($rows, '>=', 1000 + ($acknowledged // 0),
 
 check_self_search($node, 't', $t_using, 'after crash');
 verify_index($node, 't_v', 't', 'after crash');
+verify_index($node, 't_bq', 't', 'after crash');
 
 # --- (c) the recovered index answers queries and takes inserts ----------
 
@@ -181,6 +185,7 @@ $node->start;
 
 check_self_search($node, 't', $t_using, 'after a crash during vacuum');
 verify_index($node, 't_v', 't', 'after a crash during vacuum');
+verify_index($node, 't_bq', 't', 'after a crash during vacuum');
 $node->safe_psql('postgres', 'VACUUM t');
 my ($live, $missed) = self_search_misses($node, 't');
 ok($missed <= $HnswTest::MISS_FRACTION * $live,
