@@ -34,7 +34,6 @@ typedef uint16 half;
 #define HALF_SIGN		0x8000
 #define HALF_EXP_MASK	0x7c00
 #define HALF_FRAC_MASK	0x03ff
-#define HALF_MAX		65504.0f
 
 /* Is h NaN or infinite? */
 static inline bool
@@ -110,8 +109,9 @@ Float4ToHalfPortable(float f)
 
 	if (magnitude > 0x7f800000)
 	{
-		/* NaN: keep the top of the payload, and keep it a NaN */
-		return sign | HALF_EXP_MASK | 0x0200 | ((magnitude >> 13) & HALF_FRAC_MASK);
+		/* NaN: quiet, with the top of the payload, as F16C does */
+		return sign | HALF_EXP_MASK | 0x0200 |
+			((magnitude >> 13) & HALF_FRAC_MASK);
 	}
 
 	if (magnitude >= 0x477ff000)

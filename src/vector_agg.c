@@ -6,9 +6,9 @@
  * All four aggregates share one transition state, a double precision[] that
  * holds {count} until the first vector arrives and {count, sum1, ...,
  * sumN} afterwards.  Sums are kept in double and converted to float4 (and
- * for halfvec then to half) only by the final function.  The state is an ordinary array, so partial
- * states can be passed between parallel workers without serialisation
- * functions.
+ * for halfvec then to half) only by the final function.  The state is an
+ * ordinary array, so partial states can be passed between parallel workers
+ * without serialisation functions.
  *
  * src/vector_agg.c
  *
@@ -82,7 +82,8 @@ MakeAggState(const float8 *values, int nsums)
 
 /*
  * The state a transition function adds a value of type typname (vector or
- * halfvec) with dim elements to, and in *sums its sums (after the count, which the caller increments).
+ * halfvec) with dim elements to, its count already incremented; *sums is
+ * set to the sums, for the caller to add the elements to.
  *
  * When called as an aggregate the state belongs to us and is updated in
  * place, which saves copying up to 16001 doubles per row; called directly
