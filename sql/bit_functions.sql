@@ -62,20 +62,20 @@ SELECT (repeat('1', 64001)::varbit <~> repeat('0', 64001)::varbit),
        (repeat('1', 63999)::varbit <%> (repeat('0', 63998) || '1')::varbit);
 
 -- binary_quantize: 1 where the element is greater than zero
-SELECT binary_quantize('[1,-1,0,2.5,-0.5]');
-SELECT binary_quantize('[0]'), binary_quantize('[1e-30]'), binary_quantize('[-1e-30]');
-SELECT binary_quantize('[1,1,1,1,1,1,1,1,1]');
-SELECT pg_typeof(binary_quantize('[1,2,3]')), length(binary_quantize('[1,2,3]'));
-SELECT binary_quantize(NULL) IS NULL;
-SELECT binary_quantize('[1,-2,3]')::bit(3);
+SELECT binary_quantize('[1,-1,0,2.5,-0.5]'::vector);
+SELECT binary_quantize('[0]'::vector), binary_quantize('[1e-30]'::vector), binary_quantize('[-1e-30]'::vector);
+SELECT binary_quantize('[1,1,1,1,1,1,1,1,1]'::vector);
+SELECT pg_typeof(binary_quantize('[1,2,3]'::vector)), length(binary_quantize('[1,2,3]'::vector));
+SELECT binary_quantize(NULL::vector) IS NULL;
+SELECT binary_quantize('[1,-2,3]'::vector)::bit(3);
 -- an explicit cast to a longer bit(n) pads with zeros, as for any bit string
-SELECT binary_quantize('[1,-2,3]')::bit(4);
+SELECT binary_quantize('[1,-2,3]'::vector)::bit(4);
 -- 16,000 dimensions: ones where i % 3 = 2, 5,333 of them
 SELECT length(q), bit_count(q), substring(q FROM 1 FOR 12)
 FROM (SELECT binary_quantize(array_agg(i % 3 - 1 ORDER BY i)::vector) AS q
       FROM generate_series(1, 16000) i) s;
-SELECT binary_quantize('[1,2,-3,4]') <~> binary_quantize('[-1,2,3,4]'),
-       binary_quantize('[1,2,-3,4]') <%> binary_quantize('[-1,2,3,4]');
+SELECT binary_quantize('[1,2,-3,4]'::vector) <~> binary_quantize('[-1,2,3,4]'::vector),
+       binary_quantize('[1,2,-3,4]'::vector) <%> binary_quantize('[-1,2,3,4]'::vector);
 
 -- the operators commute with themselves
 SELECT oprname, oprleft::regtype, oprright::regtype, oprresult::regtype,

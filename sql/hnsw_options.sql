@@ -40,7 +40,7 @@ RESET hnsw.ef_search;
 SHOW hnsw.ef_search;
 SET hnsw.no_such_setting = 1;
 
--- opclass validation passes for all four operator classes
+-- opclass validation passes for every operator class
 SELECT opcname, amvalidate(oid) FROM pg_opclass
 WHERE opcmethod = (SELECT oid FROM pg_am WHERE amname = 'hnsw') ORDER BY opcname;
 

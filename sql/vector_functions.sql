@@ -3,8 +3,8 @@
 --
 
 -- vector_dims
-SELECT vector_dims('[1,2,3]');
-SELECT vector_dims('[0]');
+SELECT vector_dims('[1,2,3]'::vector);
+SELECT vector_dims('[0]'::vector);
 SELECT vector_dims(NULL::vector);
 
 -- vector_norm, summed in double: no overflow for large elements
@@ -63,22 +63,22 @@ SELECT inner_product(array_fill(0.5, ARRAY[16000])::vector,
 
 -- subvector(v, start, count): positions start .. start + count - 1,
 -- counted from 1; positions outside the vector are dropped
-SELECT subvector('[1,2,3,4,5]', 1, 3);
-SELECT subvector('[1,2,3,4,5]', 3, 2);
-SELECT subvector('[1,2,3,4,5]', 5, 1);
-SELECT subvector('[1,2,3,4,5]', 1, 5);
-SELECT subvector('[1,2,3,4,5]', 4, 10);
-SELECT subvector('[1,2,3,4,5]', 0, 3);
-SELECT subvector('[1,2,3,4,5]', -2, 5);
-SELECT subvector('[1,2,3,4,5]', -100, 2147483647);
-SELECT subvector('[1,2,3,4,5]', 2, 2147483647);
+SELECT subvector('[1,2,3,4,5]'::vector, 1, 3);
+SELECT subvector('[1,2,3,4,5]'::vector, 3, 2);
+SELECT subvector('[1,2,3,4,5]'::vector, 5, 1);
+SELECT subvector('[1,2,3,4,5]'::vector, 1, 5);
+SELECT subvector('[1,2,3,4,5]'::vector, 4, 10);
+SELECT subvector('[1,2,3,4,5]'::vector, 0, 3);
+SELECT subvector('[1,2,3,4,5]'::vector, -2, 5);
+SELECT subvector('[1,2,3,4,5]'::vector, -100, 2147483647);
+SELECT subvector('[1,2,3,4,5]'::vector, 2, 2147483647);
 -- no element left
-SELECT subvector('[1,2,3,4,5]', 6, 1);
-SELECT subvector('[1,2,3,4,5]', 3, 0);
-SELECT subvector('[1,2,3,4,5]', 3, -1);
-SELECT subvector('[1,2,3,4,5]', -2, 3);
-SELECT subvector('[1,2,3,4,5]', 2147483647, 2147483647);
-SELECT subvector('[1,2,3,4,5]', -2147483648, -2147483648);
+SELECT subvector('[1,2,3,4,5]'::vector, 6, 1);
+SELECT subvector('[1,2,3,4,5]'::vector, 3, 0);
+SELECT subvector('[1,2,3,4,5]'::vector, 3, -1);
+SELECT subvector('[1,2,3,4,5]'::vector, -2, 3);
+SELECT subvector('[1,2,3,4,5]'::vector, 2147483647, 2147483647);
+SELECT subvector('[1,2,3,4,5]'::vector, -2147483648, -2147483648);
 
 -- NULL in, NULL out
-SELECT vector_norm(NULL), l2_distance('[1]'::vector, NULL), subvector('[1,2]', NULL, 1);
+SELECT vector_norm(NULL), l2_distance('[1]'::vector, NULL), subvector('[1,2]'::vector, NULL, 1);

@@ -18,6 +18,7 @@
 #include <math.h>
 
 #include "distance.h"
+#include "half.h"
 
 /*
  * Keep the compiler from fusing "sum += x * y" into one fused multiply-add
@@ -33,6 +34,9 @@
 DistanceKernel L2SquaredDistanceKernel = L2SquaredDistanceScalar;
 DistanceKernel InnerProductKernel = InnerProductScalar;
 DistanceKernel L1DistanceKernel = L1DistanceScalar;
+DistanceKernel HalfL2SquaredDistanceKernel = HalfL2SquaredDistanceScalar;
+DistanceKernel HalfInnerProductKernel = HalfInnerProductScalar;
+DistanceKernel HalfL1DistanceKernel = HalfL1DistanceScalar;
 
 static const char *distance_kernel_name = "scalar";
 
@@ -89,28 +93,16 @@ L1DistanceScalar(int dim, const void *va, const void *vb)
 }
 
 /*
- * Cosine distance, 1 - cos(angle between a and b), in [0, 2].
- *
- * The dot product and both squared norms are summed in float4; only the
+ * Cosine distance from the dot product and the squared norms: only this
  * final division is done in double.  Rounding can push the similarity a
  * hair outside [-1, 1], so it is clamped.  If either vector is all zeros
  * the angle is undefined and the result is NaN, which the comparisons in
  * the clamp let through unchanged.
  */
-double
-CosineDistanceScalar(int dim, const float *a, const float *b)
+static double
+CosineDistanceFromSums(float dot, float norma, float normb)
 {
-	float		dot = 0.0f;
-	float		norma = 0.0f;
-	float		normb = 0.0f;
 	double		similarity;
-
-	for (int i = 0; i < dim; i++)
-	{
-		dot += a[i] * b[i];
-		norma += a[i] * a[i];
-		normb += b[i] * b[i];
-	}
 
 	similarity = (double) dot / sqrt((double) norma * (double) normb);
 
@@ -120,6 +112,105 @@ CosineDistanceScalar(int dim, const float *a, const float *b)
 		similarity = -1.0;
 
 	return 1.0 - similarity;
+}
+
+/*
+ * Cosine distance, 1 - cos(angle between a and b), in [0, 2].  The dot
+ * product and both squared norms are summed in float4.
+ */
+double
+CosineDistanceScalar(int dim, const float *a, const float *b)
+{
+	float		dot = 0.0f;
+	float		norma = 0.0f;
+	float		normb = 0.0f;
+
+	for (int i = 0; i < dim; i++)
+	{
+		dot += a[i] * b[i];
+		norma += a[i] * a[i];
+		normb += b[i] * b[i];
+	}
+
+	return CosineDistanceFromSums(dot, norma, normb);
+}
+
+/*
+ * Squared Euclidean distance between halfvec elements a and b.
+ */
+float
+HalfL2SquaredDistanceScalar(int dim, const void *va, const void *vb)
+{
+	const half *a = va;
+	const half *b = vb;
+	float		sum = 0.0f;
+
+	for (int i = 0; i < dim; i++)
+	{
+		float		diff = HalfToFloat4(a[i]) - HalfToFloat4(b[i]);
+
+		sum += diff * diff;
+	}
+
+	return sum;
+}
+
+/*
+ * Inner product of halfvec elements a and b.
+ */
+float
+HalfInnerProductScalar(int dim, const void *va, const void *vb)
+{
+	const half *a = va;
+	const half *b = vb;
+	float		sum = 0.0f;
+
+	for (int i = 0; i < dim; i++)
+		sum += HalfToFloat4(a[i]) * HalfToFloat4(b[i]);
+
+	return sum;
+}
+
+/*
+ * Manhattan distance between halfvec elements a and b.
+ */
+float
+HalfL1DistanceScalar(int dim, const void *va, const void *vb)
+{
+	const half *a = va;
+	const half *b = vb;
+	float		sum = 0.0f;
+
+	for (int i = 0; i < dim; i++)
+		sum += fabsf(HalfToFloat4(a[i]) - HalfToFloat4(b[i]));
+
+	return sum;
+}
+
+/*
+ * Cosine distance between halfvec elements a and b, computed as
+ * CosineDistanceScalar() computes it for float4 elements.
+ */
+double
+HalfCosineDistanceScalar(int dim, const void *va, const void *vb)
+{
+	const half *a = va;
+	const half *b = vb;
+	float		dot = 0.0f;
+	float		norma = 0.0f;
+	float		normb = 0.0f;
+
+	for (int i = 0; i < dim; i++)
+	{
+		float		fa = HalfToFloat4(a[i]);
+		float		fb = HalfToFloat4(b[i]);
+
+		dot += fa * fb;
+		norma += fa * fa;
+		normb += fb * fb;
+	}
+
+	return CosineDistanceFromSums(dot, norma, normb);
 }
 
 /*
@@ -134,6 +225,9 @@ DistanceInit(void)
 	L2SquaredDistanceKernel = L2SquaredDistanceScalar;
 	InnerProductKernel = InnerProductScalar;
 	L1DistanceKernel = L1DistanceScalar;
+	HalfL2SquaredDistanceKernel = HalfL2SquaredDistanceScalar;
+	HalfInnerProductKernel = HalfInnerProductScalar;
+	HalfL1DistanceKernel = HalfL1DistanceScalar;
 	distance_kernel_name = DistanceChooseSimd();
 }
 

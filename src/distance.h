@@ -19,7 +19,8 @@
 #define HNSWEXT_DISTANCE_H
 
 /*
- * A kernel takes two arrays of dim float4 values.  They are passed as void
+ * A kernel takes two arrays of dim float4 values (the Half kernels: dim
+ * IEEE binary16 values, see half.h).  They are passed as void
  * pointers so that the index can call the kernels of every type it holds
  * through one function pointer type.
  */
@@ -31,10 +32,22 @@ extern float InnerProductScalar(int dim, const void *a, const void *b);
 extern float L1DistanceScalar(int dim, const void *a, const void *b);
 extern double CosineDistanceScalar(int dim, const float *a, const float *b);
 
+/*
+ * The same for halves: each half is converted to float4 and the sums run
+ * exactly as the float4 kernels' do.
+ */
+extern float HalfL2SquaredDistanceScalar(int dim, const void *a, const void *b);
+extern float HalfInnerProductScalar(int dim, const void *a, const void *b);
+extern float HalfL1DistanceScalar(int dim, const void *a, const void *b);
+extern double HalfCosineDistanceScalar(int dim, const void *a, const void *b);
+
 /* Kernels chosen at load time for the index's hot path */
 extern DistanceKernel L2SquaredDistanceKernel;
 extern DistanceKernel InnerProductKernel;
 extern DistanceKernel L1DistanceKernel;
+extern DistanceKernel HalfL2SquaredDistanceKernel;
+extern DistanceKernel HalfInnerProductKernel;
+extern DistanceKernel HalfL1DistanceKernel;
 
 extern void DistanceInit(void);
 

@@ -9,6 +9,12 @@
  * may differ from the sequential portable kernels in the last bits: the
  * index uses them, the SQL functions keep the exact portable ones.
  *
+ * The halfvec kernels convert eight or sixteen halves at a time to float4
+ * (F16C's vcvtph2ps, or AVX-512F's form of it) and then sum like the float4
+ * kernels.  The AVX2 family needs F16C as well for them; a CPU with AVX2
+ * and FMA but not F16C (none is known) would keep the portable halfvec
+ * kernels.
+ *
  * The environment variable HNSWEXT_KERNEL (scalar, avx2 or avx512) caps the
  * choice, for tests and benchmarks.
  *
@@ -24,12 +30,16 @@
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #define HAVE_X86_KERNELS 1
+#include <cpuid.h>
 #include <immintrin.h>
 #endif
+
+#include "half.h"
 
 #ifdef HAVE_X86_KERNELS
 
 #define AVX2_TARGET __attribute__((target("avx2,fma")))
+#define AVX2_F16C_TARGET __attribute__((target("avx2,fma,f16c")))
 #define AVX512_TARGET __attribute__((target("avx512f")))
 
 AVX2_TARGET static inline float
@@ -132,6 +142,109 @@ L1DistanceAvx2(int dim, const void *va, const void *vb)
 	return sum;
 }
 
+/*
+ * Eight halves as float4 lanes.
+ */
+AVX2_F16C_TARGET static inline __m256
+LoadHalf8(const half *p)
+{
+	return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *) p));
+}
+
+/*
+ * The last n (fewer than 8) halves at p as float4 lanes, zero in the lanes
+ * beyond them; reads only the n halves.
+ */
+AVX2_F16C_TARGET static inline __m256
+LoadHalfTail8(const half *p, int n)
+{
+	half		buf[8] = {0};
+
+	memcpy(buf, p, sizeof(half) * n);
+	return LoadHalf8(buf);
+}
+
+AVX2_F16C_TARGET static float
+HalfL2SquaredDistanceAvx2(int dim, const void *va, const void *vb)
+{
+	const half *a = va;
+	const half *b = vb;
+	__m256		s0 = _mm256_setzero_ps();
+	__m256		s1 = _mm256_setzero_ps();
+	int			i = 0;
+
+	for (; i + 16 <= dim; i += 16)
+	{
+		__m256		d0 = _mm256_sub_ps(LoadHalf8(a + i), LoadHalf8(b + i));
+		__m256		d1 = _mm256_sub_ps(LoadHalf8(a + i + 8),
+									   LoadHalf8(b + i + 8));
+
+		s0 = _mm256_fmadd_ps(d0, d0, s0);
+		s1 = _mm256_fmadd_ps(d1, d1, s1);
+	}
+	for (; i + 8 <= dim; i += 8)
+	{
+		__m256		d0 = _mm256_sub_ps(LoadHalf8(a + i), LoadHalf8(b + i));
+
+		s0 = _mm256_fmadd_ps(d0, d0, s0);
+	}
+	if (i < dim)
+	{
+		__m256		d1 = _mm256_sub_ps(LoadHalfTail8(a + i, dim - i),
+									   LoadHalfTail8(b + i, dim - i));
+
+		s1 = _mm256_fmadd_ps(d1, d1, s1);
+	}
+	return HorizontalSum256(_mm256_add_ps(s0, s1));
+}
+
+AVX2_F16C_TARGET static float
+HalfInnerProductAvx2(int dim, const void *va, const void *vb)
+{
+	const half *a = va;
+	const half *b = vb;
+	__m256		s0 = _mm256_setzero_ps();
+	__m256		s1 = _mm256_setzero_ps();
+	int			i = 0;
+
+	for (; i + 16 <= dim; i += 16)
+	{
+		s0 = _mm256_fmadd_ps(LoadHalf8(a + i), LoadHalf8(b + i), s0);
+		s1 = _mm256_fmadd_ps(LoadHalf8(a + i + 8), LoadHalf8(b + i + 8), s1);
+	}
+	for (; i + 8 <= dim; i += 8)
+		s0 = _mm256_fmadd_ps(LoadHalf8(a + i), LoadHalf8(b + i), s0);
+	if (i < dim)
+		s1 = _mm256_fmadd_ps(LoadHalfTail8(a + i, dim - i),
+							 LoadHalfTail8(b + i, dim - i), s1);
+	return HorizontalSum256(_mm256_add_ps(s0, s1));
+}
+
+AVX2_F16C_TARGET static float
+HalfL1DistanceAvx2(int dim, const void *va, const void *vb)
+{
+	const half *a = va;
+	const half *b = vb;
+	const __m256 sign = _mm256_set1_ps(-0.0f);
+	__m256		s0 = _mm256_setzero_ps();
+	int			i = 0;
+
+	for (; i + 8 <= dim; i += 8)
+	{
+		__m256		d = _mm256_sub_ps(LoadHalf8(a + i), LoadHalf8(b + i));
+
+		s0 = _mm256_add_ps(s0, _mm256_andnot_ps(sign, d));
+	}
+	if (i < dim)
+	{
+		__m256		d = _mm256_sub_ps(LoadHalfTail8(a + i, dim - i),
+									  LoadHalfTail8(b + i, dim - i));
+
+		s0 = _mm256_add_ps(s0, _mm256_andnot_ps(sign, d));
+	}
+	return HorizontalSum256(s0);
+}
+
 /* Lanes of a final partial block of 16 */
 #define TAIL_MASK(n)	((__mmask16) ((1u << (n)) - 1))
 
@@ -221,6 +334,118 @@ L1DistanceAvx512(int dim, const void *va, const void *vb)
 	return _mm512_reduce_add_ps(s0);
 }
 
+/*
+ * Sixteen halves as float4 lanes.
+ */
+AVX512_TARGET static inline __m512
+LoadHalf16(const half *p)
+{
+	return _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) p));
+}
+
+/*
+ * The last n (fewer than 16) halves at p as float4 lanes, zero beyond them.
+ * A masked load of 16-bit lanes needs AVX-512BW, so they are copied.
+ */
+AVX512_TARGET static inline __m512
+LoadHalfTail16(const half *p, int n)
+{
+	half		buf[16] = {0};
+
+	memcpy(buf, p, sizeof(half) * n);
+	return LoadHalf16(buf);
+}
+
+AVX512_TARGET static float
+HalfL2SquaredDistanceAvx512(int dim, const void *va, const void *vb)
+{
+	const half *a = va;
+	const half *b = vb;
+	__m512		s0 = _mm512_setzero_ps();
+	__m512		s1 = _mm512_setzero_ps();
+	int			i = 0;
+
+	for (; i + 32 <= dim; i += 32)
+	{
+		__m512		d0 = _mm512_sub_ps(LoadHalf16(a + i), LoadHalf16(b + i));
+		__m512		d1 = _mm512_sub_ps(LoadHalf16(a + i + 16),
+									   LoadHalf16(b + i + 16));
+
+		s0 = _mm512_fmadd_ps(d0, d0, s0);
+		s1 = _mm512_fmadd_ps(d1, d1, s1);
+	}
+	for (; i + 16 <= dim; i += 16)
+	{
+		__m512		d0 = _mm512_sub_ps(LoadHalf16(a + i), LoadHalf16(b + i));
+
+		s0 = _mm512_fmadd_ps(d0, d0, s0);
+	}
+	if (i < dim)
+	{
+		__m512		d1 = _mm512_sub_ps(LoadHalfTail16(a + i, dim - i),
+									   LoadHalfTail16(b + i, dim - i));
+
+		s1 = _mm512_fmadd_ps(d1, d1, s1);
+	}
+	return _mm512_reduce_add_ps(_mm512_add_ps(s0, s1));
+}
+
+AVX512_TARGET static float
+HalfInnerProductAvx512(int dim, const void *va, const void *vb)
+{
+	const half *a = va;
+	const half *b = vb;
+	__m512		s0 = _mm512_setzero_ps();
+	__m512		s1 = _mm512_setzero_ps();
+	int			i = 0;
+
+	for (; i + 32 <= dim; i += 32)
+	{
+		s0 = _mm512_fmadd_ps(LoadHalf16(a + i), LoadHalf16(b + i), s0);
+		s1 = _mm512_fmadd_ps(LoadHalf16(a + i + 16), LoadHalf16(b + i + 16),
+							 s1);
+	}
+	for (; i + 16 <= dim; i += 16)
+		s0 = _mm512_fmadd_ps(LoadHalf16(a + i), LoadHalf16(b + i), s0);
+	if (i < dim)
+		s1 = _mm512_fmadd_ps(LoadHalfTail16(a + i, dim - i),
+							 LoadHalfTail16(b + i, dim - i), s1);
+	return _mm512_reduce_add_ps(_mm512_add_ps(s0, s1));
+}
+
+AVX512_TARGET static float
+HalfL1DistanceAvx512(int dim, const void *va, const void *vb)
+{
+	const half *a = va;
+	const half *b = vb;
+	__m512		s0 = _mm512_setzero_ps();
+	int			i = 0;
+
+	for (; i + 16 <= dim; i += 16)
+		s0 = _mm512_add_ps(s0, _mm512_abs_ps(_mm512_sub_ps(LoadHalf16(a + i),
+														   LoadHalf16(b + i))));
+	if (i < dim)
+		s0 = _mm512_add_ps(s0,
+						   _mm512_abs_ps(_mm512_sub_ps(LoadHalfTail16(a + i, dim - i),
+													   LoadHalfTail16(b + i, dim - i))));
+	return _mm512_reduce_add_ps(s0);
+}
+
+/*
+ * Does the CPU have F16C?  Compilers disagree on whether
+ * __builtin_cpu_supports() knows the name, so ask CPUID.
+ */
+static bool
+CpuHasF16c(void)
+{
+	unsigned int eax,
+				ebx,
+				ecx,
+				edx;
+
+	return __get_cpuid(1, &eax, &ebx, &ecx, &edx) && (ecx & bit_F16C) != 0;
+}
+
 #endif							/* HAVE_X86_KERNELS */
 
 /*
@@ -242,6 +467,9 @@ DistanceChooseSimd(void)
 		L2SquaredDistanceKernel = L2SquaredDistanceAvx512;
 		InnerProductKernel = InnerProductAvx512;
 		L1DistanceKernel = L1DistanceAvx512;
+		HalfL2SquaredDistanceKernel = HalfL2SquaredDistanceAvx512;
+		HalfInnerProductKernel = HalfInnerProductAvx512;
+		HalfL1DistanceKernel = HalfL1DistanceAvx512;
 		return "avx512f";
 	}
 	if (allow2 && __builtin_cpu_supports("avx2") &&
@@ -250,6 +478,12 @@ DistanceChooseSimd(void)
 		L2SquaredDistanceKernel = L2SquaredDistanceAvx2;
 		InnerProductKernel = InnerProductAvx2;
 		L1DistanceKernel = L1DistanceAvx2;
+		if (CpuHasF16c())
+		{
+			HalfL2SquaredDistanceKernel = HalfL2SquaredDistanceAvx2;
+			HalfInnerProductKernel = HalfInnerProductAvx2;
+			HalfL1DistanceKernel = HalfL1DistanceAvx2;
+		}
 		return "avx2+fma";
 	}
 #endif

@@ -272,6 +272,7 @@ typedef struct HnswTypeInfo
 } HnswTypeInfo;
 
 extern const HnswTypeInfo HnswVectorType;
+extern const HnswTypeInfo HnswHalfvecType;
 extern const HnswTypeInfo HnswBitType;
 
 /*

@@ -20,6 +20,7 @@
 #include "utils/varbit.h"
 
 #include "bit_distance.h"
+#include "halfvec.h"
 #include "hnsw.h"
 #include "vector.h"
 
@@ -134,6 +135,95 @@ const HnswTypeInfo HnswVectorType = {
 };
 
 /*
+ * halfvec: dimensions halves, 2 bytes each, padded with zeros to a 4-byte
+ * boundary; normalized for cosine distance, each quotient rounded to half
+ * as l2_normalize(halfvec) does.  The kernels convert to float4 as they go.
+ */
+static Size
+HalfvecValueSize(int dimensions)
+{
+	return TYPEALIGN(4, sizeof(half) * dimensions);
+}
+
+static int
+HalfvecMaxDimensions(void)
+{
+	return (int) ((HnswMaxValueSize() & ~((Size) 3)) / sizeof(half));
+}
+
+static bool
+HalfvecPrepare(const HnswIndexInfo *info, Datum value, void *out)
+{
+	HalfVector *vec = DatumGetHalfVector(value);
+	half	   *x = (half *) out;
+
+	if (vec->dim != info->dimensions)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("expected %d dimensions, not %d",
+						info->dimensions, vec->dim)));
+
+	memset(out, 0, info->value_size);
+	memcpy(x, vec->x, sizeof(half) * vec->dim);
+
+	if (info->normalize)
+	{
+		double		norm = 0.0;
+
+		for (int i = 0; i < vec->dim; i++)
+		{
+			double		f = HalfToFloat4(x[i]);
+
+			norm += f * f;
+		}
+		if (norm == 0.0)
+			return false;
+		norm = sqrt(norm);
+		for (int i = 0; i < vec->dim; i++)
+			x[i] = Float4ToHalf((float) (HalfToFloat4(x[i]) / norm));
+	}
+	return true;
+}
+
+static float
+HalfvecNegativeInnerProduct(int dim, const void *a, const void *b)
+{
+	return -HalfInnerProductKernel(dim, a, b);
+}
+
+/*
+ * The kernels distance.c chose for this CPU, used as they are: halves are at
+ * most 65504 in magnitude, so no sum of 16,000 terms comes near the end of
+ * the float range, where vector's kernels need their check.
+ */
+static HnswDistanceFn
+HalfvecKernel(HnswMetric metric)
+{
+	switch (metric)
+	{
+		case HNSW_METRIC_L2:
+			return HalfL2SquaredDistanceKernel;
+		case HNSW_METRIC_IP:
+		case HNSW_METRIC_COSINE:
+			return HalfvecNegativeInnerProduct;
+		case HNSW_METRIC_L1:
+			return HalfL1DistanceKernel;
+		default:
+			break;
+	}
+	elog(ERROR, "unknown hnsw metric %d for type halfvec", (int) metric);
+	return NULL;				/* keep the compiler quiet */
+}
+
+const HnswTypeInfo HnswHalfvecType = {
+	.name = "halfvec",
+	.value_size = HalfvecValueSize,
+	.max_dimensions = HalfvecMaxDimensions,
+	.prepare = HalfvecPrepare,
+	.kernel = HalfvecKernel,
+};
+
+/*
  * bit: PostgreSQL's bit(n), one bit a dimension, stored as the type keeps
  * its bits (the first bit is the high bit of the first byte), with the pad
  * bits of a partial last byte and the bytes up to a multiple of 4 zero.
@@ -211,6 +301,9 @@ static const HnswDistanceFunction distance_functions[] = {
 	{vector_l2_squared_distance, &HnswVectorType, HNSW_METRIC_L2},
 	{vector_negative_inner_product, &HnswVectorType, HNSW_METRIC_IP},
 	{l1_distance, &HnswVectorType, HNSW_METRIC_L1},
+	{halfvec_l2_squared_distance, &HnswHalfvecType, HNSW_METRIC_L2},
+	{halfvec_negative_inner_product, &HnswHalfvecType, HNSW_METRIC_IP},
+	{halfvec_l1_distance, &HnswHalfvecType, HNSW_METRIC_L1},
 	{hamming_distance, &HnswBitType, HNSW_METRIC_HAMMING},
 	{jaccard_distance, &HnswBitType, HNSW_METRIC_JACCARD},
 };

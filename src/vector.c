@@ -59,64 +59,92 @@ InitVector(int dim)
 }
 
 /*
- * Error out unless dim is a dimension count a vector can have.
+ * Error out unless dim is a dimension count a value of type typname (vector
+ * or halfvec, which have the same limit) can have.
  */
 void
-CheckVectorDim(int dim)
+CheckVectorTypeDim(const char *typname, int dim)
 {
 	if (dim < 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("vector must have at least 1 dimension")));
+				 errmsg("%s must have at least 1 dimension", typname)));
 
 	if (dim > VECTOR_MAX_DIM)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("vector cannot have more than %d dimensions",
-						VECTOR_MAX_DIM)));
+				 errmsg("%s cannot have more than %d dimensions",
+						typname, VECTOR_MAX_DIM)));
+}
+
+void
+CheckVectorDim(int dim)
+{
+	CheckVectorTypeDim("vector", dim);
 }
 
 /*
- * Error out if two operands of a binary vector operation differ in length.
+ * Error out if two operands of a binary operation on type typname differ
+ * in length.
  */
 void
-CheckVectorDimsMatch(int a, int b)
+CheckVectorTypeDimsMatch(const char *typname, int a, int b)
 {
 	if (a != b)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("vector dimensions %d and %d do not match", a, b)));
+				 errmsg("%s dimensions %d and %d do not match",
+						typname, a, b)));
+}
+
+void
+CheckVectorDimsMatch(int a, int b)
+{
+	CheckVectorTypeDimsMatch("vector", a, b);
 }
 
 /*
- * Error out if value may not be stored in a vector (NaN or infinite).
+ * Error out if value may not be stored in a value of type typname (NaN or
+ * infinite).
  */
 void
-CheckVectorElement(float value)
+CheckVectorTypeElement(const char *typname, float value)
 {
 	if (isnan(value))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("NaN is not allowed in a vector")));
+				 errmsg("NaN is not allowed in a %s", typname)));
 
 	if (isinf(value))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("infinite values are not allowed in a vector")));
+				 errmsg("infinite values are not allowed in a %s", typname)));
+}
+
+void
+CheckVectorElement(float value)
+{
+	CheckVectorTypeElement("vector", value);
 }
 
 /*
- * Error out if a vector of dim elements does not fit type modifier typmod
- * (-1 means no modifier, which fits everything).
+ * Error out if a value of type typname with dim elements does not fit type
+ * modifier typmod (-1 means no modifier, which fits everything).
  */
 void
-CheckVectorTypmod(int dim, int32 typmod)
+CheckVectorTypeTypmod(const char *typname, int dim, int32 typmod)
 {
 	if (typmod != -1 && dim != typmod)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("expected %d dimensions for type vector, got %d",
-						typmod, dim)));
+				 errmsg("expected %d dimensions for type %s, got %d",
+						typmod, typname, dim)));
+}
+
+void
+CheckVectorTypmod(int dim, int32 typmod)
+{
+	CheckVectorTypeTypmod("vector", dim, typmod);
 }
 
 /*
@@ -143,33 +171,120 @@ SkipVectorSpace(char *p)
  * Report malformed text input; detail says what is wrong.
  */
 static void
-VectorSyntaxError(const char *input, const char *detail)
+VectorSyntaxError(const char *typname, const char *input, const char *detail)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-			 errmsg("invalid input syntax for type vector: \"%s\"", input),
+			 errmsg("invalid input syntax for type %s: \"%s\"",
+					typname, input),
 			 errdetail_internal("%s", detail)));
 }
 
 /*
- * Validate a number strtof() read from text and return it as an element.
- * strtof_errno is errno as strtof() left it; start and end delimit the
- * number's text, for the message.  Overflow is an error, underflow to a
- * denormal or zero is accepted.
+ * Validate a number strtof() read from text and return it as an element of
+ * type typname; fits, if not NULL, says whether a finite float4 is in the
+ * type's range.  strtof_errno is errno as strtof() left it; start and end
+ * delimit the number's text, for the message.  Overflow is an error,
+ * underflow to a denormal or zero is accepted.
  */
 static float
-CheckParsedElement(float value, int strtof_errno,
-				   const char *start, const char *end)
+CheckParsedElement(const char *typname, VectorElementFits fits, float value,
+				   int strtof_errno, const char *start, const char *end)
 {
-	if (strtof_errno == ERANGE && isinf(value))
+	if ((strtof_errno == ERANGE && isinf(value)) ||
+		(fits != NULL && isfinite(value) && !fits(value)))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("value \"%s\" is out of range for type vector",
-						pnstrdup(start, end - start))));
+				 errmsg("value \"%s\" is out of range for type %s",
+						pnstrdup(start, end - start), typname)));
 
-	CheckVectorElement(value);
+	CheckVectorTypeElement(typname, value);
 
 	return value;
+}
+
+/*
+ * Parse the text form of type typname (vector or halfvec): a bracketed,
+ * comma-separated list of numbers.  Returns the elements, checked to be
+ * finite and accepted by fits (NULL: every finite float4 fits) but not yet
+ * against a type modifier, in a palloc'd array; *dim is set to their count.
+ */
+float *
+VectorTypeParseText(const char *typname, char *input, VectorElementFits fits,
+					int *dim)
+{
+	char	   *p;
+	char	   *next;
+	int			capacity = 1;
+	int			count = 0;
+	float	   *result;
+
+	/*
+	 * Every element after the first needs a comma, so this bounds the
+	 * element count and the array never needs to grow.
+	 */
+	for (p = input; *p != '\0' && capacity < VECTOR_MAX_DIM; p++)
+	{
+		if (*p == ',')
+			capacity++;
+	}
+	result = (float *) palloc(sizeof(float) * capacity);
+
+	p = SkipVectorSpace(input);
+	if (*p != '[')
+		VectorSyntaxError(typname, input,
+						  "Vector contents must start with \"[\".");
+	p = SkipVectorSpace(p + 1);
+
+	if (*p == ']')
+		CheckVectorTypeDim(typname, 0);
+
+	for (;;)
+	{
+		float		value;
+		int			strtof_errno;
+		char	   *end;
+
+		/* p is at the start of an element, past any whitespace */
+		if (*p == ',' || *p == ']')
+			VectorSyntaxError(typname, input,
+							  "Vector elements must not be empty.");
+		if (*p == '\0')
+			VectorSyntaxError(typname, input, "Unexpected end of input.");
+		/* one more element would exceed the limit */
+		if (count == VECTOR_MAX_DIM)
+			CheckVectorTypeDim(typname, count + 1);
+
+		errno = 0;
+		value = strtof(p, &end);
+		strtof_errno = errno;
+		if (end == p)
+			VectorSyntaxError(typname, input,
+							  "Vector elements must be numbers.");
+
+		/* Check what follows first: "[infx]" is bad syntax, not infinity */
+		next = SkipVectorSpace(end);
+		if (*next == '\0')
+			VectorSyntaxError(typname, input, "Unexpected end of input.");
+		if (*next != ',' && *next != ']')
+			VectorSyntaxError(typname, input,
+							  "Vector elements must be numbers separated by \",\".");
+
+		result[count++] = CheckParsedElement(typname, fits, value,
+											 strtof_errno, p, end);
+
+		if (*next == ']')
+			break;
+		p = SkipVectorSpace(next + 1);
+	}
+
+	p = SkipVectorSpace(next + 1);
+	if (*p != '\0')
+		VectorSyntaxError(typname, input,
+						  "Unexpected text after the closing \"]\".");
+
+	*dim = count;
+	return result;
 }
 
 /*
@@ -182,78 +297,15 @@ vector_in(PG_FUNCTION_ARGS)
 {
 	char	   *input = PG_GETARG_CSTRING(0);
 	int32		typmod = PG_GETARG_INT32(2);
-	char	   *p;
-	char	   *next;
-	int			capacity = 1;
-	int			dim = 0;
+	int			dim;
+	float	   *elements = VectorTypeParseText("vector", input, NULL, &dim);
 	Vector	   *result;
-
-	/*
-	 * Every element after the first needs a comma, so this bounds the
-	 * element count and lets us parse straight into the result.
-	 */
-	for (p = input; *p != '\0' && capacity < VECTOR_MAX_DIM; p++)
-	{
-		if (*p == ',')
-			capacity++;
-	}
-	result = InitVector(capacity);
-
-	p = SkipVectorSpace(input);
-	if (*p != '[')
-		VectorSyntaxError(input, "Vector contents must start with \"[\".");
-	p = SkipVectorSpace(p + 1);
-
-	if (*p == ']')
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("vector must have at least 1 dimension")));
-
-	for (;;)
-	{
-		float		value;
-		int			strtof_errno;
-		char	   *end;
-
-		/* p is at the start of an element, past any whitespace */
-		if (*p == ',' || *p == ']')
-			VectorSyntaxError(input, "Vector elements must not be empty.");
-		if (*p == '\0')
-			VectorSyntaxError(input, "Unexpected end of input.");
-		/* one more element would exceed the limit */
-		if (dim == VECTOR_MAX_DIM)
-			CheckVectorDim(dim + 1);
-
-		errno = 0;
-		value = strtof(p, &end);
-		strtof_errno = errno;
-		if (end == p)
-			VectorSyntaxError(input, "Vector elements must be numbers.");
-
-		/* Check what follows first: "[infx]" is bad syntax, not infinity */
-		next = SkipVectorSpace(end);
-		if (*next == '\0')
-			VectorSyntaxError(input, "Unexpected end of input.");
-		if (*next != ',' && *next != ']')
-			VectorSyntaxError(input,
-							  "Vector elements must be numbers separated by \",\".");
-
-		result->x[dim++] = CheckParsedElement(value, strtof_errno, p, end);
-
-		if (*next == ']')
-			break;
-		p = SkipVectorSpace(next + 1);
-	}
-
-	p = SkipVectorSpace(next + 1);
-	if (*p != '\0')
-		VectorSyntaxError(input, "Unexpected text after the closing \"]\".");
 
 	CheckVectorTypmod(dim, typmod);
 
-	/* Trim the allocation to the elements actually found */
-	result->dim = dim;
-	SET_VARSIZE(result, VECTOR_SIZE(dim));
+	result = InitVector(dim);
+	memcpy(result->x, elements, sizeof(float) * dim);
+	pfree(elements);
 
 	PG_RETURN_VECTOR_P(result);
 }
@@ -293,14 +345,12 @@ vector_out(PG_FUNCTION_ARGS)
 }
 
 /*
- * vector_typmod_in(cstring[]) returns int4
- *
- * vector(n) stores n, the required number of dimensions.
+ * The type modifier of type typname (vector or halfvec) given by the
+ * modifier list of typname(n): n, the required number of dimensions.
  */
-Datum
-vector_typmod_in(PG_FUNCTION_ARGS)
+int32
+VectorTypeTypmodIn(const char *typname, ArrayType *modifiers)
 {
-	ArrayType  *modifiers = PG_GETARG_ARRAYTYPE_P(0);
 	int32	   *values;
 	int			count;
 
@@ -309,18 +359,30 @@ vector_typmod_in(PG_FUNCTION_ARGS)
 	if (count != 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid type modifier for type vector"),
-				 errdetail("Type vector takes one modifier, the number of dimensions.")));
+				 errmsg("invalid type modifier for type %s", typname),
+				 errdetail("Type %s takes one modifier, the number of dimensions.",
+						   typname)));
 
 	if (values[0] < 1 || values[0] > VECTOR_MAX_DIM)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid number of dimensions for type vector: %d",
-						values[0]),
+				 errmsg("invalid number of dimensions for type %s: %d",
+						typname, values[0]),
 				 errdetail("The number of dimensions must be between 1 and %d.",
 						   VECTOR_MAX_DIM)));
 
-	PG_RETURN_INT32(values[0]);
+	return values[0];
+}
+
+/*
+ * vector_typmod_in(cstring[]) returns int4
+ *
+ * vector(n) stores n, the required number of dimensions.
+ */
+Datum
+vector_typmod_in(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT32(VectorTypeTypmodIn("vector", PG_GETARG_ARRAYTYPE_P(0)));
 }
 
 /*
@@ -412,31 +474,34 @@ vector(PG_FUNCTION_ARGS)
 }
 
 /*
- * Convert a float8 to a vector element, rejecting what float4 cannot hold.
- * Like text input, underflow to a denormal or zero is accepted.
+ * Convert a float8 to an element of type typname, rejecting what float4
+ * (or fits, if not NULL) cannot hold.  Like text input, underflow to a
+ * denormal or zero is accepted.
  */
 static float
-Float8ToVectorElement(double value)
+Float8ToElement(const char *typname, VectorElementFits fits, double value)
 {
 	float		result = (float) value;
 
-	if (isinf(result) && !isinf(value))
+	if ((isinf(result) && !isinf(value)) ||
+		(fits != NULL && isfinite(result) && !fits(result)))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("value %g is out of range for type vector", value)));
+				 errmsg("value %g is out of range for type %s",
+						value, typname)));
 
-	CheckVectorElement(result);
+	CheckVectorTypeElement(typname, result);
 
 	return result;
 }
 
 /*
- * Convert a numeric to a vector element.  Going through the decimal text
- * rounds exactly once, straight to the nearest float4, as numeric's own
- * cast to real does.
+ * Convert a numeric to an element of type typname.  Going through the
+ * decimal text rounds exactly once, straight to the nearest float4, as
+ * numeric's own cast to real does.
  */
 static float
-NumericToVectorElement(Datum value)
+NumericToElement(const char *typname, VectorElementFits fits, Datum value)
 {
 	char	   *text = DatumGetCString(DirectFunctionCall1(numeric_out, value));
 	char	   *end;
@@ -446,31 +511,29 @@ NumericToVectorElement(Datum value)
 	result = strtof(text, &end);
 	if (end == text || *end != '\0')
 		elog(ERROR, "unexpected numeric output \"%s\"", text);
-	result = CheckParsedElement(result, errno, text, end);
+	result = CheckParsedElement(typname, fits, result, errno, text, end);
 
 	pfree(text);
 	return result;
 }
 
 /*
- * array_to_vector(anyarray, int4, bool) returns vector
- *
- * Cast from integer[], real[], double precision[] and numeric[].  The SQL
- * declarations name the concrete array types; the element type is read
- * from the array itself.
+ * The elements of an integer[], real[], double precision[] or numeric[]
+ * as float4 values for type typname (vector or halfvec): checked to be
+ * finite, accepted by fits (NULL: every finite float4 fits) and as many as
+ * typmod asks for.  Returns a palloc'd array; *dim is set to its length.
  */
-Datum
-array_to_vector(PG_FUNCTION_ARGS)
+float *
+VectorTypeArrayToFloats(const char *typname, VectorElementFits fits,
+						ArrayType *array, int32 typmod, int *dim)
 {
-	ArrayType  *array = PG_GETARG_ARRAYTYPE_P(0);
-	int32		typmod = PG_GETARG_INT32(1);
 	Oid			elemtype = ARR_ELEMTYPE(array);
 	int16		elemlen;
 	bool		elembyval;
 	char		elemalign;
 	Datum	   *elems;
 	int			nelems;
-	Vector	   *result;
+	float	   *result;
 
 	switch (elemtype)
 	{
@@ -497,50 +560,79 @@ array_to_vector(PG_FUNCTION_ARGS)
 		default:
 			ereport(ERROR,
 					(errcode(ERRCODE_DATATYPE_MISMATCH),
-					 errmsg("cannot convert an array of type %s to a vector",
-							format_type_be(elemtype))));
+					 errmsg("cannot convert an array of type %s to a %s",
+							format_type_be(elemtype), typname)));
 	}
 
 	if (ARR_NDIM(array) > 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("cannot convert a multidimensional array to a vector"),
+				 errmsg("cannot convert a multidimensional array to a %s",
+						typname),
 				 errhint("Use a one-dimensional array.")));
 
 	if (array_contains_nulls(array))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("cannot convert an array containing nulls to a vector")));
+				 errmsg("cannot convert an array containing nulls to a %s",
+						typname)));
 
 	nelems = ArrayGetNItems(ARR_NDIM(array), ARR_DIMS(array));
-	CheckVectorDim(nelems);
-	CheckVectorTypmod(nelems, typmod);
+	CheckVectorTypeDim(typname, nelems);
+	CheckVectorTypeTypmod(typname, nelems, typmod);
 
 	deconstruct_array(array, elemtype, elemlen, elembyval, elemalign,
 					  &elems, NULL, &nelems);
 
-	result = InitVector(nelems);
+	result = (float *) palloc(sizeof(float) * nelems);
 	for (int i = 0; i < nelems; i++)
 	{
 		switch (elemtype)
 		{
 			case INT4OID:
-				result->x[i] = (float) DatumGetInt32(elems[i]);
+				result[i] = Float8ToElement(typname, fits,
+											(double) DatumGetInt32(elems[i]));
 				break;
 			case FLOAT4OID:
-				result->x[i] = DatumGetFloat4(elems[i]);
-				CheckVectorElement(result->x[i]);
+				result[i] = Float8ToElement(typname, fits,
+											(double) DatumGetFloat4(elems[i]));
 				break;
 			case FLOAT8OID:
-				result->x[i] = Float8ToVectorElement(DatumGetFloat8(elems[i]));
+				result[i] = Float8ToElement(typname, fits,
+											DatumGetFloat8(elems[i]));
 				break;
 			case NUMERICOID:
-				result->x[i] = NumericToVectorElement(elems[i]);
+				result[i] = NumericToElement(typname, fits, elems[i]);
 				break;
 		}
 	}
 
 	pfree(elems);
+	*dim = nelems;
+	return result;
+}
+
+/*
+ * array_to_vector(anyarray, int4, bool) returns vector
+ *
+ * Cast from integer[], real[], double precision[] and numeric[].  The SQL
+ * declarations name the concrete array types; the element type is read
+ * from the array itself.
+ */
+Datum
+array_to_vector(PG_FUNCTION_ARGS)
+{
+	ArrayType  *array = PG_GETARG_ARRAYTYPE_P(0);
+	int32		typmod = PG_GETARG_INT32(1);
+	int			dim;
+	float	   *elements;
+	Vector	   *result;
+
+	elements = VectorTypeArrayToFloats("vector", NULL, array, typmod, &dim);
+	result = InitVector(dim);
+	memcpy(result->x, elements, sizeof(float) * dim);
+	pfree(elements);
+
 	PG_RETURN_VECTOR_P(result);
 }
 

@@ -17,6 +17,7 @@
 
 #include "postgres.h"
 #include "fmgr.h"
+#include "utils/array.h"
 
 #define VECTOR_MAX_DIM 16000
 
@@ -39,6 +40,26 @@ extern void CheckVectorDimsMatch(int a, int b);
 extern void CheckVectorDim(int dim);
 extern void CheckVectorElement(float value);
 extern void CheckVectorTypmod(int dim, int32 typmod);
+
+/*
+ * vector.c: what vector shares with halfvec, which has the same text form,
+ * limits and checks; typname names the type in messages.  A
+ * VectorElementFits function says whether a finite float4 is in the
+ * type's range (NULL: every one is).
+ */
+typedef bool (*VectorElementFits) (float value);
+
+extern void CheckVectorTypeDim(const char *typname, int dim);
+extern void CheckVectorTypeDimsMatch(const char *typname, int a, int b);
+extern void CheckVectorTypeElement(const char *typname, float value);
+extern void CheckVectorTypeTypmod(const char *typname, int dim, int32 typmod);
+extern float *VectorTypeParseText(const char *typname, char *input,
+								  VectorElementFits fits, int *dim);
+extern int32 VectorTypeTypmodIn(const char *typname, ArrayType *modifiers);
+extern float *VectorTypeArrayToFloats(const char *typname,
+									  VectorElementFits fits,
+									  ArrayType *array, int32 typmod,
+									  int *dim);
 
 /*
  * vector_ops.c: the distance functions that operator classes of the hnsw

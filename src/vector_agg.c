@@ -1,14 +1,14 @@
 /*-------------------------------------------------------------------------
  *
  * vector_agg.c
- *	  The avg(vector) and sum(vector) aggregates.
+ *	  The avg and sum aggregates of vector and halfvec.
  *
- * Both aggregates share one transition state, a double precision[] that
+ * All four aggregates share one transition state, a double precision[] that
  * holds {count} until the first vector arrives and {count, sum1, ...,
- * sumN} afterwards.  Sums are kept in double and converted to float4 only
- * by the final function.  The state is an ordinary array, so partial
- * states can be passed between parallel workers without serialisation
- * functions.
+ * sumN} afterwards.  Sums are kept in double and converted to float4 (and
+ * for halfvec then to half) only by the final function.  The state is an
+ * ordinary array, so partial states can be passed between parallel workers
+ * without serialisation functions.
  *
  * src/vector_agg.c
  *
@@ -22,12 +22,16 @@
 #include "utils/array.h"
 #include "utils/float.h"
 
+#include "halfvec.h"
 #include "vector.h"
 
 PG_FUNCTION_INFO_V1(vector_accum);
 PG_FUNCTION_INFO_V1(vector_combine);
 PG_FUNCTION_INFO_V1(vector_avg);
 PG_FUNCTION_INFO_V1(vector_sum);
+PG_FUNCTION_INFO_V1(halfvec_accum);
+PG_FUNCTION_INFO_V1(halfvec_avg);
+PG_FUNCTION_INFO_V1(halfvec_sum);
 
 /*
  * Check that state looks like a transition state and return its elements;
@@ -77,44 +81,80 @@ MakeAggState(const float8 *values, int nsums)
 }
 
 /*
- * vector_accum(float8[], vector) returns float8[]: transition function
+ * The state a transition function adds a value of type typname (vector or
+ * halfvec) with dim elements to, its count already incremented; *sums is
+ * set to the sums, for the caller to add the elements to.
  *
  * When called as an aggregate the state belongs to us and is updated in
- * place, which saves copying up to 16001 doubles per row.
+ * place, which saves copying up to 16001 doubles per row; called directly
+ * from SQL, it is copied.  The first vector makes a new state whose sums
+ * start at -0, which adding any value x turns into x exactly (+0 would
+ * turn x = -0 into +0).
  */
-Datum
-vector_accum(PG_FUNCTION_ARGS)
+static ArrayType *
+AggStateForAccum(FunctionCallInfo fcinfo, const char *typname,
+				 ArrayType *state, int dim, float8 **sums)
 {
-	ArrayType  *state = PG_GETARG_ARRAYTYPE_P(0);
-	Vector	   *vec = PG_GETARG_VECTOR_P(1);
 	int			nsums;
 	float8	   *values = GetAggState(state, &nsums);
 
 	if (nsums == 0)
 	{
-		/* First vector: the state grows to hold its sums */
-		float8	   *fresh = (float8 *) palloc(sizeof(float8) * (vec->dim + 1));
+		float8	   *fresh = (float8 *) palloc(sizeof(float8) * (dim + 1));
 
-		fresh[0] = values[0] + 1.0;
-		for (int i = 0; i < vec->dim; i++)
-			fresh[i + 1] = vec->x[i];
-
-		state = MakeAggState(fresh, vec->dim);
+		fresh[0] = values[0];
+		for (int i = 0; i < dim; i++)
+			fresh[i + 1] = -0.0;
+		state = MakeAggState(fresh, dim);
 		pfree(fresh);
-		PG_RETURN_ARRAYTYPE_P(state);
 	}
-
-	CheckVectorDimsMatch(nsums, vec->dim);
-
-	if (!AggCheckCallContext(fcinfo, NULL))
+	else
 	{
-		state = MakeAggState(values, nsums);
-		values = (float8 *) ARR_DATA_PTR(state);
+		CheckVectorTypeDimsMatch(typname, nsums, dim);
+
+		if (!AggCheckCallContext(fcinfo, NULL))
+			state = MakeAggState(values, nsums);
 	}
 
+	values = (float8 *) ARR_DATA_PTR(state);
 	values[0] += 1.0;
-	for (int i = 0; i < nsums; i++)
-		values[i + 1] += vec->x[i];
+	*sums = values + 1;
+	return state;
+}
+
+/*
+ * vector_accum(float8[], vector) returns float8[]: transition function
+ */
+Datum
+vector_accum(PG_FUNCTION_ARGS)
+{
+	Vector	   *vec = PG_GETARG_VECTOR_P(1);
+	float8	   *sums;
+	ArrayType  *state = AggStateForAccum(fcinfo, "vector",
+										 PG_GETARG_ARRAYTYPE_P(0),
+										 vec->dim, &sums);
+
+	for (int i = 0; i < vec->dim; i++)
+		sums[i] += vec->x[i];
+
+	PG_RETURN_ARRAYTYPE_P(state);
+}
+
+/*
+ * halfvec_accum(float8[], halfvec) returns float8[]: transition function
+ * of avg(halfvec) and sum(halfvec), with vector's state
+ */
+Datum
+halfvec_accum(PG_FUNCTION_ARGS)
+{
+	HalfVector *vec = PG_GETARG_HALFVEC_P(1);
+	float8	   *sums;
+	ArrayType  *state = AggStateForAccum(fcinfo, "halfvec",
+										 PG_GETARG_ARRAYTYPE_P(0),
+										 vec->dim, &sums);
+
+	for (int i = 0; i < vec->dim; i++)
+		sums[i] += HalfToFloat4(vec->x[i]);
 
 	PG_RETURN_ARRAYTYPE_P(state);
 }
@@ -219,4 +259,55 @@ vector_sum(PG_FUNCTION_ARGS)
 	if (result == NULL)
 		PG_RETURN_NULL();
 	PG_RETURN_VECTOR_P(result);
+}
+
+/*
+ * The halfvec of a state's sums or averages (AggStateToVector), or NULL.
+ * A value too large for a half is an overflow error.
+ */
+static HalfVector *
+AggStateToHalfvec(ArrayType *state, bool average)
+{
+	Vector	   *vec = AggStateToVector(state, average);
+	HalfVector *result;
+
+	if (vec == NULL)
+		return NULL;
+
+	result = InitHalfVector(vec->dim);
+	for (int i = 0; i < vec->dim; i++)
+	{
+		result->x[i] = Float4ToHalf(vec->x[i]);
+		if (HalfIsInf(result->x[i]))
+			float_overflow_error();
+	}
+
+	pfree(vec);
+	return result;
+}
+
+/*
+ * halfvec_avg(float8[]) returns halfvec: final function of avg(halfvec)
+ */
+Datum
+halfvec_avg(PG_FUNCTION_ARGS)
+{
+	HalfVector *result = AggStateToHalfvec(PG_GETARG_ARRAYTYPE_P(0), true);
+
+	if (result == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_HALFVEC_P(result);
+}
+
+/*
+ * halfvec_sum(float8[]) returns halfvec: final function of sum(halfvec)
+ */
+Datum
+halfvec_sum(PG_FUNCTION_ARGS)
+{
+	HalfVector *result = AggStateToHalfvec(PG_GETARG_ARRAYTYPE_P(0), false);
+
+	if (result == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_HALFVEC_P(result);
 }

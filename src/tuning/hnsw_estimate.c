@@ -116,7 +116,8 @@ static int	cost_cache_next = 0;
  *		Errors for arguments no index could have.
  */
 static void
-EstimateCheckArguments(int64 rows, int dim, int m, int ef_construction)
+EstimateCheckArguments(const HnswTypeInfo *type, int64 rows, int dim, int m,
+					   int ef_construction)
 {
 	if (rows < 0)
 		ereport(ERROR,
@@ -126,11 +127,11 @@ EstimateCheckArguments(int64 rows, int dim, int m, int ef_construction)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("dimensions must be at least 1")));
-	if (dim > HnswVectorType.max_dimensions())
+	if (dim > type->max_dimensions())
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("column cannot have more than %d dimensions for hnsw index",
-						HnswVectorType.max_dimensions())));
+						type->max_dimensions())));
 	if (m < HNSW_MIN_M || m > HNSW_MAX_M)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -168,17 +169,19 @@ ExpectedLevels(int m)
 
 /*
  * EstimateIndexInfo
- *		The description of an index of vectors of "dim" dimensions with this
- *		m that the estimates model (the metric does not change sizes).
+ *		The description of an index of values of "type" and "dim" dimensions
+ *		with this m that the estimates model (the metric does not change
+ *		sizes).
  */
 static void
-EstimateIndexInfo(HnswIndexInfo *info, int dim, int m)
+EstimateIndexInfo(HnswIndexInfo *info, const HnswTypeInfo *type, int dim,
+				  int m)
 {
 	memset(info, 0, sizeof(HnswIndexInfo));
 	info->dimensions = dim;
 	info->m = m;
 	info->ef_construction = HNSW_DEFAULT_EF_CONSTRUCTION;
-	HnswInfoSetType(info, &HnswVectorType, HNSW_METRIC_L2);
+	HnswInfoSetType(info, type, HNSW_METRIC_L2);
 }
 
 /*
@@ -189,7 +192,7 @@ EstimateIndexInfo(HnswIndexInfo *info, int dim, int m)
  *		elements, and scale beyond.
  */
 static double
-EstimateElementPages(int64 rows, int dim, int m)
+EstimateElementPages(const HnswTypeInfo *type, int64 rows, int dim, int m)
 {
 	HnswPagePlacer pp;
 	HnswIndexInfo info;
@@ -199,7 +202,7 @@ EstimateElementPages(int64 rows, int dim, int m)
 	if (rows == 0)
 		return 0;
 
-	EstimateIndexInfo(&info, dim, m);
+	EstimateIndexInfo(&info, type, dim, m);
 	HnswPlacerInit(&pp, NULL, NULL);
 	pg_prng_seed(&prng, ESTIMATE_SEED);
 	for (int64 i = 0; i < simulated; i++)
@@ -250,7 +253,8 @@ EstimateSizeToInt64(double bytes, int64 rows, int dim)
  *		in a bigint are an error, never a wrapped-around number.
  */
 static Datum
-EstimateMemory(FunctionCallInfo fcinfo, int64 rows, int dim, int m)
+EstimateMemory(FunctionCallInfo fcinfo, const HnswTypeInfo *type, int64 rows,
+			   int dim, int m)
 {
 	TupleDesc	tupdesc;
 	double		levels;
@@ -265,10 +269,10 @@ EstimateMemory(FunctionCallInfo fcinfo, int64 rows, int dim, int m)
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
-	EstimateCheckArguments(rows, dim, m, -1);
+	EstimateCheckArguments(type, rows, dim, m, -1);
 
 	levels = ExpectedLevels(m);
-	if (pg_mul_s64_overflow(rows, (int64) dim * sizeof(float), &vector_bytes) ||
+	if (pg_mul_s64_overflow(rows, (int64) type->value_size(dim), &vector_bytes) ||
 		pg_mul_s64_overflow(rows,
 							(int64) HnswLinksAtLevel(m, 0) * sizeof(ItemPointerData),
 							&level0_bytes))
@@ -277,7 +281,7 @@ EstimateMemory(FunctionCallInfo fcinfo, int64 rows, int dim, int m)
 											sizeof(ItemPointerData)),
 									  rows, dim);
 	/* the meta page and the element pages */
-	pages = EstimateSizeToInt64(1 + ceil(EstimateElementPages(rows, dim, m)),
+	pages = EstimateSizeToInt64(1 + ceil(EstimateElementPages(type, rows, dim, m)),
 								rows, dim);
 	if (pg_mul_s64_overflow(pages, BLCKSZ, &total) ||
 		pg_sub_s64_overflow(total, vector_bytes, &overhead) ||
@@ -308,8 +312,8 @@ EstimateMemory(FunctionCallInfo fcinfo, int64 rows, int dim, int m)
 Datum
 hnsw_estimate_memory(PG_FUNCTION_ARGS)
 {
-	return EstimateMemory(fcinfo, PG_GETARG_INT64(0), PG_GETARG_INT32(1),
-						  PG_GETARG_INT32(2));
+	return EstimateMemory(fcinfo, &HnswVectorType, PG_GETARG_INT64(0),
+						  PG_GETARG_INT32(1), PG_GETARG_INT32(2));
 }
 
 /* The number of non-NULL values of a column, counted */
@@ -352,15 +356,16 @@ hnsw_estimate_memory_table(PG_FUNCTION_ARGS)
 	int32		m = PG_GETARG_INT32(2);
 	Relation	rel;
 	int32		typmod;
+	const HnswTypeInfo *type;
 	AttrNumber	attno;
 	int64		rows;
 
 	/* m before the table is opened; rows and dimensions come from it */
-	EstimateCheckArguments(0, 1, m, -1);
+	EstimateCheckArguments(&HnswVectorType, 0, 1, m, -1);
 	rel = HnswOpenTableToRead(tableoid, AccessShareLock);
 	attno = HnswVectorColumn(rel, colname,
 							 get_func_namespace(fcinfo->flinfo->fn_oid),
-							 true, &typmod);
+							 true, &typmod, &type);
 
 	if (rel->rd_rel->reltuples >= 0)
 	{
@@ -391,7 +396,7 @@ hnsw_estimate_memory_table(PG_FUNCTION_ARGS)
 		rows = CountVectors(rel, attno);
 	table_close(rel, AccessShareLock);
 
-	return EstimateMemory(fcinfo, rows, typmod, m);
+	return EstimateMemory(fcinfo, type, rows, typmod, m);
 }
 
 /*
@@ -545,7 +550,7 @@ CalibrateWriteCost(int dim, int m)
 	instr_time	start;
 	instr_time	elapsed;
 
-	EstimateIndexInfo(&info, dim, m);
+	EstimateIndexInfo(&info, &HnswVectorType, dim, m);
 	shape = HnswShapeElement(&info, 1, 0);
 	tuple = palloc(shape.element_size);
 	links = palloc(Max(shape.links_size, 1));
@@ -839,7 +844,7 @@ hnsw_estimate_build_time(PG_FUNCTION_ARGS)
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
-	EstimateCheckArguments(rows, dim, m, ef_construction);
+	EstimateCheckArguments(&HnswVectorType, rows, dim, m, ef_construction);
 
 	/* a count that does not fit in its column fails before any measurement */
 	memset(&model, 0, sizeof(model));

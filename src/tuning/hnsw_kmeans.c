@@ -144,7 +144,7 @@ KMeansOpen(KMeans *km, FunctionCallInfo fcinfo, Oid tableoid,
 
 	km->attno = HnswVectorColumn(km->rel, colname,
 								 get_func_namespace(fcinfo->flinfo->fn_oid),
-								 false, &typmod);
+								 false, &typmod, NULL);
 	km->dim = typmod > 0 ? typmod : 0;	/* 0: from data */
 
 	km->maxsample = sample_rows;

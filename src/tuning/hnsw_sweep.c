@@ -448,7 +448,7 @@ SweepMakeSample(Oid tableoid, const char *colname, Oid extension_nsp,
 	Relation	rel = HnswOpenTableToRead(tableoid, AccessShareLock);
 	int32		typmod;
 	AttrNumber	attno = HnswVectorColumn(rel, colname, extension_nsp, true,
-										 &typmod);
+										 &typmod, NULL);
 	bool		normalized;
 	char	   *opclass;
 	char	   *column_type;

@@ -44,7 +44,7 @@ extern void HnswBecomeTableOwner(Relation heap, HnswSavedUser *saved);
 extern void HnswRestoreUser(HnswSavedUser *saved);
 extern AttrNumber HnswVectorColumn(Relation rel, const char *colname,
 								   Oid extension_nsp, bool need_dimensions,
-								   int32 *typmod);
+								   int32 *typmod, const HnswTypeInfo **type);
 
 /* hnsw_index_stats.c */
 extern const char *HnswMetricName(int metric);

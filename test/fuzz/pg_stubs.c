@@ -1,15 +1,15 @@
 /*-------------------------------------------------------------------------
  *
  * pg_stubs.c
- *	  Just enough of the backend for src/vector.c to run inside a libFuzzer
- *	  harness: memory, error reporting, message buffers.
+ *	  Just enough of the backend for src/vector.c and src/halfvec.c to run
+ *	  inside a libFuzzer harness: memory, error reporting, message buffers.
  *
  * palloc() is plain malloc() with every block on a list, so that the
  * harness can free everything after each input, whether the code under
  * test returned or errored out; AddressSanitizer then sees each palloc'd
  * chunk as a block of its own, which the backend's allocator hides.
  * ereport(ERROR) formats its messages (so a bad format argument is caught
- * too) and longjmps back to the harness.  Functions vector.c links to but
+ * too) and longjmps back to the harness.  Functions those files link to but
  * the fuzzed paths never reach abort().
  *
  * test/fuzz/pg_stubs.c

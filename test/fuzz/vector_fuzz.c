@@ -1,13 +1,16 @@
 /*-------------------------------------------------------------------------
  *
  * vector_fuzz.c
- *	  libFuzzer harness for the vector type's parsers: text input
- *	  (vector_in), binary input (vector_recv) and the type modifier
- *	  (vector_typmod_in), built from src/vector.c itself.
+ *	  libFuzzer harness for the parsers of the vector and halfvec types:
+ *	  text input (vector_in, halfvec_in), binary input (vector_recv,
+ *	  halfvec_recv) and the type modifier (vector_typmod_in,
+ *	  halfvec_typmod_in), built from src/vector.c and src/halfvec.c
+ *	  themselves.
  *
- * The first byte of an input picks the parser (its value modulo 3: text,
- * binary, type modifier) and the second the type modifier given to the
- * input functions (-1 when below 128, else 1 to 16).  The rest is the text,
+ * The first byte of an input picks the parser (its value modulo 6: vector
+ * text, binary, type modifier, then the same three for halfvec) and the
+ * second the type modifier given to the input functions (-1 when below
+ * 128, else 1 to 16).  The rest is the text,
  * the binary message, or the comma-separated modifiers.  An input passes
  * when the parser either returns a value that survives the round trips
  * below, or raises an error with one of the SQLSTATEs it documents; any
@@ -17,6 +20,10 @@
  *	binary	send gives back exactly the bytes received; out and in again
  *			gives the same value
  *	typmod	the modifier is the one number given, and typmod_out prints it
+ *
+ * A value must also be well formed: a valid dimension count, the size it
+ * implies, the reserved field zero and, for halfvec, every element a
+ * finite half.
  *
  * test/fuzz/vector_fuzz.c
  *
@@ -33,6 +40,7 @@
 #include "utils/array.h"
 
 #include "fuzz_stubs.h"
+#include "halfvec.h"
 #include "vector.h"
 
 extern Datum vector_in(PG_FUNCTION_ARGS);
@@ -41,6 +49,34 @@ extern Datum vector_recv(PG_FUNCTION_ARGS);
 extern Datum vector_send(PG_FUNCTION_ARGS);
 extern Datum vector_typmod_in(PG_FUNCTION_ARGS);
 extern Datum vector_typmod_out(PG_FUNCTION_ARGS);
+extern Datum halfvec_in(PG_FUNCTION_ARGS);
+extern Datum halfvec_out(PG_FUNCTION_ARGS);
+extern Datum halfvec_recv(PG_FUNCTION_ARGS);
+extern Datum halfvec_send(PG_FUNCTION_ARGS);
+extern Datum halfvec_typmod_in(PG_FUNCTION_ARGS);
+
+/* The functions of one type under test */
+typedef struct FuzzType
+{
+	const char *name;
+	PGFunction	in;
+	PGFunction	out;
+	PGFunction	recv;
+	PGFunction	send;
+	PGFunction	typmod_in;
+	PGFunction	typmod_out;
+	bool		(*well_formed) (const void *value);
+} FuzzType;
+
+static bool vector_well_formed(const void *value);
+static bool halfvec_well_formed(const void *value);
+
+static const FuzzType fuzz_types[] = {
+	{"vector", vector_in, vector_out, vector_recv, vector_send,
+	vector_typmod_in, vector_typmod_out, vector_well_formed},
+	{"halfvec", halfvec_in, halfvec_out, halfvec_recv, halfvec_send,
+	halfvec_typmod_in, vector_typmod_out, halfvec_well_formed},
+};
 
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -71,76 +107,109 @@ call(PGFunction fn, int nargs, Datum a, Datum b, Datum c)
 	return result;
 }
 
+/* Both types are varlenas: the same value is the same bytes */
 static bool
-same_vector(Vector *a, Vector *b)
+same_value(const void *a, const void *b)
 {
 	return VARSIZE(a) == VARSIZE(b) && memcmp(a, b, VARSIZE(a)) == 0;
 }
 
+static bool
+vector_well_formed(const void *value)
+{
+	const Vector *vec = value;
+
+	return vec->dim >= 1 && vec->dim <= VECTOR_MAX_DIM &&
+		VARSIZE(vec) == VECTOR_SIZE(vec->dim) && vec->unused == 0;
+}
+
+static bool
+halfvec_well_formed(const void *value)
+{
+	const HalfVector *vec = value;
+
+	if (vec->dim < 1 || vec->dim > HALFVEC_MAX_DIM ||
+		VARSIZE(vec) != HALFVEC_SIZE(vec->dim) || vec->unused != 0)
+		return false;
+	for (int i = 0; i < vec->dim; i++)
+	{
+		if (HalfIsSpecial(vec->x[i]))
+			return false;
+	}
+	return true;
+}
+
+/* Number of dimensions of a well-formed value of either type */
+static int
+value_dim(const void *value)
+{
+	/* both layouts start with the varlena header and an int16 dim */
+	return ((const Vector *) value)->dim;
+}
+
 /* send, then receive what was sent: same value, every byte consumed */
 static void
-check_binary_round_trip(Vector *vec, int32 typmod)
+check_binary_round_trip(const FuzzType *type, void *value, int32 typmod)
 {
-	bytea	   *sent = (bytea *) DatumGetPointer(call(vector_send, 1,
-											PointerGetDatum(vec), 0, 0));
+	bytea	   *sent = (bytea *) DatumGetPointer(call(type->send, 1,
+											PointerGetDatum(value), 0, 0));
 	StringInfoData buf;
-	Vector	   *again;
+	void	   *again;
 
 	buf.data = VARDATA(sent);
 	buf.len = VARSIZE(sent) - VARHDRSZ;
 	buf.maxlen = buf.len;
 	buf.cursor = 0;
-	again = (Vector *) DatumGetPointer(call(vector_recv, 3,
-											PointerGetDatum(&buf),
-											ObjectIdGetDatum(InvalidOid),
-											Int32GetDatum(typmod)));
+	again = DatumGetPointer(call(type->recv, 3, PointerGetDatum(&buf),
+								 ObjectIdGetDatum(InvalidOid),
+								 Int32GetDatum(typmod)));
 	if (buf.cursor != buf.len)
-		fail("vector_recv left bytes of vector_send's output");
-	if (!same_vector(vec, again))
-		fail("send and receive changed the vector");
+		fail("recv left bytes of send's output");
+	if (!same_value(value, again))
+		fail("send and receive changed the value");
 }
 
 /* out, then in: the same value */
 static void
-check_text_round_trip(Vector *vec, int32 typmod)
+check_text_round_trip(const FuzzType *type, void *value, int32 typmod)
 {
-	char	   *text = DatumGetCString(call(vector_out, 1,
-											PointerGetDatum(vec), 0, 0));
-	Vector	   *again;
+	char	   *text = DatumGetCString(call(type->out, 1,
+											PointerGetDatum(value), 0, 0));
+	void	   *again;
 
-	again = (Vector *) DatumGetPointer(call(vector_in, 3,
-											CStringGetDatum(text),
-											ObjectIdGetDatum(InvalidOid),
-											Int32GetDatum(typmod)));
-	if (!same_vector(vec, again))
-		fail("output and input changed the vector");
+	again = DatumGetPointer(call(type->in, 3, CStringGetDatum(text),
+								 ObjectIdGetDatum(InvalidOid),
+								 Int32GetDatum(typmod)));
+	if (!same_value(value, again))
+		fail("output and input changed the value");
 }
 
 static void
-fuzz_text(const uint8_t *data, size_t size, int32 typmod)
+fuzz_text(const FuzzType *type, const uint8_t *data, size_t size,
+		  int32 typmod)
 {
 	char	   *text = palloc(size + 1);
-	Vector	   *vec;
+	void	   *value;
 
 	memcpy(text, data, size);
 	text[size] = '\0';
-	vec = (Vector *) DatumGetPointer(call(vector_in, 3, CStringGetDatum(text),
-										  ObjectIdGetDatum(InvalidOid),
-										  Int32GetDatum(typmod)));
-	if (vec->dim < 1 || vec->dim > VECTOR_MAX_DIM ||
-		VARSIZE(vec) != VECTOR_SIZE(vec->dim) || vec->unused != 0)
-		fail("vector_in returned a malformed vector");
-	if (typmod != -1 && vec->dim != typmod)
-		fail("vector_in ignored the type modifier");
-	check_text_round_trip(vec, typmod);
-	check_binary_round_trip(vec, typmod);
+	value = DatumGetPointer(call(type->in, 3, CStringGetDatum(text),
+								 ObjectIdGetDatum(InvalidOid),
+								 Int32GetDatum(typmod)));
+	if (!type->well_formed(value))
+		fail("text input returned a malformed value");
+	if (typmod != -1 && value_dim(value) != typmod)
+		fail("text input ignored the type modifier");
+	check_text_round_trip(type, value, typmod);
+	check_binary_round_trip(type, value, typmod);
 }
 
 static void
-fuzz_binary(const uint8_t *data, size_t size, int32 typmod)
+fuzz_binary(const FuzzType *type, const uint8_t *data, size_t size,
+			int32 typmod)
 {
 	StringInfoData buf;
-	Vector	   *vec;
+	void	   *value;
 	bytea	   *sent;
 
 	buf.data = palloc(size + 1);
@@ -149,24 +218,23 @@ fuzz_binary(const uint8_t *data, size_t size, int32 typmod)
 	buf.len = size;
 	buf.maxlen = size + 1;
 	buf.cursor = 0;
-	vec = (Vector *) DatumGetPointer(call(vector_recv, 3,
-										  PointerGetDatum(&buf),
-										  ObjectIdGetDatum(InvalidOid),
-										  Int32GetDatum(typmod)));
-	if (vec->dim < 1 || vec->dim > VECTOR_MAX_DIM ||
-		VARSIZE(vec) != VECTOR_SIZE(vec->dim) || vec->unused != 0)
-		fail("vector_recv returned a malformed vector");
-	if (typmod != -1 && vec->dim != typmod)
-		fail("vector_recv ignored the type modifier");
-	sent = (bytea *) DatumGetPointer(call(vector_send, 1, PointerGetDatum(vec), 0, 0));
+	value = DatumGetPointer(call(type->recv, 3, PointerGetDatum(&buf),
+								 ObjectIdGetDatum(InvalidOid),
+								 Int32GetDatum(typmod)));
+	if (!type->well_formed(value))
+		fail("binary input returned a malformed value");
+	if (typmod != -1 && value_dim(value) != typmod)
+		fail("binary input ignored the type modifier");
+	sent = (bytea *) DatumGetPointer(call(type->send, 1, PointerGetDatum(value),
+										  0, 0));
 	if (VARSIZE(sent) - VARHDRSZ != buf.cursor ||
 		memcmp(VARDATA(sent), data, buf.cursor) != 0)
-		fail("vector_send does not give back the bytes received");
-	check_text_round_trip(vec, typmod);
+		fail("send does not give back the bytes received");
+	check_text_round_trip(type, value, typmod);
 }
 
 static void
-fuzz_typmod(const uint8_t *data, size_t size)
+fuzz_typmod(const FuzzType *type, const uint8_t *data, size_t size)
 {
 	char	   *text = palloc(size + 1);
 	char	   *p;
@@ -196,16 +264,16 @@ fuzz_typmod(const uint8_t *data, size_t size)
 	/* the stub reads the modifiers from fuzz_typmods, not the array */
 	memset(&array, 0, sizeof(array));
 	SET_VARSIZE(&array, sizeof(array));
-	typmod = DatumGetInt32(call(vector_typmod_in, 1, PointerGetDatum(&array),
+	typmod = DatumGetInt32(call(type->typmod_in, 1, PointerGetDatum(&array),
 								0, 0));
 	if (fuzz_ntypmods != 1 || typmod < 1 || typmod > VECTOR_MAX_DIM ||
 		typmod != (int32) strtol(fuzz_typmods[0], NULL, 10))
-		fail("vector_typmod_in accepted a bad modifier");
-	printed = DatumGetCString(call(vector_typmod_out, 1, Int32GetDatum(typmod),
+		fail("typmod_in accepted a bad modifier");
+	printed = DatumGetCString(call(type->typmod_out, 1, Int32GetDatum(typmod),
 								   0, 0));
 	snprintf(expected, sizeof(expected), "(%d)", typmod);
 	if (strcmp(printed, expected) != 0)
-		fail("vector_typmod_out printed something else");
+		fail("typmod_out printed something else");
 }
 
 /* The five characters of an SQLSTATE code, as the backend's elog.c has them. */
@@ -223,11 +291,15 @@ sqlstate_text(int code)
 	return buf;
 }
 
-/* Is code one of the SQLSTATEs the parser of this mode may raise? */
+/*
+ * Is code one of the SQLSTATEs the parser of this mode may raise?  The
+ * parsers of both types raise the same ones (halfvec's out-of-range error
+ * is vector's).
+ */
 static bool
 expected_error(int mode, int code)
 {
-	switch (mode)
+	switch (mode % 3)
 	{
 		case 0:
 			return code == ERRCODE_INVALID_TEXT_REPRESENTATION ||
@@ -249,29 +321,32 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	volatile int mode;
+	const FuzzType *type;
 	int32		typmod;
 
 	if (size < 2)
 		return 0;
-	mode = data[0] % 3;
+	mode = data[0] % 6;
+	type = &fuzz_types[mode / 3];
 	typmod = data[1] < 128 ? -1 : 1 + data[1] % 16;
 	data += 2;
 	size -= 2;
 
 	if (sigsetjmp(fuzz_error_jmp, 0) == 0)
 	{
-		if (mode == 0)
-			fuzz_text(data, size, typmod);
-		else if (mode == 1)
-			fuzz_binary(data, size, typmod);
+		if (mode % 3 == 0)
+			fuzz_text(type, data, size, typmod);
+		else if (mode % 3 == 1)
+			fuzz_binary(type, data, size, typmod);
 		else
-			fuzz_typmod(data, size);
+			fuzz_typmod(type, data, size);
 	}
 	else if (!expected_error(mode, fuzz_error_code) ||
 			 fuzz_error_message[0] == '\0')
 	{
-		fprintf(stderr, "vector_fuzz: unexpected error %s: %s\n",
-				sqlstate_text(fuzz_error_code), fuzz_error_message);
+		fprintf(stderr, "vector_fuzz: %s: unexpected error %s: %s\n",
+				type->name, sqlstate_text(fuzz_error_code),
+				fuzz_error_message);
 		abort();
 	}
 

@@ -15,6 +15,17 @@
  * whose sums are exact in any order.  Each result is also checked against
  * the sum computed in long double.
  *
+ * The halfvec kernels are checked the same way, on patterns whose values
+ * fit in a half; their scalar kernels must also give exactly what the
+ * float4 scalar kernels give on the halves' float4 values.  Before the
+ * kernels, the half <-> float4 conversions of half.h are checked: every one
+ * of the 65,536 halves converts to its exact value and back, floats at and
+ * around every rounding boundary (each midpoint between neighbouring
+ * halves) round to the nearest half with ties to even, float edge cases
+ * (zeros, subnormals, the limits, infinities, NaN) convert as IEEE says,
+ * and, when the CPU has F16C, the portable code agrees with the hardware on
+ * all halves, on all those floats and on millions of random ones.
+ *
  * Each input vector ends right before an inaccessible page, so a kernel
  * that reads past the last element crashes the program.
  *
@@ -25,7 +36,8 @@
  * set-up error.
  *
  * Built and run by test/t/020_kernels.pl; it links only src/distance.c and
- * src/distance_simd.c, which need nothing from the backend:
+ * src/distance_simd.c (and includes src/half.h), which need nothing from
+ * the backend:
  *	gcc -O2 -I`pg_config --includedir-server` -Isrc \
  *		test/kernels/kernel_test.c src/distance.c src/distance_simd.c -lm
  *
@@ -46,6 +58,13 @@
 #include <unistd.h>
 
 #include "distance.h"
+#include "half.h"
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define HAVE_X86_F16C 1
+#include <cpuid.h>
+#include <immintrin.h>
+#endif
 
 /*
  * port.h sends these to libpgport's implementations, which this program
@@ -74,15 +93,29 @@ typedef struct Metric
 	DistanceKernel *chosen;		/* the pointer DistanceInit() set */
 	bool		squares;		/* terms (a-b)^2 */
 	bool		products;		/* terms a*b; otherwise |a-b| */
+	DistanceKernel float_scalar;	/* halfvec kernels: the float4 scalar
+									 * kernel that must give the same result
+									 * on the halves' values */
 } Metric;
 
 static Metric metrics[] = {
-	{"l2_squared", L2SquaredDistanceScalar, &L2SquaredDistanceKernel, true, false},
-	{"inner_product", InnerProductScalar, &InnerProductKernel, false, true},
-	{"l1", L1DistanceScalar, &L1DistanceKernel, false, false},
+	{"l2_squared", L2SquaredDistanceScalar, &L2SquaredDistanceKernel, true, false, NULL},
+	{"inner_product", InnerProductScalar, &InnerProductKernel, false, true, NULL},
+	{"l1", L1DistanceScalar, &L1DistanceKernel, false, false, NULL},
 };
 
 #define NMETRICS	((int) (sizeof(metrics) / sizeof(metrics[0])))
+
+static Metric half_metrics[] = {
+	{"half l2_squared", HalfL2SquaredDistanceScalar,
+	&HalfL2SquaredDistanceKernel, true, false, L2SquaredDistanceScalar},
+	{"half inner_product", HalfInnerProductScalar, &HalfInnerProductKernel,
+	false, true, InnerProductScalar},
+	{"half l1", HalfL1DistanceScalar, &HalfL1DistanceKernel, false, false,
+	L1DistanceScalar},
+};
+
+#define NHALF_METRICS	((int) (sizeof(half_metrics) / sizeof(half_metrics[0])))
 
 /* Fills a and b (dim elements each) for one trial of a pattern */
 typedef void (*PatternFill) (int dim, float *a, float *b);
@@ -350,6 +383,92 @@ static const Pattern patterns[] = {
 
 #define NPATTERNS	((int) (sizeof(patterns) / sizeof(patterns[0])))
 
+/*
+ * Patterns for the halfvec kernels: float values that the test rounds to
+ * halves, all within half range (at most 65504 in magnitude).
+ */
+
+/* Magnitudes from the smallest subnormal half, 2^-24, to 2^15 */
+static void
+fill_half_wide_exponents(int dim, float *a, float *b)
+{
+	for (int i = 0; i < dim; i++)
+	{
+		a[i] = rand_exp(-24, 14);
+		b[i] = rand_exp(-24, 14);
+	}
+}
+
+/* The largest halves, 32752 to 65504 */
+static void
+fill_half_largest(int dim, float *a, float *b)
+{
+	for (int i = 0; i < dim; i++)
+	{
+		a[i] = rand_near(65504.0);
+		b[i] = rand_near(65504.0);
+	}
+}
+
+/* Subnormal halves, multiples of 2^-24 below 2^-14 */
+static void
+fill_half_subnormal(int dim, float *a, float *b)
+{
+	for (int i = 0; i < dim; i++)
+	{
+		a[i] = rand_sign() * ldexpf((float) rand_int(1, 1023), -24);
+		b[i] = rand_sign() * ldexpf((float) rand_int(1, 1023), -24);
+	}
+}
+
+static void
+fill_half_identical(int dim, float *a, float *b)
+{
+	for (int i = 0; i < dim; i++)
+		a[i] = b[i] = rand_exp(-14, 14);
+}
+
+static void
+fill_half_opposite(int dim, float *a, float *b)
+{
+	for (int i = 0; i < dim; i++)
+	{
+		a[i] = rand_exp(-14, 14);
+		b[i] = -a[i];
+	}
+}
+
+/*
+ * As fill_small_integers, with a common power of two that keeps every
+ * value a normal half (8 * 2^10 at most): every sum is exact.
+ */
+static void
+fill_half_small_integers(int dim, float *a, float *b)
+{
+	int			scale = rand_int(-14, 10);
+
+	for (int i = 0; i < dim; i++)
+	{
+		a[i] = ldexpf(rand_sign() * (float) rand_int(1, 8), scale);
+		b[i] = ldexpf(rand_sign() * (float) rand_int(1, 8), scale);
+	}
+}
+
+static const Pattern half_patterns[] = {
+	{"uniform", fill_uniform, false},
+	{"wide exponents", fill_half_wide_exponents, false},
+	{"largest", fill_half_largest, false},
+	{"subnormal", fill_half_subnormal, false},
+	{"zeros", fill_zeros, false},
+	{"zero vs uniform", fill_zero_vs_uniform, false},
+	{"identical", fill_half_identical, false},
+	{"opposite", fill_half_opposite, false},
+	{"cancelling", fill_cancelling, false},
+	{"small integers", fill_half_small_integers, true},
+};
+
+#define NHALF_PATTERNS	((int) (sizeof(half_patterns) / sizeof(half_patterns[0])))
+
 /* ------------------------------------------------------------------------
  * Checking
  * ------------------------------------------------------------------------
@@ -470,70 +589,116 @@ consistent(float r, long double exact, long double sum_abs, long double bound,
 }
 
 /*
- * Compare the chosen kernels with the scalar ones and the exact sums, for
- * one input.
+ * Compare metric m's chosen kernel with its scalar one and the exact sum,
+ * for one input: va and vb are the kernels' inputs, fa and fb their values
+ * as float4 (the same arrays for the float4 kernels).
+ */
+static void
+check_metric(const Metric *m, const Pattern *p, int dim, int trial,
+			 const void *va, const void *vb, const float *fa, const float *fb)
+{
+	float		scalar;
+	float		kernel;
+	long double exact;
+	long double sum_abs;
+	long double bound;
+	bool		nonnegative = !m->products;
+
+	current_metric = m->name;
+	current_pattern = p->name;
+	current_dim = dim;
+	scalar = m->scalar(dim, va, vb);
+	kernel = (*m->chosen) (dim, va, vb);
+	reference_sum(m, dim, fa, fb, &exact, &sum_abs);
+	bound = kernel_error_bound(dim, sum_abs);
+	comparisons++;
+	if (sum_abs + bound > FLT_MAX)
+		overflowed++;
+
+	/* a halfvec scalar kernel is the float4 one on the halves' values */
+	if (m->float_scalar != NULL)
+	{
+		float		float_scalar = m->float_scalar(dim, fa, fb);
+
+		if (memcmp(&float_scalar, &scalar, sizeof(float)) != 0)
+			report(m, p, dim, trial,
+				   "half scalar kernel differs from the float4 one",
+				   float_scalar, scalar, exact, 0);
+	}
+
+	if (p->exact)
+	{
+		if (scalar != exact || kernel != exact)
+			report(m, p, dim, trial, "sum must be exact in every kernel",
+				   scalar, kernel, exact, 0);
+		return;
+	}
+
+	if (!consistent(scalar, exact, sum_abs, bound, nonnegative))
+		report(m, p, dim, trial, "scalar kernel outside its error bound",
+			   scalar, kernel, exact, bound);
+	if (!consistent(kernel, exact, sum_abs, bound, nonnegative))
+		report(m, p, dim, trial, "kernel outside its error bound",
+			   scalar, kernel, exact, bound);
+
+	/* The comparison the kernels are for: chosen against scalar */
+	if (isfinite(scalar) && isfinite(kernel))
+	{
+		long double diff = fabsl((long double) kernel - scalar);
+
+		if (diff > 2 * bound)
+			report(m, p, dim, trial, "kernel differs from scalar",
+				   scalar, kernel, exact, 2 * bound);
+		else if (diff > 0 && diff / (2 * bound) > pattern_worst_ratio)
+			pattern_worst_ratio = diff / (2 * bound);
+	}
+	else if (isinf(scalar) && isinf(kernel))
+	{
+		if ((scalar > 0) != (kernel > 0))
+			report(m, p, dim, trial, "infinities of opposite sign",
+				   scalar, kernel, exact, 0);
+	}
+	else if (sum_abs + bound <= FLT_MAX)
+		report(m, p, dim, trial, "non-finite result without overflow",
+			   scalar, kernel, exact, 2 * bound);
+}
+
+/*
+ * Compare the chosen float4 kernels with the scalar ones and the exact
+ * sums, for one input.
  */
 static void
 check_input(const Pattern *p, int dim, int trial, const float *a,
 			const float *b)
 {
 	for (int mi = 0; mi < NMETRICS; mi++)
+		check_metric(&metrics[mi], p, dim, trial, a, b, a, b);
+}
+
+/*
+ * The same for the halfvec kernels: a and b are rounded to the halves ha
+ * and hb, and then replaced by the halves' values.
+ */
+static void
+check_half_input(const Pattern *p, int dim, int trial, float *a, float *b,
+				 half *ha, half *hb)
+{
+	for (int i = 0; i < dim; i++)
 	{
-		const Metric *m = &metrics[mi];
-		float		scalar;
-		float		kernel;
-		long double exact;
-		long double sum_abs;
-		long double bound;
-		bool		nonnegative = !m->products;
-
-		current_metric = m->name;
-		current_pattern = p->name;
-		current_dim = dim;
-		scalar = m->scalar(dim, a, b);
-		kernel = (*m->chosen) (dim, a, b);
-		reference_sum(m, dim, a, b, &exact, &sum_abs);
-		bound = kernel_error_bound(dim, sum_abs);
-		comparisons++;
-		if (sum_abs + bound > FLT_MAX)
-			overflowed++;
-
-		if (p->exact)
+		ha[i] = Float4ToHalfPortable(a[i]);
+		hb[i] = Float4ToHalfPortable(b[i]);
+		if (HalfIsSpecial(ha[i]) || HalfIsSpecial(hb[i]))
 		{
-			if (scalar != exact || kernel != exact)
-				report(m, p, dim, trial, "sum must be exact in every kernel",
-					   scalar, kernel, exact, 0);
-			continue;
+			fprintf(stderr, "kernel_test: pattern \"%s\" made a value out of "
+					"half range\n", p->name);
+			exit(EXIT_ERROR);
 		}
-
-		if (!consistent(scalar, exact, sum_abs, bound, nonnegative))
-			report(m, p, dim, trial, "scalar kernel outside its error bound",
-				   scalar, kernel, exact, bound);
-		if (!consistent(kernel, exact, sum_abs, bound, nonnegative))
-			report(m, p, dim, trial, "kernel outside its error bound",
-				   scalar, kernel, exact, bound);
-
-		/* The comparison the kernels are for: chosen against scalar */
-		if (isfinite(scalar) && isfinite(kernel))
-		{
-			long double diff = fabsl((long double) kernel - scalar);
-
-			if (diff > 2 * bound)
-				report(m, p, dim, trial, "kernel differs from scalar",
-					   scalar, kernel, exact, 2 * bound);
-			else if (diff > 0 && diff / (2 * bound) > pattern_worst_ratio)
-				pattern_worst_ratio = diff / (2 * bound);
-		}
-		else if (isinf(scalar) && isinf(kernel))
-		{
-			if ((scalar > 0) != (kernel > 0))
-				report(m, p, dim, trial, "infinities of opposite sign",
-					   scalar, kernel, exact, 0);
-		}
-		else if (sum_abs + bound <= FLT_MAX)
-			report(m, p, dim, trial, "non-finite result without overflow",
-				   scalar, kernel, exact, 2 * bound);
+		a[i] = HalfToFloat4Portable(ha[i]);
+		b[i] = HalfToFloat4Portable(hb[i]);
 	}
+
+	for (int mi = 0; mi < NHALF_METRICS; mi++)
+		check_metric(&half_metrics[mi], p, dim, trial, ha, hb, a, b);
 }
 
 /* write() a string from a signal handler */
@@ -604,6 +769,242 @@ guarded_end(void)
 	return (float *) (base + usable);
 }
 
+/* ------------------------------------------------------------------------
+ * Half <-> float4 conversions (half.h)
+ * ------------------------------------------------------------------------
+ */
+static long conversion_checks;
+static long conversion_failures;
+static bool have_f16c;
+
+static uint32_t
+float_bits(float f)
+{
+	uint32_t	bits;
+
+	memcpy(&bits, &f, sizeof(bits));
+	return bits;
+}
+
+static void
+conversion_failure(const char *what, uint32_t input, uint32_t got,
+				   uint32_t want)
+{
+	conversion_failures++;
+	if (conversion_failures > MAX_REPORTS)
+		return;
+	fprintf(stderr, "MISMATCH %s: input 0x%08x gave 0x%08x, expected 0x%08x\n",
+			what, (unsigned) input, (unsigned) got, (unsigned) want);
+}
+
+/*
+ * The value of half h, from its fields, by arithmetic that shares nothing
+ * with half.h.  NaN for NaNs.
+ */
+static float
+reference_half_value(half h)
+{
+	int			exponent = (h >> 10) & 0x1f;
+	int			fraction = h & 0x3ff;
+	long double value;
+
+	if (exponent == 0x1f)
+		value = fraction ? NAN : INFINITY;
+	else if (exponent == 0)
+		value = ldexpl(fraction, -24);
+	else
+		value = ldexpl(1024 + fraction, exponent - 25);
+	return (float) ((h & 0x8000) ? -value : value);
+}
+
+/*
+ * The half nearest to f, ties to even, by arithmetic that shares nothing
+ * with half.h: the magnitude in units of the half's spacing at that
+ * magnitude, rounded by nearbyintl() (the default rounding mode rounds ties
+ * to even).  NaN gives 0x7e00 with f's sign; only its NaN-ness is checked.
+ */
+static half
+reference_float_to_half(float f)
+{
+	half		sign = signbit(f) ? 0x8000 : 0;
+	long double x = fabsl((long double) f);
+	long double units;
+	int			exponent;
+
+	if (isnan(f))
+		return sign | 0x7e00;
+	if (x >= 65520.0L)
+		return sign | 0x7c00;
+	if (x < ldexpl(1.0L, -14))
+		return sign | (half) nearbyintl(x * ldexpl(1.0L, 24));
+
+	/* x = m * 2^exponent with m in [0.5, 1): the half's spacing is 2^(exponent - 11) */
+	frexpl(x, &exponent);
+	units = nearbyintl(ldexpl(x, 11 - exponent));
+	/* units in [1024, 2048]; 2048 is the next binade's first half */
+	return sign | (half) (((exponent + 14) << 10) + (int) units - 1024);
+}
+
+#ifdef HAVE_X86_F16C
+__attribute__((target("f16c")))
+static float
+hardware_half_to_float(half h)
+{
+	return _cvtsh_ss(h);
+}
+
+__attribute__((target("f16c")))
+static half
+hardware_float_to_half(float f)
+{
+	return _cvtss_sh(f, _MM_FROUND_TO_NEAREST_INT);
+}
+#endif
+
+/*
+ * Check Float4ToHalfPortable(f) against the reference and, when the CPU has
+ * it, the hardware; NaN only has to stay NaN of the same sign.
+ */
+static void
+check_float_to_half(float f)
+{
+	half		got = Float4ToHalfPortable(f);
+	half		want = reference_float_to_half(f);
+
+	conversion_checks++;
+	if (isnan(f))
+	{
+		if (!HalfIsNan(got) || (got & 0x8000) != (want & 0x8000))
+			conversion_failure("Float4ToHalfPortable(NaN)", float_bits(f),
+							   got, want);
+	}
+	else if (got != want)
+		conversion_failure("Float4ToHalfPortable", float_bits(f), got, want);
+
+#ifdef HAVE_X86_F16C
+	if (have_f16c && got != hardware_float_to_half(f))
+		conversion_failure("Float4ToHalfPortable against F16C", float_bits(f),
+						   got, hardware_float_to_half(f));
+#endif
+}
+
+/*
+ * The conversions: every half, every rounding boundary, edge cases, random
+ * floats.  Returns the number of failures.
+ */
+static long
+check_half_conversions(void)
+{
+	static const float edge_cases[] = {
+		0.0f, FLT_TRUE_MIN, FLT_MIN, 1.0f, 1.5f, 2.0f, 0.1f, 1.0f / 3,
+		2048.0f, 2049.0f, 2051.0f, 65504.0f, 65519.0f, 65519.996f, 65520.0f,
+		65536.0f, 1e6f, FLT_MAX, INFINITY, NAN,
+		0x1p-25f, 0x1.000002p-25f, 0x1.fffffep-26f, 0x1p-24f, 0x1.8p-24f,
+		0x1.4p-23f, 0x1.ffcp-15f, 0x1.ff8p-15f, 0x1p-14f, 0x1.002p0f,
+		0x1.006p0f, 0x1.004p0f,
+	};
+	long		random_floats = 1 << 22;
+	long		boundaries = 0;
+
+#ifdef HAVE_X86_F16C
+	unsigned int eax,
+				ebx,
+				ecx,
+				edx;
+
+	have_f16c = __get_cpuid(1, &eax, &ebx, &ecx, &edx) && (ecx & bit_F16C);
+#endif
+
+	/* every half converts to its exact value and back */
+	for (uint32_t h = 0; h <= 0xffff; h++)
+	{
+		float		got = HalfToFloat4Portable((half) h);
+		float		want = reference_half_value((half) h);
+		half		back = Float4ToHalfPortable(got);
+
+		conversion_checks++;
+		if (HalfIsNan((half) h))
+		{
+			/* a NaN keeps its sign and the low bits of its payload */
+			if (!isnan(got) || (signbit(got) != 0) != ((h & 0x8000) != 0) ||
+				((float_bits(got) >> 13) & 0x1ff) != (h & 0x1ff))
+				conversion_failure("HalfToFloat4Portable(NaN)", h,
+								   float_bits(got), float_bits(want));
+			if (!HalfIsNan(back) || (back & 0x8000) != (h & 0x8000))
+				conversion_failure("Float4ToHalfPortable(NaN) round trip", h,
+								   back, h);
+		}
+		else
+		{
+			if (float_bits(got) != float_bits(want))
+				conversion_failure("HalfToFloat4Portable", h,
+								   float_bits(got), float_bits(want));
+			if (back != h)
+				conversion_failure("half -> float4 -> half", h, back, h);
+		}
+#ifdef HAVE_X86_F16C
+		if (have_f16c &&
+			float_bits(got) != float_bits(hardware_half_to_float((half) h)))
+			conversion_failure("HalfToFloat4Portable against F16C", h,
+							   float_bits(got),
+							   float_bits(hardware_half_to_float((half) h)));
+#endif
+	}
+
+	/*
+	 * Each midpoint between neighbouring finite halves (12 significant bits,
+	 * so exact in float4), the floats next to it, and the halves themselves;
+	 * the last midpoint, 65520, is where the range ends.  Both signs.
+	 */
+	for (uint32_t h = 0; h < 0x7bff + 1; h++)
+	{
+		float		lo = reference_half_value((half) h);
+		float		hi = h == 0x7bff ? 65536.0f : reference_half_value((half) (h + 1));
+		float		mid = (float) (((double) lo + (double) hi) / 2);
+		float		probes[] = {
+			lo, mid, nextafterf(mid, 0), nextafterf(mid, INFINITY),
+			nextafterf(nextafterf(mid, 0), 0),
+			nextafterf(nextafterf(mid, INFINITY), INFINITY),
+		};
+
+		for (int i = 0; i < (int) lengthof(probes); i++)
+		{
+			check_float_to_half(probes[i]);
+			check_float_to_half(-probes[i]);
+			boundaries += 2;
+		}
+	}
+
+	for (int i = 0; i < (int) lengthof(edge_cases); i++)
+	{
+		check_float_to_half(edge_cases[i]);
+		check_float_to_half(-edge_cases[i]);
+	}
+
+	/*
+	 * Random floats: half of them any bit pattern (mostly far outside half
+	 * range, some NaNs), half of them with an exponent within or near it.
+	 */
+	for (long i = 0; i < random_floats; i++)
+	{
+		uint32_t	bits = (uint32_t) rand64();
+		float		f;
+
+		if (i % 2)
+			bits = (bits & 0x807fffff) | ((uint32_t) rand_int(127 - 26, 127 + 16) << 23);
+		memcpy(&f, &bits, sizeof(f));
+		check_float_to_half(f);
+	}
+
+	printf("half conversions: all 65536 halves, %ld floats at rounding "
+		   "boundaries, %d edge cases, %ld random floats%s: %ld checks, "
+		   "%ld mismatches\n",
+		   boundaries, (int) lengthof(edge_cases) * 2, random_floats,
+		   have_f16c ? ", each also against F16C" : " (no F16C to compare with)",
+		   conversion_checks, conversion_failures);
+	return conversion_failures;
+}
+
 /*
  * The kernel family DistanceInit() must choose for the requested cap on
  * this CPU, or NULL (with *why set) if the CPU lacks it.
@@ -647,6 +1048,8 @@ main(void)
 	const char *expected = expected_kernel(request, &why);
 	float	   *a_end = guarded_end();
 	float	   *b_end = guarded_end();
+	half	   *ha_end = (half *) guarded_end();
+	half	   *hb_end = (half *) guarded_end();
 
 	/* keep the progress lines when the output is a pipe and a kernel crashes */
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -657,6 +1060,16 @@ main(void)
 	{
 		printf("SKIP HNSWEXT_KERNEL=%s: %s\n", request, why);
 		return EXIT_SKIP;
+	}
+
+	if (check_half_conversions() > 0)
+	{
+		if (conversion_failures > MAX_REPORTS)
+			fprintf(stderr, "(%ld more mismatches not shown)\n",
+					conversion_failures - MAX_REPORTS);
+		fprintf(stderr, "FAIL: %ld of %ld half conversions mismatched\n",
+				conversion_failures, conversion_checks);
+		return EXIT_MISMATCH;
 	}
 
 	DistanceInit();
@@ -679,6 +1092,25 @@ main(void)
 						"not point at the scalar function\n", metrics[mi].name);
 				return EXIT_MISMATCH;
 			}
+		}
+	}
+
+	/*
+	 * The halfvec kernels are scalar with the scalar family, and SIMD with
+	 * the others when the CPU has F16C (AVX-512F has its own conversion).
+	 */
+	for (int mi = 0; mi < NHALF_METRICS; mi++)
+	{
+		bool		scalar_chosen = *half_metrics[mi].chosen == half_metrics[mi].scalar;
+		bool		want_scalar = strcmp(kernel_name, "scalar") == 0 ||
+			(strcmp(kernel_name, "avx2+fma") == 0 && !have_f16c);
+
+		if (scalar_chosen != want_scalar)
+		{
+			fprintf(stderr, "FAIL: kernel \"%s\" chosen but %s %s the scalar "
+					"function\n", kernel_name, half_metrics[mi].name,
+					scalar_chosen ? "points at" : "does not point at");
+			return EXIT_MISMATCH;
 		}
 	}
 
@@ -711,6 +1143,34 @@ main(void)
 			worst_ratio = pattern_worst_ratio;
 	}
 
+	for (int pi = 0; pi < NHALF_PATTERNS; pi++)
+	{
+		const Pattern *p = &half_patterns[pi];
+		long		before = mismatches;
+		long		comparisons_before = comparisons;
+
+		pattern_worst_ratio = 0;
+		for (int dim = 1; dim <= MAX_DIM; dim++)
+		{
+			float	   *a = a_end - dim;
+			float	   *b = b_end - dim;
+			half	   *ha = ha_end - dim;
+			half	   *hb = hb_end - dim;
+
+			for (int trial = 0; trial < TRIALS; trial++)
+			{
+				p->fill(dim, a, b);
+				check_half_input(p, dim, trial, a, b, ha, hb);
+			}
+		}
+		printf("  half %-15s dims 1-%d: %6ld comparisons, "
+			   "%ld mismatches, largest difference %.2Lf of tolerance\n",
+			   p->name, MAX_DIM, comparisons - comparisons_before,
+			   mismatches - before, pattern_worst_ratio);
+		if (pattern_worst_ratio > worst_ratio)
+			worst_ratio = pattern_worst_ratio;
+	}
+
 	if (mismatches > 0)
 	{
 		if (mismatches > MAX_REPORTS)
@@ -723,7 +1183,9 @@ main(void)
 	printf("largest difference from the scalar kernels: %.3Lg of the "
 		   "tolerance\n", worst_ratio);
 	printf("PASS: kernel %s matches the scalar kernels in %ld comparisons "
-		   "(%d metrics, %d patterns, dims 1-%d, %d trials)\n",
-		   kernel_name, comparisons, NMETRICS, NPATTERNS, MAX_DIM, TRIALS);
+		   "(%d float4 metrics on %d patterns, %d halfvec metrics on %d "
+		   "patterns, dims 1-%d, %d trials)\n",
+		   kernel_name, comparisons, NMETRICS, NPATTERNS, NHALF_METRICS,
+		   NHALF_PATTERNS, MAX_DIM, TRIALS);
 	return 0;
 }

@@ -2,10 +2,11 @@
 # test/t/010_replication.pl
 #	  HNSW indexes replicate: a streaming standby replays the build, inserts
 #	  (new pages, entry point moves, duplicate vectors), deletes and vacuum
-#	  of every kind of index and answers nearest-neighbour queries exactly
-#	  as the primary does.  The primary runs with wal_consistency_checking,
-#	  so the standby compares every page it replays with the primary's image
-#	  and stops with FATAL on the first difference.
+#	  of every kind of index (vector, bit and halfvec) and answers
+#	  nearest-neighbour queries exactly as the primary does.  The primary
+#	  runs with wal_consistency_checking, so the standby compares every page
+#	  it replays with the primary's image and stops with FATAL on the first
+#	  difference.
 #
 use strict;
 use warnings;
@@ -42,6 +43,7 @@ is($primary->safe_psql('postgres', 'SHOW wal_consistency_checking'),
 my $vec16 = vector_sql('i', 16);
 my $vec1900 = vector_sql('i', 1900);
 my $bits512 = 'binary_quantize(' . vector_sql('i', 512) . ')::bit(512)';
+my $half64 = vector_sql('i', 64) . '::halfvec(64)';
 
 # --- build ----------------------------------------------------------------
 #
@@ -51,6 +53,7 @@ my $bits512 = 'binary_quantize(' . vector_sql('i', 512) . ')::bit(512)';
 # big: vector(1900) with m = 48, too big for an element and its links to
 #	share a tuple, so every element keeps its links in a separate tuple.
 # bits: bit(512), Hamming and Jaccard indexes.
+# halves: halfvec(64), L2 and cosine indexes (2 bytes a dimension).
 $primary->safe_psql(
 	'postgres', qq{
 	CREATE EXTENSION hnswext;
@@ -77,6 +80,11 @@ $primary->safe_psql(
 	INSERT INTO bits SELECT i, $bits512 FROM generate_series(1, 1000) i;
 	CREATE INDEX bits_hamming ON bits USING hnsw (v bit_hamming_ops);
 	CREATE INDEX bits_jaccard ON bits USING hnsw (v bit_jaccard_ops);
+
+	CREATE TABLE halves (id int PRIMARY KEY, v halfvec(64));
+	INSERT INTO halves SELECT i, $half64 FROM generate_series(1, 1000) i;
+	CREATE INDEX halves_l2 ON halves USING hnsw (v halfvec_l2_ops);
+	CREATE INDEX halves_cos ON halves USING hnsw (v halfvec_cosine_ops);
 });
 
 # Flags byte of every tuple of big_l2: all elements must be "external" (0x02)
@@ -165,16 +173,19 @@ $primary->safe_psql(
 	DELETE FROM grow WHERE id % 3 = 0;
 	DELETE FROM big WHERE id % 4 = 0;
 	DELETE FROM bits WHERE id % 4 = 2;
+	DELETE FROM halves WHERE id % 4 = 3;
 	UPDATE items SET v = ${\ vector_sql('id + 50000', 16)} WHERE id % 11 = 0;
 	VACUUM items;
 	VACUUM grow;
 	VACUUM big;
 	VACUUM bits;
+	VACUUM halves;
 	INSERT INTO items SELECT i, $vec16 FROM generate_series(5001, 6000) i;
 	INSERT INTO grow SELECT i, $vec16
 		FROM generate_series($grow_rows + 1, $grow_rows + 500) i;
 	INSERT INTO big SELECT i, $vec1900 FROM generate_series(201, 260) i;
 	INSERT INTO bits SELECT i, $bits512 FROM generate_series(1001, 1500) i;
+	INSERT INTO halves SELECT i, $half64 FROM generate_series(1001, 1500) i;
 });
 
 $primary->wait_for_catchup($standby, 'replay', $primary->lsn('insert'));
@@ -190,7 +201,9 @@ my @indexes = (
 	[ 'grow_l1', 'grow', '<+>', 16 ],
 	[ 'big_l2', 'big', '<->', 1900 ],
 	[ 'bits_hamming', 'bits', '<~>', 512, 'binary_quantize(%s)::bit(512)' ],
-	[ 'bits_jaccard', 'bits', '<%>', 512, 'binary_quantize(%s)::bit(512)' ]);
+	[ 'bits_jaccard', 'bits', '<%>', 512, 'binary_quantize(%s)::bit(512)' ],
+	[ 'halves_l2', 'halves', '<->', 64, '%s::halfvec(64)' ],
+	[ 'halves_cos', 'halves', '<=>', 64, '%s::halfvec(64)' ]);
 
 for my $ix (@indexes)
 {

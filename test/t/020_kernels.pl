@@ -1,6 +1,7 @@
 #
 # test/t/020_kernels.pl
-#	  The SIMD distance kernels agree with the scalar ones.
+#	  The SIMD distance kernels agree with the scalar ones, for vector and
+#	  halfvec, and the half <-> float4 conversions are exact.
 #
 # Compiles test/kernels/kernel_test.c with src/distance.c and
 # src/distance_simd.c against the server headers into a temporary directory,
@@ -24,7 +25,7 @@ my $program = build_c_test(
 		'test/kernels/kernel_test.c', 'src/distance.c',
 		'src/distance_simd.c'
 	],
-	headers => ['src/distance.h'],
+	headers => [ 'src/distance.h', 'src/half.h' ],
 	libs => ['-lm']);
 
 # Runs the program with HNSWEXT_KERNEL set to $kernel (undef: unset);
@@ -63,7 +64,8 @@ foreach my $kernel ('scalar', 'avx2', 'avx512', undef)
 		$chose //= '?';
 		note($stdout);
 		ok( $status == 0 && !$signal,
-			"$label: kernel \"$chose\" matches the scalar kernels, dims 1-2000")
+			"$label: half conversions exact; kernel \"$chose\" matches the scalar kernels, dims 1-2000"
+		  )
 		  or diag(
 			    ($signal ? "killed by signal $signal\n" : "exit status $status\n")
 			  . $stdout

@@ -217,6 +217,11 @@ my %pool = (
 		"'[3e38,3e38,-3e38,3e38]'", "'[1,2,3,4,5,6,7,8]'", "'[-0,1e-45,1,1]'",
 		'array_fill(1, ARRAY[16000])', 'NULL'
 	],
+	'halfvec' => [
+		map { "${_}::halfvec" } "'[1,2,3,4]'", "'[1]'", "'[0,0,0,0]'",
+		"'[65504,65504,-65504,65504]'", "'[1,2,3,4,5,6,7,8]'",
+		"'[-0,6e-8,1,1]'", 'array_fill(1, ARRAY[16000])', 'NULL'
+	],
 	'cstring' => [
 		map { "${_}::cstring" } "'[1,2,3,4]'", "''", "'[1e39]'", "'[1,,2]'",
 		"'[' || repeat('1,', 16000) || '1]'", "'" . ('[' x 100) . "'",
@@ -245,6 +250,7 @@ sub sane_value
 	return "0.9::double precision" if $type eq 'double precision';
 	return 'false' if $type eq 'boolean';
 	return "'[1,2,3,4]'::vector" if $type eq 'vector';
+	return "'[1,2,3,4]'::halfvec" if $type eq 'halfvec';
 	return "'{1,2,3,4}'::$type" if $type =~ /\[\]$/ && $type ne 'cstring[]';
 	return "'{4}'::cstring[]" if $type eq 'cstring[]';
 	return "'[1,2,3,4]'::cstring" if $type eq 'cstring';
