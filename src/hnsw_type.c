@@ -221,6 +221,8 @@ const HnswTypeInfo HnswHalfvecType = {
 	.max_dimensions = HalfvecMaxDimensions,
 	.prepare = HalfvecPrepare,
 	.kernel = HalfvecKernel,
+	/* halves are at most 65504: no sum of 16,000 products can overflow */
+	.exact_kernel = NULL,
 };
 
 /*
