@@ -56,3 +56,24 @@ SELECT sparsevec('{2:7}/2', 3, false);
 
 -- NULL in, NULL out
 SELECT NULL::vector::sparsevec, NULL::sparsevec::vector;
+
+-- halfvec <-> sparsevec: zeros dropped one way, put back the other; halves
+-- convert exactly, floats round to the nearest half
+SELECT '[0,1.5,0,-2,0.099975586]'::halfvec::sparsevec;
+SELECT '{2:1.5,4:-2,5:0.1}/5'::sparsevec::halfvec;
+SELECT '[0,0,0]'::halfvec::sparsevec, '{}/3'::sparsevec::halfvec;
+SELECT '[1,2,3]'::halfvec::sparsevec(3), '{1:1}/3'::sparsevec::halfvec(3);
+SELECT '[1,2,3]'::halfvec::sparsevec(2);
+SELECT '{1:1}/3'::sparsevec::halfvec(2);
+-- out of range for a half, and more dimensions than a halfvec may have
+SELECT '{1:70000}/3'::sparsevec::halfvec;
+SELECT '{1:1}/16001'::sparsevec::halfvec;
+-- on assignment: halfvec into a sparsevec column implicitly, sparsevec into
+-- a halfvec column by assignment
+CREATE TABLE sparsevec_casts_h (h halfvec(3), s sparsevec(3));
+INSERT INTO sparsevec_casts_h VALUES ('{2:2.5}/3'::sparsevec, '[0,0,4]'::halfvec);
+SELECT * FROM sparsevec_casts_h;
+SELECT s <-> '[1,0,4]'::halfvec AS mixed_distance FROM sparsevec_casts_h;
+DROP TABLE sparsevec_casts_h;
+SELECT halfvec_to_sparsevec('[0,7]', -1, false), sparsevec_to_halfvec('{2:7}/2', -1, false);
+SELECT NULL::halfvec::sparsevec, NULL::sparsevec::halfvec;

@@ -31,6 +31,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 
+#include "halfvec.h"
 #include "sparsevec.h"
 #include "vector.h"
 
@@ -43,6 +44,8 @@ PG_FUNCTION_INFO_V1(sparsevec_send);
 PG_FUNCTION_INFO_V1(sparsevec);
 PG_FUNCTION_INFO_V1(vector_to_sparsevec);
 PG_FUNCTION_INFO_V1(sparsevec_to_vector);
+PG_FUNCTION_INFO_V1(halfvec_to_sparsevec);
+PG_FUNCTION_INFO_V1(sparsevec_to_halfvec);
 
 /*
  * Error out unless dim is a dimension count a sparse vector can have.
@@ -713,4 +716,69 @@ sparsevec_to_vector(PG_FUNCTION_ARGS)
 		result->x[svec->indices[i]] = values[i];
 
 	PG_RETURN_VECTOR_P(result);
+}
+
+/*
+ * halfvec_to_sparsevec(halfvec, int4, bool) returns sparsevec
+ *
+ * Keeps the non-zero elements, exactly (every half is a float4).
+ */
+Datum
+halfvec_to_sparsevec(PG_FUNCTION_ARGS)
+{
+	HalfVector *vec = PG_GETARG_HALFVEC_P(0);
+	int32		typmod = PG_GETARG_INT32(1);
+	int			nnz = 0;
+	int			j = 0;
+	SparseVector *result;
+	float	   *values;
+
+	CheckSparsevecTypmod(vec->dim, typmod);
+
+	for (int i = 0; i < vec->dim; i++)
+	{
+		if (HalfToFloat4(vec->x[i]) != 0.0f)
+			nnz++;
+	}
+
+	result = InitSparseVector(vec->dim, nnz);
+	values = SPARSEVEC_VALUES(result);
+	for (int i = 0; i < vec->dim; i++)
+	{
+		float		value = HalfToFloat4(vec->x[i]);
+
+		if (value != 0.0f)
+		{
+			result->indices[j] = i;
+			values[j] = value;
+			j++;
+		}
+	}
+
+	PG_RETURN_SPARSEVEC_P(result);
+}
+
+/*
+ * sparsevec_to_halfvec(sparsevec, int4, bool) returns halfvec
+ *
+ * The dense form, each value rounded to the nearest half; a value out of
+ * range for halfvec, or more dimensions than a halfvec may have, is an
+ * error.
+ */
+Datum
+sparsevec_to_halfvec(PG_FUNCTION_ARGS)
+{
+	SparseVector *svec = PG_GETARG_SPARSEVEC_P(0);
+	int32		typmod = PG_GETARG_INT32(1);
+	float	   *values = SPARSEVEC_VALUES(svec);
+	HalfVector *result;
+
+	CheckVectorTypeDim("halfvec", svec->dim);
+	CheckVectorTypeTypmod("halfvec", svec->dim, typmod);
+
+	result = InitHalfVector(svec->dim);
+	for (int i = 0; i < svec->nnz; i++)
+		result->x[svec->indices[i]] = Float4ToHalfElement(values[i]);
+
+	PG_RETURN_HALFVEC_P(result);
 }
