@@ -528,6 +528,21 @@ CREATE OPERATOR CLASS sparsevec_ops
 	FUNCTION 1 sparsevec_cmp(sparsevec, sparsevec);
 
 --
+-- tuning functions for the types above
+--
+
+-- hnsw_estimate_memory(rows, dimensions, m) takes the type the index holds
+DROP FUNCTION hnsw_estimate_memory(bigint, int, int);
+CREATE FUNCTION hnsw_estimate_memory(rows bigint, dimensions int, m int DEFAULT 16,
+	type regtype DEFAULT 'vector',
+	OUT levels_per_element float8, OUT vector_bytes bigint,
+	OUT level0_link_bytes bigint, OUT upper_link_bytes bigint,
+	OUT overhead_bytes bigint, OUT total_bytes bigint,
+	OUT bytes_per_vector float8, OUT pages bigint)
+	RETURNS record
+	AS 'MODULE_PATHNAME' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+
+--
 -- hnsw operator classes of the types above
 --
 

@@ -250,6 +250,10 @@ struct HnswIndexInfo;
 typedef struct HnswTypeInfo
 {
 	const char *name;			/* of the SQL type, for messages */
+	Oid			builtin_type;	/* its OID if PostgreSQL's own, else the type
+								 * is this extension's, found by name */
+	const char *default_opclass;	/* for indexes the tuning functions build */
+	HnswMetric	default_metric; /* that operator class's metric */
 	/* bytes of a stored value of so many dimensions (a multiple of 4) */
 	Size		(*value_size) (int dimensions);
 	/* the most dimensions an index of this type holds */
@@ -262,6 +266,10 @@ typedef struct HnswTypeInfo
 	 */
 	bool		(*prepare) (const struct HnswIndexInfo *info, Datum value,
 							void *out);
+	/* the dimensions of a (not detoasted) datum of the type */
+	int			(*datum_dimensions) (Datum value);
+	/* a datum of the type as float4 values, one a dimension (k-means) */
+	void		(*to_float) (Datum value, float *out);
 	/* the distance kernel of a metric (smaller is nearer) */
 	HnswDistanceFn (*kernel) (HnswMetric metric);
 	/*
@@ -422,6 +430,7 @@ extern void HnswReadMeta(Relation index, HnswMetaPageData *meta);
 extern void HnswInfoSetType(HnswIndexInfo *info, const HnswTypeInfo *type,
 							HnswMetric metric);
 extern const HnswTypeInfo *HnswIndexType(Relation index, HnswMetric *metric);
+extern const HnswTypeInfo *HnswColumnType(Oid typid, Oid extension_nsp);
 extern void HnswSetType(Relation index, HnswIndexInfo *info);
 extern bool HnswPrepareValue(HnswIndexInfo *info, Datum value, void *out);
 

@@ -16,7 +16,9 @@
 
 #include <math.h>
 
+#include "catalog/pg_type.h"
 #include "utils/rel.h"
+#include "utils/syscache.h"
 #include "utils/varbit.h"
 
 #include "bit_distance.h"
@@ -125,8 +127,27 @@ VectorExactKernel(HnswMetric metric)
 	return NULL;				/* keep the compiler quiet */
 }
 
+static int
+VectorDatumDimensions(Datum value)
+{
+	return DatumGetVector(value)->dim;
+}
+
+static void
+VectorToFloat(Datum value, float *out)
+{
+	Vector	   *vec = DatumGetVector(value);
+
+	memcpy(out, vec->x, sizeof(float) * vec->dim);
+}
+
 const HnswTypeInfo HnswVectorType = {
 	.name = "vector",
+	.builtin_type = InvalidOid,
+	.default_opclass = "vector_l2_ops",
+	.default_metric = HNSW_METRIC_L2,
+	.datum_dimensions = VectorDatumDimensions,
+	.to_float = VectorToFloat,
 	.value_size = VectorValueSize,
 	.max_dimensions = VectorMaxDimensions,
 	.prepare = VectorPrepare,
@@ -215,8 +236,28 @@ HalfvecKernel(HnswMetric metric)
 	return NULL;				/* keep the compiler quiet */
 }
 
+static int
+HalfvecDatumDimensions(Datum value)
+{
+	return DatumGetHalfVector(value)->dim;
+}
+
+static void
+HalfvecToFloat(Datum value, float *out)
+{
+	HalfVector *vec = DatumGetHalfVector(value);
+
+	for (int i = 0; i < vec->dim; i++)
+		out[i] = HalfToFloat4(vec->x[i]);
+}
+
 const HnswTypeInfo HnswHalfvecType = {
 	.name = "halfvec",
+	.builtin_type = InvalidOid,
+	.default_opclass = "halfvec_l2_ops",
+	.default_metric = HNSW_METRIC_L2,
+	.datum_dimensions = HalfvecDatumDimensions,
+	.to_float = HalfvecToFloat,
 	.value_size = HalfvecValueSize,
 	.max_dimensions = HalfvecMaxDimensions,
 	.prepare = HalfvecPrepare,
@@ -278,8 +319,30 @@ BitKernel(HnswMetric metric)
 	return NULL;				/* keep the compiler quiet */
 }
 
+static int
+BitDatumDimensions(Datum value)
+{
+	return VARBITLEN(DatumGetVarBitP(value));
+}
+
+/* 0 or 1 a bit: k-means in the space where L2 squared is Hamming distance */
+static void
+BitToFloat(Datum value, float *out)
+{
+	VarBit	   *bits = DatumGetVarBitP(value);
+	bits8	   *p = VARBITS(bits);
+
+	for (int i = 0; i < VARBITLEN(bits); i++)
+		out[i] = (p[i / BITS_PER_BYTE] >> (BITS_PER_BYTE - 1 - i % BITS_PER_BYTE)) & 1;
+}
+
 const HnswTypeInfo HnswBitType = {
 	.name = "bit",
+	.builtin_type = BITOID,
+	.default_opclass = "bit_hamming_ops",
+	.default_metric = HNSW_METRIC_HAMMING,
+	.datum_dimensions = BitDatumDimensions,
+	.to_float = BitToFloat,
 	.value_size = BitValueSize,
 	.max_dimensions = BitMaxDimensions,
 	.prepare = BitPrepare,
@@ -373,6 +436,35 @@ HnswSetType(Relation index, HnswIndexInfo *info)
 	const HnswTypeInfo *type = HnswIndexType(index, &metric);
 
 	HnswInfoSetType(info, type, metric);
+}
+
+/* The types an index can hold, in the order messages list them */
+static const HnswTypeInfo *const indexable_types[] = {
+	&HnswVectorType, &HnswHalfvecType, &HnswBitType
+};
+
+/*
+ * HnswColumnType
+ *		The descriptor of the type with OID typid, or NULL when no hnsw index
+ *		can hold it; the extension's own types are those of that name in
+ *		schema extension_nsp.
+ */
+const HnswTypeInfo *
+HnswColumnType(Oid typid, Oid extension_nsp)
+{
+	for (int i = 0; i < lengthof(indexable_types); i++)
+	{
+		const HnswTypeInfo *type = indexable_types[i];
+		Oid			oid = type->builtin_type;
+
+		if (!OidIsValid(oid))
+			oid = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
+								  CStringGetDatum(type->name),
+								  ObjectIdGetDatum(extension_nsp));
+		if (OidIsValid(oid) && oid == typid)
+			return type;
+	}
+	return NULL;
 }
 
 /*

@@ -181,7 +181,7 @@ EstimateIndexInfo(HnswIndexInfo *info, const HnswTypeInfo *type, int dim,
 	info->dimensions = dim;
 	info->m = m;
 	info->ef_construction = HNSW_DEFAULT_EF_CONSTRUCTION;
-	HnswInfoSetType(info, type, HNSW_METRIC_L2);
+	HnswInfoSetType(info, type, type->default_metric);
 }
 
 /*
@@ -307,12 +307,21 @@ EstimateMemory(FunctionCallInfo fcinfo, const HnswTypeInfo *type, int64 rows,
 
 /*
  * hnsw_estimate_memory
- *		SQL function hnsw_estimate_memory(rows, dimensions, m).
+ *		SQL function hnsw_estimate_memory(rows, dimensions, m, type).
  */
 Datum
 hnsw_estimate_memory(PG_FUNCTION_ARGS)
 {
-	return EstimateMemory(fcinfo, &HnswVectorType, PG_GETARG_INT64(0),
+	Oid			typid = PG_GETARG_OID(3);
+	const HnswTypeInfo *type =
+		HnswColumnType(typid, get_func_namespace(fcinfo->flinfo->fn_oid));
+
+	if (type == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("hnsw indexes cannot hold type %s", format_type_be(typid)),
+				 errhint("An hnsw index holds vector, halfvec or bit values.")));
+	return EstimateMemory(fcinfo, type, PG_GETARG_INT64(0),
 						  PG_GETARG_INT32(1), PG_GETARG_INT32(2));
 }
 
@@ -363,9 +372,9 @@ hnsw_estimate_memory_table(PG_FUNCTION_ARGS)
 	/* m before the table is opened; rows and dimensions come from it */
 	EstimateCheckArguments(&HnswVectorType, 0, 1, m, -1);
 	rel = HnswOpenTableToRead(tableoid, AccessShareLock);
-	attno = HnswVectorColumn(rel, colname,
-							 get_func_namespace(fcinfo->flinfo->fn_oid),
-							 true, &typmod, &type);
+	attno = HnswIndexableColumn(rel, colname,
+								get_func_namespace(fcinfo->flinfo->fn_oid),
+								true, &typmod, &type);
 
 	if (rel->rd_rel->reltuples >= 0)
 	{

@@ -323,23 +323,21 @@ HnswRestoreUser(HnswSavedUser *saved)
 }
 
 /*
- * HnswVectorColumn
+ * HnswIndexableColumn
  *		The attribute number of column "colname" of rel, which must be a user
- *		column of our vector type (the one in schema extension_nsp) or, when
- *		"type" is not NULL, of our halfvec type too; *type is then set to the
- *		index's description of the column's type.  Its typmod (the
- *		dimensions, or -1) goes to *typmod.  With need_dimensions, a column
- *		declared without dimensions is an error.
+ *		column of a type an hnsw index holds (HnswColumnType: vector,
+ *		halfvec or bit, the extension's types being those in schema
+ *		extension_nsp); the index's description of the type goes to *type,
+ *		its typmod (the dimensions, or -1) to *typmod.  With
+ *		need_dimensions, a column declared without dimensions is an error.
  */
 AttrNumber
-HnswVectorColumn(Relation rel, const char *colname, Oid extension_nsp,
-				 bool need_dimensions, int32 *typmod,
-				 const HnswTypeInfo **type)
+HnswIndexableColumn(Relation rel, const char *colname, Oid extension_nsp,
+					bool need_dimensions, int32 *typmod,
+					const HnswTypeInfo **type)
 {
 	AttrNumber	attno = get_attnum(RelationGetRelid(rel), colname);
 	Form_pg_attribute attr;
-	Oid			vector_oid;
-	Oid			halfvec_oid;
 
 	if (attno == InvalidAttrNumber || attno < 0)
 		ereport(ERROR,
@@ -347,29 +345,11 @@ HnswVectorColumn(Relation rel, const char *colname, Oid extension_nsp,
 				 errmsg("column \"%s\" of relation \"%s\" does not exist",
 						colname, RelationGetRelationName(rel))));
 	attr = TupleDescAttr(RelationGetDescr(rel), attno - 1);
-	vector_oid = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
-								 CStringGetDatum("vector"),
-								 ObjectIdGetDatum(extension_nsp));
-	halfvec_oid = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
-								  CStringGetDatum("halfvec"),
-								  ObjectIdGetDatum(extension_nsp));
-	if (attr->atttypid == vector_oid)
-	{
-		if (type != NULL)
-			*type = &HnswVectorType;
-	}
-	else if (type != NULL && OidIsValid(halfvec_oid) &&
-			 attr->atttypid == halfvec_oid)
-		*type = &HnswHalfvecType;
-	else if (type != NULL)
+	*type = HnswColumnType(attr->atttypid, extension_nsp);
+	if (*type == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("column \"%s\" of relation \"%s\" is not of type vector or halfvec",
-						colname, RelationGetRelationName(rel))));
-	else
-		ereport(ERROR,
-				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("column \"%s\" of relation \"%s\" is not of type vector",
+				 errmsg("column \"%s\" of relation \"%s\" is not of type vector, halfvec or bit",
 						colname, RelationGetRelationName(rel))));
 	if (need_dimensions && attr->atttypmod < 1)
 		ereport(ERROR,

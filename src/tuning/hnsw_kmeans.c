@@ -60,6 +60,8 @@ typedef struct KMeans
 	Snapshot	snapshot;
 
 	/* the sample */
+	const HnswTypeInfo *type;	/* the column's type */
+	float	   *row;			/* the current row as float4 values */
 	float	   *points;			/* nsample x dim */
 	int64		nsample;
 	int64		maxsample;
@@ -142,9 +144,9 @@ KMeansOpen(KMeans *km, FunctionCallInfo fcinfo, Oid tableoid,
 	memset(km, 0, sizeof(KMeans));
 	km->rel = HnswOpenTableToRead(tableoid, AccessShareLock);
 
-	km->attno = HnswVectorColumn(km->rel, colname,
-								 get_func_namespace(fcinfo->flinfo->fn_oid),
-								 false, &typmod, NULL);
+	km->attno = HnswIndexableColumn(km->rel, colname,
+									get_func_namespace(fcinfo->flinfo->fn_oid),
+									false, &typmod, &km->type);
 	km->dim = typmod > 0 ? typmod : 0;	/* 0: from data */
 
 	km->maxsample = sample_rows;
@@ -174,15 +176,17 @@ KMeansClose(KMeans *km)
 
 /*
  * KMeansScan
- *		Call "fn" for every non-NULL vector of the column, in block order.
+ *		Call "fn" for every non-NULL value of the column, in block order, as
+ *		float4 values (halves exactly, bits as 0 and 1).
  */
 static void
-KMeansScan(KMeans *km, void (*fn) (KMeans *km, Vector *vec, void *arg),
+KMeansScan(KMeans *km, void (*fn) (KMeans *km, const float *x, void *arg),
 		   void *arg)
 {
 	TableScanDesc scan = table_beginscan_strat(km->rel, km->snapshot, 0, NULL,
 											   true, false);
 	TupleTableSlot *slot = table_slot_create(km->rel, NULL);
+	MemoryContext scan_ctx = CurrentMemoryContext;
 	MemoryContext row_ctx = AllocSetContextCreate(CurrentMemoryContext,
 												  "hnsw kmeans row",
 												  ALLOCSET_DEFAULT_SIZES);
@@ -192,29 +196,32 @@ KMeansScan(KMeans *km, void (*fn) (KMeans *km, Vector *vec, void *arg),
 		bool		isnull;
 		Datum		value;
 		MemoryContext old;
-		Vector	   *vec;
+		int			dim;
 
 		CHECK_FOR_INTERRUPTS();
 		value = slot_getattr(slot, km->attno, &isnull);
 		if (isnull)
 			continue;
 		old = MemoryContextSwitchTo(row_ctx);
-		vec = DatumGetVector(value);
+		dim = km->type->datum_dimensions(value);
 		if (km->dim == 0)
 		{
-			km->dim = vec->dim;
+			km->dim = dim;
 			km->maxsample = Min(km->maxsample,
 								Max((int64) maintenance_work_mem * 1024 /
 									KMeansBytesPerPoint(km->dim), 1));
 		}
-		if (vec->dim != km->dim)
+		if (dim != km->dim)
 			ereport(ERROR,
 					(errcode(ERRCODE_DATA_EXCEPTION),
 					 errmsg("vectors of column \"%s\" of relation \"%s\" have different dimensions, %d and %d",
 							get_attname(RelationGetRelid(km->rel), km->attno, false),
 							RelationGetRelationName(km->rel),
-							km->dim, vec->dim)));
-		fn(km, vec, arg);
+							km->dim, dim)));
+		if (km->row == NULL)
+			km->row = MemoryContextAlloc(scan_ctx, sizeof(float) * km->dim);
+		km->type->to_float(value, km->row);
+		fn(km, km->row, arg);
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(row_ctx);
 	}
@@ -225,7 +232,7 @@ KMeansScan(KMeans *km, void (*fn) (KMeans *km, Vector *vec, void *arg),
 
 /* KMeansScan callback: reservoir sampling */
 static void
-SampleRow(KMeans *km, Vector *vec, void *arg)
+SampleRow(KMeans *km, const float *x, void *arg)
 {
 	MemoryContext ctx = (MemoryContext) arg;
 	int64		slot;
@@ -248,7 +255,7 @@ SampleRow(KMeans *km, Vector *vec, void *arg)
 		if (slot >= km->maxsample)
 			return;
 	}
-	memcpy(KMeansPoint(km, slot), vec->x, sizeof(float) * km->dim);
+	memcpy(KMeansPoint(km, slot), x, sizeof(float) * km->dim);
 }
 
 /*
@@ -676,12 +683,12 @@ typedef struct ClusterTally
 
 /* KMeansScan callback: assign a row to its nearest centroid */
 static void
-TallyRow(KMeans *km, Vector *vec, void *arg)
+TallyRow(KMeans *km, const float *x, void *arg)
 {
 	ClusterTally *t = (ClusterTally *) arg;
 	double		d1;
 	double		d2;
-	int			c = NearestTwo(km, vec->x, &d1, &d2);
+	int			c = NearestTwo(km, x, &d1, &d2);
 
 	t->size[c]++;
 	t->sum[c] += d1;

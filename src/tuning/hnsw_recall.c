@@ -166,7 +166,6 @@ RecallOffer(RecallState *rs, Datum value, ItemPointer self)
 {
 	RecallQuery *q;
 	MemoryContext old;
-	Vector	   *vec;
 
 	/* vectors the index does not store (zero under cosine) are no queries */
 	if (!HnswPrepareValue(&rs->info, value, rs->scratch))
@@ -187,9 +186,7 @@ RecallOffer(RecallState *rs, Datum value, ItemPointer self)
 	}
 
 	old = MemoryContextSwitchTo(rs->ctx);
-	vec = DatumGetVector(value);
-	q->value = palloc(VARSIZE(vec));
-	memcpy(q->value, vec, VARSIZE(vec));
+	q->value = PG_DETOAST_DATUM_COPY(value);
 	q->stored = palloc(rs->info.value_size);
 	memcpy(q->stored, rs->scratch, rs->info.value_size);
 	if (self)
@@ -245,7 +242,7 @@ RecallSampleQueryTable(RecallState *rs, Oid tableoid, const char *colname)
 {
 	Relation	rel = HnswOpenTableToRead(tableoid, AccessShareLock);
 	AttrNumber	attno;
-	Oid			vectortype = TupleDescAttr(RelationGetDescr(rs->index), 0)->atttypid;
+	Oid			valuetype = TupleDescAttr(RelationGetDescr(rs->index), 0)->atttypid;
 	TableScanDesc scan;
 	TupleTableSlot *slot;
 
@@ -256,12 +253,12 @@ RecallSampleQueryTable(RecallState *rs, Oid tableoid, const char *colname)
 				 errmsg("column \"%s\" of relation \"%s\" does not exist",
 						colname, RelationGetRelationName(rel))));
 	if (attno < 0 ||
-		TupleDescAttr(RelationGetDescr(rel), attno - 1)->atttypid != vectortype)
+		TupleDescAttr(RelationGetDescr(rel), attno - 1)->atttypid != valuetype)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("column \"%s\" of relation \"%s\" is not of type %s",
 						colname, RelationGetRelationName(rel),
-						format_type_be(vectortype))));
+						format_type_be(valuetype))));
 
 	scan = table_beginscan(rel, rs->snapshot, 0, NULL);
 	slot = table_slot_create(rel, NULL);
@@ -270,17 +267,19 @@ RecallSampleQueryTable(RecallState *rs, Oid tableoid, const char *colname)
 		bool		isnull;
 		Datum		value;
 		MemoryContext old;
+		int			dim;
 
 		CHECK_FOR_INTERRUPTS();
 		value = slot_getattr(slot, attno, &isnull);
 		if (isnull)
 			continue;
-		if (DatumGetVector(value)->dim != rs->info.dimensions)
+		old = MemoryContextSwitchTo(rs->row_ctx);
+		dim = rs->info.type->datum_dimensions(value);
+		if (dim != rs->info.dimensions)
 			ereport(ERROR,
 					(errcode(ERRCODE_DATA_EXCEPTION),
 					 errmsg("query vectors have %d dimensions, the index %d",
-							DatumGetVector(value)->dim, rs->info.dimensions)));
-		old = MemoryContextSwitchTo(rs->row_ctx);
+							dim, rs->info.dimensions)));
 		RecallOffer(rs, value, NULL);
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(rs->row_ctx);

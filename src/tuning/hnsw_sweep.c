@@ -140,13 +140,14 @@ IndexRelam(Oid indexoid)
  * SweepOpclass
  *		The qualified name of the operator class of a valid hnsw index on
  *		exactly this column, to measure with the user's metric, or else of
- *		the default, vector_l2_ops in the extension's schema.  *normalized
- *		says whether the operator class normalizes vectors (cosine), which
- *		leaves zero vectors out of the index.
+ *		the type's default (vector_l2_ops, halfvec_l2_ops, bit_hamming_ops)
+ *		in the extension's schema.  *normalized says whether the operator
+ *		class normalizes vectors (cosine), which leaves zero vectors out of
+ *		the index.
  */
 static char *
 SweepOpclass(Relation rel, AttrNumber attno, Oid extension_nsp,
-			 bool *normalized)
+			 const HnswTypeInfo *type, bool *normalized)
 {
 	List	   *indexes = RelationGetIndexList(rel);
 	Oid			hnsw_am = get_index_am_oid("hnsw", false);
@@ -196,19 +197,18 @@ SweepOpclass(Relation rel, AttrNumber attno, Oid extension_nsp,
 	list_free(indexes);
 	if (result == NULL)
 		result = quote_qualified_identifier(get_namespace_name(extension_nsp),
-											"vector_l2_ops");
+											type->default_opclass);
 	return result;
 }
 
-/* Whether every coordinate of a vector is zero */
+/* Whether every coordinate of a value is zero ("buf": room for dim floats) */
 static bool
-VectorIsZero(Datum value)
+ValueIsZero(const HnswTypeInfo *type, Datum value, float *buf, int dim)
 {
-	Vector	   *vec = DatumGetVector(value);
-
-	for (int i = 0; i < vec->dim; i++)
+	type->to_float(value, buf);
+	for (int i = 0; i < dim; i++)
 	{
-		if (vec->x[i] != 0.0f)
+		if (buf[i] != 0.0f)
 			return false;
 	}
 	return true;
@@ -223,9 +223,10 @@ VectorIsZero(Datum value)
  *		the rows' identifiers in the table's order and their number in *n.
  */
 static ItemPointerData *
-SweepSample(Relation rel, AttrNumber attno, bool normalized,
-			Snapshot snapshot, int64 sample_rows, int64 *n)
+SweepSample(Relation rel, AttrNumber attno, const HnswTypeInfo *type, int dim,
+			bool normalized, Snapshot snapshot, int64 sample_rows, int64 *n)
 {
+	float	   *buf = palloc(sizeof(float) * dim);
 	TableScanDesc scan = table_beginscan_strat(rel, snapshot, 0, NULL,
 											   true, false);
 	TupleTableSlot *slot = table_slot_create(rel, NULL);
@@ -252,7 +253,7 @@ SweepSample(Relation rel, AttrNumber attno, bool normalized,
 		if (normalized)
 		{
 			MemoryContext old = MemoryContextSwitchTo(row_ctx);
-			bool		zero = VectorIsZero(value);
+			bool		zero = ValueIsZero(type, value, buf, dim);
 
 			MemoryContextSwitchTo(old);
 			MemoryContextReset(row_ctx);
@@ -447,8 +448,9 @@ SweepMakeSample(Oid tableoid, const char *colname, Oid extension_nsp,
 {
 	Relation	rel = HnswOpenTableToRead(tableoid, AccessShareLock);
 	int32		typmod;
-	AttrNumber	attno = HnswVectorColumn(rel, colname, extension_nsp, true,
-										 &typmod, NULL);
+	const HnswTypeInfo *type;
+	AttrNumber	attno = HnswIndexableColumn(rel, colname, extension_nsp, true,
+											&typmod, &type);
 	bool		normalized;
 	char	   *opclass;
 	char	   *column_type;
@@ -458,14 +460,14 @@ SweepMakeSample(Oid tableoid, const char *colname, Oid extension_nsp,
 	StringInfoData sql;
 
 	/* the test of the build (hnsw_build.c), before the sample is copied */
-	if (typmod > HnswVectorType.max_dimensions())
+	if (typmod > type->max_dimensions())
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("column \"%s\" of relation \"%s\" has too many dimensions for an hnsw index",
 						colname, RelationGetRelationName(rel)),
 				 errdetail("It has %d dimensions; an hnsw index holds at most %d.",
-						   typmod, HnswVectorType.max_dimensions())));
-	opclass = SweepOpclass(rel, attno, extension_nsp, &normalized);
+						   typmod, type->max_dimensions())));
+	opclass = SweepOpclass(rel, attno, extension_nsp, type, &normalized);
 	column_type = format_type_extended(TupleDescAttr(RelationGetDescr(rel),
 													 attno - 1)->atttypid,
 									   typmod,
@@ -474,8 +476,8 @@ SweepMakeSample(Oid tableoid, const char *colname, Oid extension_nsp,
 
 	/* the sample, before anything is created */
 	snapshot = RegisterSnapshot(GetTransactionSnapshot());
-	sampled = SweepSample(rel, attno, normalized, snapshot, sample_rows,
-						  &nsampled);
+	sampled = SweepSample(rel, attno, type, typmod, normalized, snapshot,
+						  sample_rows, &nsampled);
 	if (nsampled == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),

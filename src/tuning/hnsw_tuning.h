@@ -42,9 +42,10 @@ extern Relation HnswOpenTableToRead(Oid relid, LOCKMODE lockmode);
 extern void HnswCheckTableReadable(Relation rel);
 extern void HnswBecomeTableOwner(Relation heap, HnswSavedUser *saved);
 extern void HnswRestoreUser(HnswSavedUser *saved);
-extern AttrNumber HnswVectorColumn(Relation rel, const char *colname,
-								   Oid extension_nsp, bool need_dimensions,
-								   int32 *typmod, const HnswTypeInfo **type);
+extern AttrNumber HnswIndexableColumn(Relation rel, const char *colname,
+									  Oid extension_nsp, bool need_dimensions,
+									  int32 *typmod,
+									  const HnswTypeInfo **type);
 
 /* hnsw_index_stats.c */
 extern const char *HnswMetricName(int metric);
@@ -62,7 +63,7 @@ extern const char *HnswMetricName(int metric);
 /* One query of a measurement */
 typedef struct RecallQuery
 {
-	Vector	   *value;			/* the query as the index scan gets it */
+	struct varlena *value;		/* the query as the index scan gets it */
 	void	   *stored;		/* prepared as the index stores values */
 	ItemPointerData self;		/* the sampled row itself, or invalid */
 	KthHeap		nearest;		/* the exact k nearest distances */
