@@ -254,16 +254,23 @@ class CopyStream:
     def __init__(self, chunks):
         self.chunks = iter(chunks)
         self.pending = b""
+        self.offset = 0             # of the first unread byte of pending
 
     def read(self, size=-1):
-        while size < 0 or len(self.pending) < size:
+        # An offset into the current chunk instead of slicing off what was
+        # read: slicing copied the rest of a chunk (10,000 rows, 123 MB at
+        # 3,072 dimensions) for every 8 kB that psycopg2 asks for.
+        while size < 0 or len(self.pending) - self.offset < size:
             try:
-                self.pending += next(self.chunks)
+                chunk = next(self.chunks)
             except StopIteration:
                 break
+            self.pending = self.pending[self.offset:] + chunk
+            self.offset = 0
         if size < 0:
-            size = len(self.pending)
-        out, self.pending = self.pending[:size], self.pending[size:]
+            size = len(self.pending) - self.offset
+        out = self.pending[self.offset:self.offset + size]
+        self.offset += len(out)
         return out
 
     readline = read

@@ -25,6 +25,7 @@
 
 #include "distance.h"
 #include "halfvec.h"
+#include "type_compare.h"
 #include "vector.h"
 
 PG_FUNCTION_INFO_V1(halfvec_dims);
@@ -42,13 +43,6 @@ PG_FUNCTION_INFO_V1(halfvec_sub);
 PG_FUNCTION_INFO_V1(halfvec_mul);
 PG_FUNCTION_INFO_V1(halfvec_concat);
 PG_FUNCTION_INFO_V1(halfvec_binary_quantize);
-PG_FUNCTION_INFO_V1(halfvec_lt);
-PG_FUNCTION_INFO_V1(halfvec_le);
-PG_FUNCTION_INFO_V1(halfvec_eq);
-PG_FUNCTION_INFO_V1(halfvec_ne);
-PG_FUNCTION_INFO_V1(halfvec_ge);
-PG_FUNCTION_INFO_V1(halfvec_gt);
-PG_FUNCTION_INFO_V1(halfvec_cmp);
 
 /* Error out unless two halfvec operands have the same length */
 #define CheckHalfvecDimsMatch(a, b) \
@@ -411,47 +405,4 @@ HalfvecCompareArgs(FunctionCallInfo fcinfo)
 	return result;
 }
 
-Datum
-halfvec_lt(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(HalfvecCompareArgs(fcinfo) < 0);
-}
-
-Datum
-halfvec_le(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(HalfvecCompareArgs(fcinfo) <= 0);
-}
-
-Datum
-halfvec_eq(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(HalfvecCompareArgs(fcinfo) == 0);
-}
-
-Datum
-halfvec_ne(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(HalfvecCompareArgs(fcinfo) != 0);
-}
-
-Datum
-halfvec_ge(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(HalfvecCompareArgs(fcinfo) >= 0);
-}
-
-Datum
-halfvec_gt(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(HalfvecCompareArgs(fcinfo) > 0);
-}
-
-/*
- * halfvec_cmp(halfvec, halfvec) returns int4: btree support function 1
- */
-Datum
-halfvec_cmp(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_INT32(HalfvecCompareArgs(fcinfo));
-}
+DEFINE_TYPE_COMPARISONS(halfvec, HalfvecCompareArgs)

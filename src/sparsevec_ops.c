@@ -19,6 +19,7 @@
 
 #include "sparsevec.h"
 #include "sparsevec_distance.h"
+#include "type_compare.h"
 
 PG_FUNCTION_INFO_V1(sparsevec_l2_distance);
 PG_FUNCTION_INFO_V1(sparsevec_l2_squared_distance);
@@ -28,13 +29,6 @@ PG_FUNCTION_INFO_V1(sparsevec_cosine_distance);
 PG_FUNCTION_INFO_V1(sparsevec_l1_distance);
 PG_FUNCTION_INFO_V1(sparsevec_l2_norm);
 PG_FUNCTION_INFO_V1(sparsevec_l2_normalize);
-PG_FUNCTION_INFO_V1(sparsevec_lt);
-PG_FUNCTION_INFO_V1(sparsevec_le);
-PG_FUNCTION_INFO_V1(sparsevec_eq);
-PG_FUNCTION_INFO_V1(sparsevec_ne);
-PG_FUNCTION_INFO_V1(sparsevec_ge);
-PG_FUNCTION_INFO_V1(sparsevec_gt);
-PG_FUNCTION_INFO_V1(sparsevec_cmp);
 
 /* The arguments of a kernel call on sparse vectors a and b */
 #define SPARSE_OPERANDS(a, b) \
@@ -271,52 +265,4 @@ SparsevecCompareArgs(FunctionCallInfo fcinfo)
 	return result;
 }
 
-/*
- * The comparison operators < <= = <> >= >, for sorting, grouping and
- * unique indexes
- */
-Datum
-sparsevec_lt(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(SparsevecCompareArgs(fcinfo) < 0);
-}
-
-Datum
-sparsevec_le(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(SparsevecCompareArgs(fcinfo) <= 0);
-}
-
-Datum
-sparsevec_eq(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(SparsevecCompareArgs(fcinfo) == 0);
-}
-
-Datum
-sparsevec_ne(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(SparsevecCompareArgs(fcinfo) != 0);
-}
-
-Datum
-sparsevec_ge(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(SparsevecCompareArgs(fcinfo) >= 0);
-}
-
-Datum
-sparsevec_gt(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(SparsevecCompareArgs(fcinfo) > 0);
-}
-
-/*
- * sparsevec_cmp(sparsevec, sparsevec) returns int4: btree support
- * function 1
- */
-Datum
-sparsevec_cmp(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_INT32(SparsevecCompareArgs(fcinfo));
-}
+DEFINE_TYPE_COMPARISONS(sparsevec, SparsevecCompareArgs)

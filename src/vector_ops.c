@@ -19,6 +19,7 @@
 #include "utils/float.h"
 
 #include "distance.h"
+#include "type_compare.h"
 #include "vector.h"
 
 PG_FUNCTION_INFO_V1(vector_dims);
@@ -35,13 +36,6 @@ PG_FUNCTION_INFO_V1(vector_add);
 PG_FUNCTION_INFO_V1(vector_sub);
 PG_FUNCTION_INFO_V1(vector_mul);
 PG_FUNCTION_INFO_V1(vector_concat);
-PG_FUNCTION_INFO_V1(vector_lt);
-PG_FUNCTION_INFO_V1(vector_le);
-PG_FUNCTION_INFO_V1(vector_eq);
-PG_FUNCTION_INFO_V1(vector_ne);
-PG_FUNCTION_INFO_V1(vector_ge);
-PG_FUNCTION_INFO_V1(vector_gt);
-PG_FUNCTION_INFO_V1(vector_cmp);
 
 /*
  * vector_dims(vector) returns int4
@@ -360,47 +354,4 @@ VectorCompareArgs(FunctionCallInfo fcinfo)
 	return result;
 }
 
-Datum
-vector_lt(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(VectorCompareArgs(fcinfo) < 0);
-}
-
-Datum
-vector_le(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(VectorCompareArgs(fcinfo) <= 0);
-}
-
-Datum
-vector_eq(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(VectorCompareArgs(fcinfo) == 0);
-}
-
-Datum
-vector_ne(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(VectorCompareArgs(fcinfo) != 0);
-}
-
-Datum
-vector_ge(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(VectorCompareArgs(fcinfo) >= 0);
-}
-
-Datum
-vector_gt(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(VectorCompareArgs(fcinfo) > 0);
-}
-
-/*
- * vector_cmp(vector, vector) returns int4: btree support function 1
- */
-Datum
-vector_cmp(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_INT32(VectorCompareArgs(fcinfo));
-}
+DEFINE_TYPE_COMPARISONS(vector, VectorCompareArgs)
