@@ -32,13 +32,8 @@
 #include "postgres.h"
 
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
 
-#include "fmgr.h"
-#include "lib/stringinfo.h"
-#include "utils/array.h"
-
+#include "fuzz_driver.h"
 #include "fuzz_stubs.h"
 #include "halfvec.h"
 #include "vector.h"
@@ -80,39 +75,7 @@ static const FuzzType fuzz_types[] = {
 
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void
-fail(const char *what)
-{
-	fprintf(stderr, "vector_fuzz: %s\n", what);
-	abort();
-}
-
-/* Call fn with up to three arguments, none of them NULL. */
-static Datum
-call(PGFunction fn, int nargs, Datum a, Datum b, Datum c)
-{
-	LOCAL_FCINFO(fcinfo, 3);
-	Datum		result;
-
-	InitFunctionCallInfoData(*fcinfo, NULL, nargs, InvalidOid, NULL, NULL);
-	fcinfo->args[0].value = a;
-	fcinfo->args[0].isnull = false;
-	fcinfo->args[1].value = b;
-	fcinfo->args[1].isnull = false;
-	fcinfo->args[2].value = c;
-	fcinfo->args[2].isnull = false;
-	result = fn(fcinfo);
-	if (fcinfo->isnull)
-		fail("a function returned NULL");
-	return result;
-}
-
-/* Both types are varlenas: the same value is the same bytes */
-static bool
-same_value(const void *a, const void *b)
-{
-	return VARSIZE(a) == VARSIZE(b) && memcmp(a, b, VARSIZE(a)) == 0;
-}
+const char *fuzz_harness_name = "vector_fuzz";
 
 static bool
 vector_well_formed(const void *value)
@@ -139,69 +102,35 @@ halfvec_well_formed(const void *value)
 	return true;
 }
 
-/* Number of dimensions of a well-formed value of either type */
-static int
-value_dim(const void *value)
+/* Abort unless value is well formed and has the modifier's dimensions */
+static void
+check_value(const FuzzType *type, const void *value, int32 typmod,
+			const char *who)
 {
+	char		what[64];
+
 	/* both layouts start with the varlena header and an int16 dim */
-	return ((const Vector *) value)->dim;
-}
-
-/* send, then receive what was sent: same value, every byte consumed */
-static void
-check_binary_round_trip(const FuzzType *type, void *value, int32 typmod)
-{
-	bytea	   *sent = (bytea *) DatumGetPointer(call(type->send, 1,
-											PointerGetDatum(value), 0, 0));
-	StringInfoData buf;
-	void	   *again;
-
-	buf.data = VARDATA(sent);
-	buf.len = VARSIZE(sent) - VARHDRSZ;
-	buf.maxlen = buf.len;
-	buf.cursor = 0;
-	again = DatumGetPointer(call(type->recv, 3, PointerGetDatum(&buf),
-								 ObjectIdGetDatum(InvalidOid),
-								 Int32GetDatum(typmod)));
-	if (buf.cursor != buf.len)
-		fail("recv left bytes of send's output");
-	if (!same_value(value, again))
-		fail("send and receive changed the value");
-}
-
-/* out, then in: the same value */
-static void
-check_text_round_trip(const FuzzType *type, void *value, int32 typmod)
-{
-	char	   *text = DatumGetCString(call(type->out, 1,
-											PointerGetDatum(value), 0, 0));
-	void	   *again;
-
-	again = DatumGetPointer(call(type->in, 3, CStringGetDatum(text),
-								 ObjectIdGetDatum(InvalidOid),
-								 Int32GetDatum(typmod)));
-	if (!same_value(value, again))
-		fail("output and input changed the value");
+	if (!type->well_formed(value))
+	{
+		snprintf(what, sizeof(what), "%s returned a malformed value", who);
+		fuzz_fail(what);
+	}
+	if (typmod != -1 && ((const Vector *) value)->dim != typmod)
+	{
+		snprintf(what, sizeof(what), "%s ignored the type modifier", who);
+		fuzz_fail(what);
+	}
 }
 
 static void
 fuzz_text(const FuzzType *type, const uint8_t *data, size_t size,
 		  int32 typmod)
 {
-	char	   *text = palloc(size + 1);
-	void	   *value;
+	void	   *value = fuzz_input(type->in, data, size, typmod);
 
-	memcpy(text, data, size);
-	text[size] = '\0';
-	value = DatumGetPointer(call(type->in, 3, CStringGetDatum(text),
-								 ObjectIdGetDatum(InvalidOid),
-								 Int32GetDatum(typmod)));
-	if (!type->well_formed(value))
-		fail("text input returned a malformed value");
-	if (typmod != -1 && value_dim(value) != typmod)
-		fail("text input ignored the type modifier");
-	check_text_round_trip(type, value, typmod);
-	check_binary_round_trip(type, value, typmod);
+	check_value(type, value, typmod, "text input");
+	fuzz_check_text_round_trip(type->in, type->out, value, typmod);
+	fuzz_check_binary_round_trip(type->recv, type->send, value, typmod);
 }
 
 static void
@@ -210,111 +139,12 @@ fuzz_binary(const FuzzType *type, const uint8_t *data, size_t size,
 {
 	StringInfoData buf;
 	void	   *value;
-	bytea	   *sent;
 
-	buf.data = palloc(size + 1);
-	memcpy(buf.data, data, size);
-	buf.data[size] = '\0';
-	buf.len = size;
-	buf.maxlen = size + 1;
-	buf.cursor = 0;
-	value = DatumGetPointer(call(type->recv, 3, PointerGetDatum(&buf),
-								 ObjectIdGetDatum(InvalidOid),
-								 Int32GetDatum(typmod)));
-	if (!type->well_formed(value))
-		fail("binary input returned a malformed value");
-	if (typmod != -1 && value_dim(value) != typmod)
-		fail("binary input ignored the type modifier");
-	sent = (bytea *) DatumGetPointer(call(type->send, 1, PointerGetDatum(value),
-										  0, 0));
-	if (VARSIZE(sent) - VARHDRSZ != buf.cursor ||
-		memcmp(VARDATA(sent), data, buf.cursor) != 0)
-		fail("send does not give back the bytes received");
-	check_text_round_trip(type, value, typmod);
-}
-
-static void
-fuzz_typmod(const FuzzType *type, const uint8_t *data, size_t size)
-{
-	char	   *text = palloc(size + 1);
-	char	   *p;
-	struct
-	{
-		int32		vl_len_;
-		char		rest[sizeof(ArrayType)];
-	}			array;
-	int32		typmod;
-	char	   *printed;
-	char		expected[32];
-
-	memcpy(text, data, size);
-	text[size] = '\0';
-	fuzz_ntypmods = 0;
-	for (p = text; fuzz_ntypmods < FUZZ_MAX_TYPMODS;)
-	{
-		char	   *comma = strchr(p, ',');
-
-		fuzz_typmods[fuzz_ntypmods++] = p;
-		if (comma == NULL)
-			break;
-		*comma = '\0';
-		p = comma + 1;
-	}
-
-	/* the stub reads the modifiers from fuzz_typmods, not the array */
-	memset(&array, 0, sizeof(array));
-	SET_VARSIZE(&array, sizeof(array));
-	typmod = DatumGetInt32(call(type->typmod_in, 1, PointerGetDatum(&array),
-								0, 0));
-	if (fuzz_ntypmods != 1 || typmod < 1 || typmod > VECTOR_MAX_DIM ||
-		typmod != (int32) strtol(fuzz_typmods[0], NULL, 10))
-		fail("typmod_in accepted a bad modifier");
-	printed = DatumGetCString(call(type->typmod_out, 1, Int32GetDatum(typmod),
-								   0, 0));
-	snprintf(expected, sizeof(expected), "(%d)", typmod);
-	if (strcmp(printed, expected) != 0)
-		fail("typmod_out printed something else");
-}
-
-/* The five characters of an SQLSTATE code, as the backend's elog.c has them. */
-static const char *
-sqlstate_text(int code)
-{
-	static char buf[6];
-
-	for (int i = 0; i < 5; i++)
-	{
-		buf[i] = PGUNSIXBIT(code);
-		code >>= 6;
-	}
-	buf[5] = '\0';
-	return buf;
-}
-
-/*
- * Is code one of the SQLSTATEs the parser of this mode may raise?  The
- * parsers of both types raise the same ones (halfvec's out-of-range error
- * is vector's).
- */
-static bool
-expected_error(int mode, int code)
-{
-	switch (mode % 3)
-	{
-		case 0:
-			return code == ERRCODE_INVALID_TEXT_REPRESENTATION ||
-				code == ERRCODE_DATA_EXCEPTION ||
-				code == ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE ||
-				code == ERRCODE_PROGRAM_LIMIT_EXCEEDED;
-		case 1:
-			return code == ERRCODE_INVALID_BINARY_REPRESENTATION ||
-				code == ERRCODE_PROTOCOL_VIOLATION ||
-				code == ERRCODE_DATA_EXCEPTION ||
-				code == ERRCODE_PROGRAM_LIMIT_EXCEEDED;
-		default:
-			return code == ERRCODE_INVALID_PARAMETER_VALUE ||
-				code == ERRCODE_INVALID_TEXT_REPRESENTATION;
-	}
+	fuzz_init_buffer(&buf, data, size);
+	value = fuzz_receive(type->recv, &buf, typmod);
+	check_value(type, value, typmod, "binary input");
+	fuzz_check_send(type->send, value, &buf);
+	fuzz_check_text_round_trip(type->in, type->out, value, typmod);
 }
 
 int
@@ -326,29 +156,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 2)
 		return 0;
-	mode = data[0] % 6;
-	type = &fuzz_types[mode / 3];
+	mode = data[0] % (2 * FUZZ_NMODES);
+	type = &fuzz_types[mode / FUZZ_NMODES];
 	typmod = data[1] < 128 ? -1 : 1 + data[1] % 16;
 	data += 2;
 	size -= 2;
 
 	if (sigsetjmp(fuzz_error_jmp, 0) == 0)
 	{
-		if (mode % 3 == 0)
+		if (mode % FUZZ_NMODES == FUZZ_MODE_TEXT)
 			fuzz_text(type, data, size, typmod);
-		else if (mode % 3 == 1)
+		else if (mode % FUZZ_NMODES == FUZZ_MODE_BINARY)
 			fuzz_binary(type, data, size, typmod);
 		else
-			fuzz_typmod(type, data, size);
+			fuzz_typmod_round_trip(type->typmod_in, type->typmod_out,
+								   data, size, VECTOR_MAX_DIM);
 	}
-	else if (!expected_error(mode, fuzz_error_code) ||
+	else if (!fuzz_expected_error(mode % FUZZ_NMODES, fuzz_error_code) ||
 			 fuzz_error_message[0] == '\0')
-	{
-		fprintf(stderr, "vector_fuzz: %s: unexpected error %s: %s\n",
-				type->name, sqlstate_text(fuzz_error_code),
-				fuzz_error_message);
-		abort();
-	}
+		fuzz_report_error(type->name);
 
 	fuzz_free_all();
 	return 0;
