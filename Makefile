@@ -13,6 +13,9 @@
 #   make fuzz         build the libFuzzer harnesses in test/fuzz (clang)
 #   make demo         bootstrap, build, install and walk through a session on a
 #                     throwaway cluster (see test/demo.sh)
+#   make deb          build postgresql-15-hnswext_<version>_amd64.deb with
+#                     Debian's tooling, in a copy of the tree (see
+#                     debian/build-deb.sh)
 
 EXTENSION = hnswext
 MODULE_big = hnswext
@@ -54,7 +57,7 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-.PHONY: test demo bootstrap fuzz
+.PHONY: test demo bootstrap fuzz deb
 
 bootstrap:
 	bash test/bootstrap.sh
@@ -67,3 +70,6 @@ demo:
 
 fuzz:
 	$(MAKE) -C test/fuzz PG_CONFIG=$(PG_CONFIG)
+
+deb:
+	bash debian/build-deb.sh

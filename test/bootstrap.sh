@@ -25,6 +25,8 @@ set -euo pipefail
 #   python3, python3-psycopg2, python3-numpy, python3-hnswlib
 #                             benchmark and recall checks
 #   gnuplot-nox               benchmark plots
+#   debhelper, dpkg-dev, postgresql-server-dev-all
+#                             make deb (pg_buildext and its debhelper sequence)
 PACKAGES=(
 	postgresql-15
 	postgresql-server-dev-15
@@ -39,6 +41,9 @@ PACKAGES=(
 	python3-numpy
 	python3-hnswlib
 	gnuplot-nox
+	debhelper
+	dpkg-dev
+	postgresql-server-dev-all
 )
 
 missing=()

@@ -11,11 +11,15 @@
 #				via pg_isolation_regress
 #	tap			test/t/*.pl with prove; each test makes its own clusters with
 #				PostgreSQL::Test::Cluster
+#	package		test/package-test.sh: "make deb", then the package installed
+#				with apt-get in place of the "make install" files, tested
+#				and removed (root only, and not with SANITIZE=1: it changes
+#				the system PostgreSQL's files, and puts them back)
 # regress and isolation share one cluster started here on a private port
 # (HNSWEXT_TEST_PORT, default 54329, or the next free one).
 #
 # Environment:
-#	SUITES="regress isolation tap"	the suites to run (e.g. make test SUITES=tap)
+#	SUITES="regress isolation tap package"	the suites to run (e.g. make test SUITES=tap)
 #	PROVE_FLAGS						extra flags for prove, e.g. --verbose
 #	TAP_TESTS						the TAP files to run (default test/t/*.pl),
 #									e.g. TAP_TESTS=test/t/016_recall_proofs.pl
@@ -60,7 +64,7 @@ cd "$srcdir" || exit 1
 # shellcheck source=test/lib/cluster.sh
 . test/lib/cluster.sh
 
-SUITES=${SUITES:-regress isolation tap}
+SUITES=${SUITES:-regress isolation tap package}
 # PGXS reads TAP_TESTS too (as "run prove in installcheck"): keep ours apart.
 # "make test TAP_TESTS=..." also hands it to every make below through
 # MAKEFLAGS, so "make installcheck" is given an empty one.
@@ -145,8 +149,8 @@ suite_wanted()
 
 for s in $SUITES; do
 	case $s in
-		regress|isolation|tap) ;;
-		*) abort "unknown suite \"$s\" in SUITES (known: regress isolation tap)" ;;
+		regress|isolation|tap|package) ;;
+		*) abort "unknown suite \"$s\" in SUITES (known: regress isolation tap package)" ;;
 	esac
 done
 
@@ -368,6 +372,28 @@ if suite_wanted tap; then
 		if [ $status -ne 0 ] && [ $bad_files -eq 0 ]; then
 			failed=$((failed + 1))
 		fi
+	fi
+fi
+
+# --- package ------------------------------------------------------------------
+
+if suite_wanted package; then
+	echo "== package"
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "(skipped: installing a package needs root)"
+	elif [ "$SANITIZE" = 1 ]; then
+		echo "(skipped: the package holds the plain build)"
+	elif [ "$("$PG_CONFIG" --pkglibdir)" != "/usr/lib/postgresql/$("$PG_CONFIG" --version | sed -E 's/^PostgreSQL ([0-9]+).*/\1/')/lib" ]; then
+		echo "(skipped: PG_CONFIG is not the system PostgreSQL the package installs into)"
+	else
+		out=$tmp/package
+		mkdir -p "$out"
+		chmod 755 "$out"
+		port=$(cluster_free_port $((${HNSWEXT_TEST_PORT:-54329} + 50))) ||
+			abort "no free port"
+		PG_CONFIG=$PG_CONFIG bash test/package-test.sh "$out" "$port" |
+			tee "$out/package.tap"
+		count_tap "$out/package.tap" || true
 	fi
 fi
 
