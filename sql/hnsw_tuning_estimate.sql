@@ -67,5 +67,20 @@ SELECT seconds, distance_computations, ns_per_distance FROM hnsw_estimate_build_
 SELECT count(*) FROM pg_class WHERE relname LIKE 'hnsw_estimate_calibration%';
 SELECT * FROM hnsw_estimate_build_time(1000, 32, 16, 31);
 SELECT * FROM hnsw_estimate_build_time(1000, 32, 16, 1001);
+-- every type the index holds is calibrated with its own build and kernel;
+-- the count of distance computations does not depend on the type, the
+-- price does (TAP test 030 checks each type's against real builds)
+SELECT h.distance_computations = v.distance_computations AS same_count,
+	   h.seconds > 0 AS halfvec_priced,
+	   b.distance_computations = v.distance_computations AS same_count_bit,
+	   b.seconds > 0 AS bit_priced
+FROM hnsw_estimate_build_time(10000, 256, 16, 64, 'vector') v,
+	 hnsw_estimate_build_time(10000, 256, 16, 64, 'halfvec') h,
+	 hnsw_estimate_build_time(10000, 256, 16, 64, 'bit') b;
+-- bit strings have more dimensions than vectors
+SELECT seconds > 0 AS priced FROM hnsw_estimate_build_time(1000, 20000, 16, 64, 'bit');
+SELECT count(*) FROM pg_class WHERE relname LIKE 'hnsw_estimate_calibration%';
+SELECT * FROM hnsw_estimate_build_time(1000, 4041, 16, 64, 'halfvec');
+SELECT * FROM hnsw_estimate_build_time(1000, 32, 16, 64, 'integer');
 
 DROP TABLE est, est_nodim;

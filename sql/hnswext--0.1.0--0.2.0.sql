@@ -542,6 +542,16 @@ CREATE FUNCTION hnsw_estimate_memory(rows bigint, dimensions int, m int DEFAULT 
 	RETURNS record
 	AS 'MODULE_PATHNAME' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 
+-- hnsw_estimate_build_time(rows, dimensions, m, ef_construction) too
+DROP FUNCTION hnsw_estimate_build_time(bigint, int, int, int);
+CREATE FUNCTION hnsw_estimate_build_time(rows bigint, dimensions int,
+	m int DEFAULT 16, ef_construction int DEFAULT 64,
+	type regtype DEFAULT 'vector',
+	OUT seconds float8, OUT distance_computations bigint,
+	OUT ns_per_distance float8, OUT write_seconds float8)
+	RETURNS record
+	AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE STRICT;
+
 --
 -- hnsw operator classes of the types above
 --

@@ -46,7 +46,9 @@
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
+#include "utils/varbit.h"
 
+#include "half.h"
 #include "hnsw.h"
 #include "hnsw_tuning.h"
 #include "vector.h"
@@ -86,18 +88,23 @@ PG_FUNCTION_INFO_V1(hnsw_estimate_build_time);
 #define CALIBRATE_DISTANCES		100000
 
 /*
- * The calibration build: its rows (fewer for large vectors, so that it
+ * The calibration build: its rows (fewer for large values, so that it
  * takes about the same time), how many times it is timed (the fastest
  * counts: other processes only ever slow it down), and the latent dimension
  * of its synthetic data.
  */
-#define CalibrationRows(dim)	Max(1000, Min(5000, 5000 * 256 / (dim)))
+#define CalibrationRows(value_bytes) \
+	Max(1000, Min(5000, 5000 * 1024 / (int) (value_bytes)))
 #define CALIBRATION_BUILDS		2
 #define CALIBRATION_LATENT		32
 
-/* Per-backend cache of the measurements for one (dim, m, ef_construction) */
+/*
+ * Per-backend cache of the measurements for one (type, dim, m,
+ * ef_construction)
+ */
 typedef struct BuildCostCache
 {
+	const HnswTypeInfo *type;
 	int			dim;
 	int			m;
 	int			ef_construction;
@@ -306,13 +313,13 @@ EstimateMemory(FunctionCallInfo fcinfo, const HnswTypeInfo *type, int64 rows,
 }
 
 /*
- * hnsw_estimate_memory
- *		SQL function hnsw_estimate_memory(rows, dimensions, m, type).
+ * EstimateType
+ *		The type an estimate is asked for: the regtype argument "argno".
  */
-Datum
-hnsw_estimate_memory(PG_FUNCTION_ARGS)
+static const HnswTypeInfo *
+EstimateType(FunctionCallInfo fcinfo, int argno)
 {
-	Oid			typid = PG_GETARG_OID(3);
+	Oid			typid = PG_GETARG_OID(argno);
 	const HnswTypeInfo *type =
 		HnswColumnType(typid, get_func_namespace(fcinfo->flinfo->fn_oid));
 
@@ -321,7 +328,17 @@ hnsw_estimate_memory(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("hnsw indexes cannot hold type %s", format_type_be(typid)),
 				 errhint("An hnsw index holds vector, halfvec or bit values.")));
-	return EstimateMemory(fcinfo, type, PG_GETARG_INT64(0),
+	return type;
+}
+
+/*
+ * hnsw_estimate_memory
+ *		SQL function hnsw_estimate_memory(rows, dimensions, m, type).
+ */
+Datum
+hnsw_estimate_memory(PG_FUNCTION_ARGS)
+{
+	return EstimateMemory(fcinfo, EstimateType(fcinfo, 3), PG_GETARG_INT64(0),
 						  PG_GETARG_INT32(1), PG_GETARG_INT32(2));
 }
 
@@ -414,12 +431,47 @@ hnsw_estimate_memory_table(PG_FUNCTION_ARGS)
  *		slot, links above level 0, and the searching process's visited stamp.
  */
 static double
-GraphElementBytes(int dim, int m)
+GraphElementBytes(const HnswTypeInfo *type, int dim, int m)
 {
-	Size		vsize = HnswVectorType.value_size(dim);
+	Size		vsize = type->value_size(dim);
 
 	return (double) (HnswGraphSize(vsize, m, 1024) - HnswGraphSize(vsize, m, 0)) /
 		1024.0 + sizeof(uint32);
+}
+
+/*
+ * FillValue
+ *		A stored value of "type" (value_size bytes at "out") whose elements
+ *		derive from "seed": floats for vector, halves for halfvec, bits for
+ *		bit (pad bits zero), so that the type's kernel reads what it reads
+ *		in an index.
+ */
+static void
+FillValue(const HnswTypeInfo *type, int dim, uint32 seed, void *out)
+{
+	memset(out, 0, type->value_size(dim));
+	if (type == &HnswHalfvecType)
+	{
+		half	   *h = out;
+
+		for (int d = 0; d < dim; d++)
+			h[d] = Float4ToHalfPortable((float) ((seed + d) % 97) / 97.0f);
+	}
+	else if (type == &HnswBitType)
+	{
+		uint8	   *b = out;
+
+		for (int d = 0; d < dim; d++)
+			if (((seed * 2654435761u) >> (d % 32)) & 1)
+				b[d / 8] |= 0x80 >> (d % 8);
+	}
+	else
+	{
+		float	   *f = out;
+
+		for (int d = 0; d < dim; d++)
+			f[d] = (float) (seed % 97 + d);
+	}
 }
 
 /*
@@ -435,34 +487,32 @@ GraphElementBytes(int dim, int m)
  * since other processes only ever slow it down.
  */
 static double
-CalibrateMemoryCost(int dim, int m, Size bytes)
+CalibrateMemoryCost(const HnswTypeInfo *type, int dim, int m, Size bytes)
 {
 	MemoryContext ctx = AllocSetContextCreate(CurrentMemoryContext,
 											  "hnsw estimate calibration",
 											  ALLOCSET_DEFAULT_SIZES);
 	MemoryContext old = MemoryContextSwitchTo(ctx);
-	Size		slot = HnswGraphSlotSize(HnswVectorType.value_size(dim), m);
-	uint32		n = (uint32) Max(bytes / GraphElementBytes(dim, m), 2);
+	Size		slot = HnswGraphSlotSize(type->value_size(dim), m);
+	uint32		n = (uint32) Max(bytes / GraphElementBytes(type, dim, m), 2);
 	char	   *slots = MemoryContextAllocHuge(ctx, slot * n);
 	uint32	   *visited = MemoryContextAllocHuge(ctx, sizeof(uint32) * n);
-	float	   *query = palloc(sizeof(float) * dim);
+	void	   *query = palloc(type->value_size(dim));
+	HnswIndexInfo info;
 	uint32	   *order = palloc(sizeof(uint32) * (CALIBRATE_DISTANCES + 1));
 	pg_prng_state prng;
 	double		best_ns = 0.0;
 	uint32		epoch = 0;
 	volatile float sink = 0.0f;
 
+	EstimateIndexInfo(&info, type, dim, m);
 	pg_prng_seed(&prng, ESTIMATE_SEED);
 	for (uint32 i = 0; i < n; i++)
 	{
-		float	   *v = (float *) (slots + (Size) i * slot);
-
-		for (int d = 0; d < dim; d++)
-			v[d] = (float) (i % 97 + d);
+		FillValue(type, dim, i, slots + (Size) i * slot);
 		visited[i] = 0;
 	}
-	for (int d = 0; d < dim; d++)
-		query[d] = (float) d;
+	FillValue(type, dim, 0, query);
 	for (int i = 0; i <= CALIBRATE_DISTANCES; i++)
 		order[i] = (uint32) pg_prng_uint64_range(&prng, 0, n - 1);
 
@@ -487,8 +537,7 @@ CalibrateMemoryCost(int dim, int m, Size bytes)
 				continue;
 			visited[id] = epoch;
 			__builtin_prefetch(slots + (Size) order[i + 1] * slot);
-			dist = L2SquaredDistanceKernel(dim, query,
-										   (float *) (slots + (Size) id * slot));
+			dist = info.kernel(dim, query, slots + (Size) id * slot);
 			if (dist < best)
 				best = dist;
 		}
@@ -528,7 +577,8 @@ MemoryCostAt(BuildCostCache *cache, Size bytes)
 	for (int i = lo; i <= Min(lo + 1, CALIBRATE_SIZES - 1); i++)
 	{
 		if (cache->memory_ns[i] == 0.0)
-			cache->memory_ns[i] = CalibrateMemoryCost(cache->dim, cache->m,
+			cache->memory_ns[i] = CalibrateMemoryCost(cache->type, cache->dim,
+													  cache->m,
 													  CALIBRATE_MIN_BYTES << i);
 	}
 	if (lo == CALIBRATE_SIZES - 1)
@@ -544,7 +594,7 @@ MemoryCostAt(BuildCostCache *cache, Size bytes)
  *		WAL-logs every page in full).
  */
 static double
-CalibrateWriteCost(int dim, int m)
+CalibrateWriteCost(const HnswTypeInfo *type, int dim, int m)
 {
 	HnswIndexInfo info;
 	HnswElementShape shape;
@@ -552,19 +602,18 @@ CalibrateWriteCost(int dim, int m)
 	char	   *links;
 	PGAlignedBlock page;
 	PGAlignedBlock copy;
-	float	   *vector = palloc(sizeof(float) * dim);
+	void	   *value = palloc(type->value_size(dim));
 	ItemPointerData tid;
 	int			elements = 0;
 	pg_crc32c	crc = 0;
 	instr_time	start;
 	instr_time	elapsed;
 
-	EstimateIndexInfo(&info, &HnswVectorType, dim, m);
+	EstimateIndexInfo(&info, type, dim, m);
 	shape = HnswShapeElement(&info, 1, 0);
 	tuple = palloc(shape.element_size);
 	links = palloc(Max(shape.links_size, 1));
-	for (int d = 0; d < dim; d++)
-		vector[d] = (float) d;
+	FillValue(type, dim, 0, value);
 	ItemPointerSet(&tid, 1, 1);
 	HnswInitPage(page.data, HNSW_PAGE_ELEMENTS);
 
@@ -572,7 +621,7 @@ CalibrateWriteCost(int dim, int m)
 	while (elements < 20000)
 	{
 		CHECK_FOR_INTERRUPTS();
-		HnswFormElement(&info, shape, 0, &tid, 1, vector, tuple, links);
+		HnswFormElement(&info, shape, 0, &tid, 1, value, tuple, links);
 		if (PageAddItem(page.data, tuple, shape.element_size,
 						InvalidOffsetNumber, false, false) == InvalidOffsetNumber)
 		{
@@ -592,7 +641,7 @@ CalibrateWriteCost(int dim, int m)
 
 	pfree(tuple);
 	pfree(links);
-	pfree(vector);
+	pfree(value);
 	return INSTR_TIME_GET_DOUBLE(elapsed) * 1e9 / (double) elements;
 }
 
@@ -644,7 +693,8 @@ static double
 ModelWork(BuildCostCache *cache, int64 rows, double *distances,
 		  bool count_only)
 {
-	double		per_element = GraphElementBytes(cache->dim, cache->m);
+	double		per_element = GraphElementBytes(cache->type, cache->dim,
+												cache->m);
 	double		prev = 0.0;
 	double		work = 0.0;
 	const int	steps = 100;
@@ -687,21 +737,25 @@ StandardNormal(pg_prng_state *prng)
 }
 
 /*
- * CalibrationVectors
- *		"rows" vectors shaped like real embeddings and like the
- *		benchmark's data: Gaussian clusters of about 1,000 points in a
- *		32-dimensional space, mapped to "dim" dimensions by a random linear
- *		map, plus a little noise in every dimension.  Deterministic.
+ * CalibrationValues
+ *		"rows" values shaped like real embeddings and like the benchmark's
+ *		data: Gaussian clusters of about 1,000 points in a 32-dimensional
+ *		space, mapped to "dim" dimensions by a random linear map, plus a
+ *		little noise in every dimension.  Deterministic.  For vector and
+ *		halfvec they are vectors (inserted with a cast for halfvec), for bit
+ *		their signs, as binary_quantize() gives them (bit strings can have
+ *		more dimensions than a vector).
  */
-static Vector **
-CalibrationVectors(int dim, int rows)
+static Datum *
+CalibrationValues(const HnswTypeInfo *type, int dim, int rows)
 {
 	pg_prng_state prng;
 	int			nclusters = Max(1, rows / 1000);
 	double	   *centres = palloc(sizeof(double) * nclusters * CALIBRATION_LATENT);
 	double	   *projection = palloc(sizeof(double) * CALIBRATION_LATENT * dim);
 	double		latent[CALIBRATION_LATENT];
-	Vector	  **vectors = palloc(sizeof(Vector *) * rows);
+	float	   *x = palloc(sizeof(float) * dim);
+	Datum	   *values = palloc(sizeof(Datum) * rows);
 
 	pg_prng_seed(&prng, ESTIMATE_SEED);
 	for (int i = 0; i < nclusters * CALIBRATION_LATENT; i++)
@@ -712,21 +766,38 @@ CalibrationVectors(int dim, int rows)
 	for (int r = 0; r < rows; r++)
 	{
 		int			c = (int) pg_prng_uint64_range(&prng, 0, nclusters - 1);
-		Vector	   *v = InitVector(dim);
 
 		for (int j = 0; j < CALIBRATION_LATENT; j++)
 			latent[j] = centres[c * CALIBRATION_LATENT + j] + StandardNormal(&prng);
 		for (int d = 0; d < dim; d++)
 		{
-			double		x = 0.05 * StandardNormal(&prng);
+			double		sum = 0.05 * StandardNormal(&prng);
 
 			for (int j = 0; j < CALIBRATION_LATENT; j++)
-				x += latent[j] * projection[j * dim + d];
-			v->x[d] = (float) x;
+				sum += latent[j] * projection[j * dim + d];
+			x[d] = (float) sum;
 		}
-		vectors[r] = v;
+		if (type == &HnswBitType)
+		{
+			VarBit	   *bits = palloc0(VARBITTOTALLEN(dim));
+
+			SET_VARSIZE(bits, VARBITTOTALLEN(dim));
+			VARBITLEN(bits) = dim;
+			for (int d = 0; d < dim; d++)
+				if (x[d] > 0)
+					VARBITS(bits)[d / 8] |= 0x80 >> (d % 8);
+			values[r] = VarBitPGetDatum(bits);
+		}
+		else
+		{
+			Vector	   *v = InitVector(dim);
+
+			memcpy(v->x, x, sizeof(float) * dim);
+			values[r] = PointerGetDatum(v);
+		}
 	}
-	return vectors;
+	pfree(x);
+	return values;
 }
 
 /*
@@ -736,36 +807,56 @@ CalibrationVectors(int dim, int rows)
  *		temporary table (dropped again).  "nspid" is the extension's schema.
  */
 static double
-CalibrateBuild(Oid nspid, int dim, int m, int ef_construction, int rows)
+CalibrateBuild(Oid nspid, const HnswTypeInfo *type, int dim, int m,
+			   int ef_construction, int rows)
 {
 	const char *nspname = get_namespace_name(nspid);
 	Oid			vector_oid = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
 											 CStringGetDatum("vector"),
 											 ObjectIdGetDatum(nspid));
-	Vector	  **vectors;
+	const char *column_type;
+	Oid			param_type;
+	const char *param;
+	Datum	   *values;
 	SPIPlanPtr	insert;
 	double		best = 0.0;
 
 	if (!OidIsValid(vector_oid))
 		elog(ERROR, "type vector not found in schema \"%s\"", nspname);
+	if (OidIsValid(type->builtin_type))
+		column_type = psprintf("%s(%d)", format_type_be(type->builtin_type), dim);
+	else
+		column_type = psprintf("%s(%d)",
+							   quote_qualified_identifier(nspname, type->name),
+							   dim);
+	/* bit strings come as they are, the others as vectors cast on insert */
+	if (type == &HnswBitType)
+	{
+		param_type = type->builtin_type;
+		param = "$1";
+	}
+	else
+	{
+		param_type = vector_oid;
+		param = psprintf("$1::%s", column_type);
+	}
 
 	SPI_connect();
-	if (SPI_execute(psprintf("CREATE TEMPORARY TABLE hnsw_estimate_calibration (v %s(%d))",
-							 quote_qualified_identifier(nspname, "vector"), dim),
+	if (SPI_execute(psprintf("CREATE TEMPORARY TABLE hnsw_estimate_calibration (v %s)",
+							 column_type),
 					false, 0) != SPI_OK_UTILITY)
 		elog(ERROR, "could not create the calibration table");
 
-	vectors = CalibrationVectors(dim, rows);
-	insert = SPI_prepare("INSERT INTO pg_temp.hnsw_estimate_calibration VALUES ($1)",
-						 1, &vector_oid);
+	values = CalibrationValues(type, dim, rows);
+	insert = SPI_prepare(psprintf("INSERT INTO pg_temp.hnsw_estimate_calibration VALUES (%s)",
+								  param),
+						 1, &param_type);
 	if (insert == NULL)
 		elog(ERROR, "could not prepare the calibration insert");
 	for (int r = 0; r < rows; r++)
 	{
-		Datum		value = PointerGetDatum(vectors[r]);
-
 		CHECK_FOR_INTERRUPTS();
-		if (SPI_execute_plan(insert, &value, NULL, false, 0) != SPI_OK_INSERT)
+		if (SPI_execute_plan(insert, &values[r], NULL, false, 0) != SPI_OK_INSERT)
 			elog(ERROR, "could not insert calibration rows");
 	}
 
@@ -778,7 +869,7 @@ CalibrateBuild(Oid nspid, int dim, int m, int ef_construction, int rows)
 		if (SPI_execute(psprintf("CREATE INDEX hnsw_estimate_calibration_idx "
 								 "ON pg_temp.hnsw_estimate_calibration USING hnsw "
 								 "(v %s) WITH (m = %d, ef_construction = %d)",
-								 quote_qualified_identifier(nspname, "vector_l2_ops"),
+								 quote_qualified_identifier(nspname, type->default_opclass),
 								 m, ef_construction),
 						false, 0) != SPI_OK_UTILITY)
 			elog(ERROR, "could not build the calibration index");
@@ -799,19 +890,22 @@ CalibrateBuild(Oid nspid, int dim, int m, int ef_construction, int rows)
 }
 
 static BuildCostCache *
-GetBuildCostCache(int dim, int m, int ef_construction)
+GetBuildCostCache(const HnswTypeInfo *type, int dim, int m,
+				  int ef_construction)
 {
 	BuildCostCache *c;
 
 	for (int i = 0; i < COST_CACHE_ENTRIES; i++)
 	{
-		if (cost_cache[i].dim == dim && cost_cache[i].m == m &&
+		if (cost_cache[i].type == type &&
+			cost_cache[i].dim == dim && cost_cache[i].m == m &&
 			cost_cache[i].ef_construction == ef_construction)
 			return &cost_cache[i];
 	}
 	c = &cost_cache[cost_cache_next];
 	cost_cache_next = (cost_cache_next + 1) % COST_CACHE_ENTRIES;
 	memset(c, 0, sizeof(BuildCostCache));
+	c->type = type;
 	c->dim = dim;
 	c->m = m;
 	c->ef_construction = ef_construction;
@@ -821,9 +915,10 @@ GetBuildCostCache(int dim, int m, int ef_construction)
 /*
  * hnsw_estimate_build_time
  *		SQL function hnsw_estimate_build_time(rows, dimensions, m,
- *		ef_construction): estimated seconds of a serial build on this server.
+ *		ef_construction, type): estimated seconds of a serial build of an
+ *		index of the type's default operator class on this server.
  *
- * A real build of CalibrationRows(dim) vectors gives the cost of one modelled
+ * A real build of CalibrationRows() values of the type gives the cost of one modelled
  * distance computation with everything the build does around it (heaps,
  * visited stamps, link choice, the table scan) on a graph that fits in the
  * CPU caches.  As the graph grows, each distance costs what the memory
@@ -841,6 +936,7 @@ hnsw_estimate_build_time(PG_FUNCTION_ARGS)
 	int32		dim = PG_GETARG_INT32(1);
 	int32		m = PG_GETARG_INT32(2);
 	int32		ef_construction = PG_GETARG_INT32(3);
+	const HnswTypeInfo *type = EstimateType(fcinfo, 4);
 	TupleDesc	tupdesc;
 	BuildCostCache model;
 	BuildCostCache *cache;
@@ -853,10 +949,11 @@ hnsw_estimate_build_time(PG_FUNCTION_ARGS)
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
-	EstimateCheckArguments(&HnswVectorType, rows, dim, m, ef_construction);
+	EstimateCheckArguments(type, rows, dim, m, ef_construction);
 
 	/* a count that does not fit in its column fails before any measurement */
 	memset(&model, 0, sizeof(model));
+	model.type = type;
 	model.dim = dim;
 	model.m = m;
 	model.ef_construction = ef_construction;
@@ -868,17 +965,18 @@ hnsw_estimate_build_time(PG_FUNCTION_ARGS)
 				 errdetail("A build of " INT64_FORMAT " vectors with m = %d and ef_construction = %d would compute about %.3g distances.",
 						   rows, m, ef_construction, distances)));
 
-	cache = GetBuildCostCache(dim, m, ef_construction);
+	cache = GetBuildCostCache(type, dim, m, ef_construction);
 	if (cache->calibration_ns == 0.0)
 	{
-		int			calibration_rows = CalibrationRows(dim);
+		int			calibration_rows = CalibrationRows(type->value_size(dim));
 		double		calibration_distances;
 		double		calibration_work;
 		double		build_seconds;
 
-		cache->write_ns = CalibrateWriteCost(dim, m);
+		cache->write_ns = CalibrateWriteCost(type, dim, m);
 		build_seconds = CalibrateBuild(get_func_namespace(fcinfo->flinfo->fn_oid),
-									   dim, m, ef_construction, calibration_rows);
+									   type, dim, m, ef_construction,
+									   calibration_rows);
 		calibration_work = ModelWork(cache, calibration_rows,
 									 &calibration_distances, false);
 		cache->calibration_ns = Max(build_seconds * 1e9 -
