@@ -37,6 +37,11 @@ DistanceKernel L1DistanceKernel = L1DistanceScalar;
 DistanceKernel HalfL2SquaredDistanceKernel = HalfL2SquaredDistanceScalar;
 DistanceKernel HalfInnerProductKernel = HalfInnerProductScalar;
 DistanceKernel HalfL1DistanceKernel = HalfL1DistanceScalar;
+DistanceKernel HalfL2SquaredDistanceExact = HalfL2SquaredDistanceScalar;
+DistanceKernel HalfInnerProductExact = HalfInnerProductScalar;
+DistanceKernel HalfL1DistanceExact = HalfL1DistanceScalar;
+Float4ToHalfArrayFunc Float4ToHalfArray = Float4ToHalfArrayScalar;
+HalfToFloat4ArrayFunc HalfToFloat4Array = HalfToFloat4ArrayScalar;
 
 static const char *distance_kernel_name = "scalar";
 
@@ -214,6 +219,34 @@ HalfCosineDistanceScalar(int dim, const void *va, const void *vb)
 }
 
 /*
+ * The halves nearest to the dim float4 values in "in"; false if any of them
+ * is infinite or NaN.
+ */
+bool
+Float4ToHalfArrayScalar(int dim, const float *in, uint16 *out)
+{
+	bool		finite = true;
+
+	for (int i = 0; i < dim; i++)
+	{
+		out[i] = Float4ToHalf(in[i]);
+		if (HalfIsSpecial(out[i]))
+			finite = false;
+	}
+	return finite;
+}
+
+/*
+ * The float4 values of the dim halves in "in".
+ */
+void
+HalfToFloat4ArrayScalar(int dim, const uint16 *in, float *out)
+{
+	for (int i = 0; i < dim; i++)
+		out[i] = HalfToFloat4(in[i]);
+}
+
+/*
  * Choose the kernels the index uses.  Called once from _PG_init().
  *
  * Start from the portable kernels; DistanceChooseSimd() (distance_simd.c)
@@ -228,6 +261,11 @@ DistanceInit(void)
 	HalfL2SquaredDistanceKernel = HalfL2SquaredDistanceScalar;
 	HalfInnerProductKernel = HalfInnerProductScalar;
 	HalfL1DistanceKernel = HalfL1DistanceScalar;
+	HalfL2SquaredDistanceExact = HalfL2SquaredDistanceScalar;
+	HalfInnerProductExact = HalfInnerProductScalar;
+	HalfL1DistanceExact = HalfL1DistanceScalar;
+	Float4ToHalfArray = Float4ToHalfArrayScalar;
+	HalfToFloat4Array = HalfToFloat4ArrayScalar;
 	distance_kernel_name = DistanceChooseSimd();
 }
 

@@ -49,6 +49,32 @@ extern DistanceKernel HalfL2SquaredDistanceKernel;
 extern DistanceKernel HalfInnerProductKernel;
 extern DistanceKernel HalfL1DistanceKernel;
 
+/*
+ * Exact halfvec kernels for the SQL functions: the same results, bit for
+ * bit, as the Half*Scalar kernels (the same sequential float4 sums), with
+ * the halves converted eight at a time where the CPU has F16C.
+ */
+extern DistanceKernel HalfL2SquaredDistanceExact;
+extern DistanceKernel HalfInnerProductExact;
+extern DistanceKernel HalfL1DistanceExact;
+
+/*
+ * Conversions of whole arrays of dim elements between float4 and IEEE
+ * binary16 (uint16 here, "half" in half.h), as half.h's Float4ToHalf and
+ * HalfToFloat4 convert one element.  Float4ToHalfArray returns false when
+ * any result is infinite or NaN (an input that is NaN, infinite or of
+ * magnitude 65520 or more); what it stored then is unspecified, and the
+ * caller converts element by element to report the first bad one.
+ */
+typedef bool (*Float4ToHalfArrayFunc) (int dim, const float *in, uint16 *out);
+typedef void (*HalfToFloat4ArrayFunc) (int dim, const uint16 *in, float *out);
+
+extern bool Float4ToHalfArrayScalar(int dim, const float *in, uint16 *out);
+extern void HalfToFloat4ArrayScalar(int dim, const uint16 *in, float *out);
+
+extern Float4ToHalfArrayFunc Float4ToHalfArray;
+extern HalfToFloat4ArrayFunc HalfToFloat4Array;
+
 extern void DistanceInit(void);
 
 /* distance_simd.c: points the kernels above at SIMD code, returns its name */

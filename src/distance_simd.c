@@ -15,6 +15,11 @@
  * and FMA but not F16C (none is known) would keep the portable halfvec
  * kernels.
  *
+ * With AVX and F16C, the SQL functions' halfvec kernels and the array
+ * conversions of distance.h (the halfvec <-> vector casts) also convert
+ * eight halves at a time; those kernels keep the portable kernels' order of
+ * summation, so their results are the same bit for bit.
+ *
  * The environment variable HNSWEXT_KERNEL (scalar, avx2 or avx512) caps the
  * choice, for tests and benchmarks.
  *
@@ -24,6 +29,7 @@
  */
 #include "postgres.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 #include "distance.h"
@@ -41,6 +47,8 @@
 #define AVX2_TARGET __attribute__((target("avx2,fma")))
 #define AVX2_F16C_TARGET __attribute__((target("avx2,fma,f16c")))
 #define AVX512_TARGET __attribute__((target("avx512f")))
+/* no "fma": the exact kernels must round every product */
+#define F16C_TARGET __attribute__((target("avx,f16c")))
 
 AVX2_TARGET static inline float
 HorizontalSum256(__m256 v)
@@ -243,6 +251,139 @@ HalfL1DistanceAvx2(int dim, const void *va, const void *vb)
 		s0 = _mm256_add_ps(s0, _mm256_andnot_ps(sign, d));
 	}
 	return HorizontalSum256(s0);
+}
+
+/*
+ * The exact halfvec kernels (distance.h): the halves are converted and the
+ * differences, products or absolute values computed eight lanes at a time,
+ * each rounded to float4 as the scalar kernels round them, and then added
+ * to the sum one after another in element order, so the results are those
+ * of the Half*Scalar kernels bit for bit.  This file has no fp-contract
+ * pragma, so the target has no FMA: the compiler cannot fuse "sum += d * d"
+ * in the tails.
+ */
+F16C_TARGET static inline __m256
+LoadHalf8Exact(const half *p)
+{
+	return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *) p));
+}
+
+F16C_TARGET static inline float
+SumInOrder8(__m256 v, float sum)
+{
+	float		lanes[8];
+
+	_mm256_storeu_ps(lanes, v);
+	for (int j = 0; j < 8; j++)
+		sum += lanes[j];
+	return sum;
+}
+
+F16C_TARGET static float
+HalfL2SquaredDistanceExactF16c(int dim, const void *va, const void *vb)
+{
+	const half *a = va;
+	const half *b = vb;
+	float		sum = 0.0f;
+	int			i = 0;
+
+	for (; i + 8 <= dim; i += 8)
+	{
+		__m256		d = _mm256_sub_ps(LoadHalf8Exact(a + i),
+									  LoadHalf8Exact(b + i));
+
+		sum = SumInOrder8(_mm256_mul_ps(d, d), sum);
+	}
+	for (; i < dim; i++)
+	{
+		float		d = HalfToFloat4(a[i]) - HalfToFloat4(b[i]);
+		float		sq = d * d;
+
+		sum += sq;
+	}
+	return sum;
+}
+
+F16C_TARGET static float
+HalfInnerProductExactF16c(int dim, const void *va, const void *vb)
+{
+	const half *a = va;
+	const half *b = vb;
+	float		sum = 0.0f;
+	int			i = 0;
+
+	for (; i + 8 <= dim; i += 8)
+		sum = SumInOrder8(_mm256_mul_ps(LoadHalf8Exact(a + i),
+										LoadHalf8Exact(b + i)), sum);
+	for (; i < dim; i++)
+	{
+		float		p = HalfToFloat4(a[i]) * HalfToFloat4(b[i]);
+
+		sum += p;
+	}
+	return sum;
+}
+
+F16C_TARGET static float
+HalfL1DistanceExactF16c(int dim, const void *va, const void *vb)
+{
+	const half *a = va;
+	const half *b = vb;
+	const __m256 sign = _mm256_set1_ps(-0.0f);
+	float		sum = 0.0f;
+	int			i = 0;
+
+	for (; i + 8 <= dim; i += 8)
+		sum = SumInOrder8(_mm256_andnot_ps(sign,
+										   _mm256_sub_ps(LoadHalf8Exact(a + i),
+														 LoadHalf8Exact(b + i))),
+						  sum);
+	for (; i < dim; i++)
+		sum += fabsf(HalfToFloat4(a[i]) - HalfToFloat4(b[i]));
+	return sum;
+}
+
+/*
+ * Float4ToHalfArray and HalfToFloat4Array with F16C, eight elements at a
+ * time (vcvtps2ph rounds to nearest, ties to even, as Float4ToHalf does),
+ * the tail element by element.
+ */
+F16C_TARGET static bool
+Float4ToHalfArrayF16c(int dim, const float *in, uint16 *out)
+{
+	const __m128i exp_mask = _mm_set1_epi16(HALF_EXP_MASK);
+	__m128i		special = _mm_setzero_si128();
+	bool		finite = true;
+	int			i = 0;
+
+	for (; i + 8 <= dim; i += 8)
+	{
+		__m128i		h = _mm256_cvtps_ph(_mm256_loadu_ps(in + i),
+										_MM_FROUND_TO_NEAREST_INT);
+
+		_mm_storeu_si128((__m128i *) (out + i), h);
+		special = _mm_or_si128(special,
+							   _mm_cmpeq_epi16(_mm_and_si128(h, exp_mask),
+											   exp_mask));
+	}
+	for (; i < dim; i++)
+	{
+		out[i] = Float4ToHalf(in[i]);
+		if (HalfIsSpecial(out[i]))
+			finite = false;
+	}
+	return finite && _mm_testz_si128(special, special);
+}
+
+F16C_TARGET static void
+HalfToFloat4ArrayF16c(int dim, const uint16 *in, float *out)
+{
+	int			i = 0;
+
+	for (; i + 8 <= dim; i += 8)
+		_mm256_storeu_ps(out + i, LoadHalf8Exact(in + i));
+	for (; i < dim; i++)
+		out[i] = HalfToFloat4(in[i]);
 }
 
 /* Lanes of a final partial block of 16 */
@@ -462,6 +603,17 @@ DistanceChooseSimd(void)
 	bool		allow2 = allow512 || strcmp(cap, "avx2") == 0;
 
 	__builtin_cpu_init();
+
+	/* exact kernels and conversions: AVX and F16C are enough */
+	if (allow2 && __builtin_cpu_supports("avx") && CpuHasF16c())
+	{
+		HalfL2SquaredDistanceExact = HalfL2SquaredDistanceExactF16c;
+		HalfInnerProductExact = HalfInnerProductExactF16c;
+		HalfL1DistanceExact = HalfL1DistanceExactF16c;
+		Float4ToHalfArray = Float4ToHalfArrayF16c;
+		HalfToFloat4Array = HalfToFloat4ArrayF16c;
+	}
+
 	if (allow512 && __builtin_cpu_supports("avx512f"))
 	{
 		L2SquaredDistanceKernel = L2SquaredDistanceAvx512;

@@ -25,6 +25,7 @@
 #include "libpq/pqformat.h"
 #include "utils/array.h"
 
+#include "distance.h"
 #include "halfvec.h"
 #include "vector.h"
 
@@ -304,8 +305,13 @@ vector_to_halfvec(PG_FUNCTION_ARGS)
 	CheckVectorTypeTypmod("halfvec", vec->dim, typmod);
 
 	result = InitHalfVector(vec->dim);
-	for (int i = 0; i < vec->dim; i++)
-		result->x[i] = Float4ToHalfElement(vec->x[i]);
+
+	/* all at once; if any element is bad, again one by one to report it */
+	if (!Float4ToHalfArray(vec->dim, vec->x, result->x))
+	{
+		for (int i = 0; i < vec->dim; i++)
+			result->x[i] = Float4ToHalfElement(vec->x[i]);
+	}
 
 	PG_FREE_IF_COPY(vec, 0);
 	PG_RETURN_HALFVEC_P(result);
@@ -326,8 +332,7 @@ halfvec_to_vector(PG_FUNCTION_ARGS)
 	CheckVectorTypmod(vec->dim, typmod);
 
 	result = InitVector(vec->dim);
-	for (int i = 0; i < vec->dim; i++)
-		result->x[i] = HalfToFloat4(vec->x[i]);
+	HalfToFloat4Array(vec->dim, vec->x, result->x);
 
 	PG_FREE_IF_COPY(vec, 0);
 	PG_RETURN_VECTOR_P(result);

@@ -122,7 +122,7 @@ halfvec_l2_distance(PG_FUNCTION_ARGS)
 
 	CheckHalfvecDimsMatch(a->dim, b->dim);
 
-	PG_RETURN_FLOAT8(sqrt((double) HalfL2SquaredDistanceScalar(a->dim, a->x, b->x)));
+	PG_RETURN_FLOAT8(sqrt((double) HalfL2SquaredDistanceExact(a->dim, a->x, b->x)));
 }
 
 /*
@@ -138,7 +138,7 @@ halfvec_l2_squared_distance(PG_FUNCTION_ARGS)
 
 	CheckHalfvecDimsMatch(a->dim, b->dim);
 
-	PG_RETURN_FLOAT8((double) HalfL2SquaredDistanceScalar(a->dim, a->x, b->x));
+	PG_RETURN_FLOAT8((double) HalfL2SquaredDistanceExact(a->dim, a->x, b->x));
 }
 
 /*
@@ -152,7 +152,7 @@ halfvec_inner_product(PG_FUNCTION_ARGS)
 
 	CheckHalfvecDimsMatch(a->dim, b->dim);
 
-	PG_RETURN_FLOAT8((double) HalfInnerProductScalar(a->dim, a->x, b->x));
+	PG_RETURN_FLOAT8((double) HalfInnerProductExact(a->dim, a->x, b->x));
 }
 
 /*
@@ -167,7 +167,7 @@ halfvec_negative_inner_product(PG_FUNCTION_ARGS)
 
 	CheckHalfvecDimsMatch(a->dim, b->dim);
 
-	PG_RETURN_FLOAT8(-(double) HalfInnerProductScalar(a->dim, a->x, b->x));
+	PG_RETURN_FLOAT8(-(double) HalfInnerProductExact(a->dim, a->x, b->x));
 }
 
 /*
@@ -196,7 +196,7 @@ halfvec_l1_distance(PG_FUNCTION_ARGS)
 
 	CheckHalfvecDimsMatch(a->dim, b->dim);
 
-	PG_RETURN_FLOAT8((double) HalfL1DistanceScalar(a->dim, a->x, b->x));
+	PG_RETURN_FLOAT8((double) HalfL1DistanceExact(a->dim, a->x, b->x));
 }
 
 /*

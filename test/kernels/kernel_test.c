@@ -96,23 +96,27 @@ typedef struct Metric
 	DistanceKernel float_scalar;	/* halfvec kernels: the float4 scalar
 									 * kernel that must give the same result
 									 * on the halves' values */
+	DistanceKernel *exact;		/* halfvec kernels: the SQL functions'
+								 * kernel, which must give the scalar
+								 * result bit for bit */
 } Metric;
 
 static Metric metrics[] = {
-	{"l2_squared", L2SquaredDistanceScalar, &L2SquaredDistanceKernel, true, false, NULL},
-	{"inner_product", InnerProductScalar, &InnerProductKernel, false, true, NULL},
-	{"l1", L1DistanceScalar, &L1DistanceKernel, false, false, NULL},
+	{"l2_squared", L2SquaredDistanceScalar, &L2SquaredDistanceKernel, true, false, NULL, NULL},
+	{"inner_product", InnerProductScalar, &InnerProductKernel, false, true, NULL, NULL},
+	{"l1", L1DistanceScalar, &L1DistanceKernel, false, false, NULL, NULL},
 };
 
 #define NMETRICS	((int) (sizeof(metrics) / sizeof(metrics[0])))
 
 static Metric half_metrics[] = {
 	{"half l2_squared", HalfL2SquaredDistanceScalar,
-	&HalfL2SquaredDistanceKernel, true, false, L2SquaredDistanceScalar},
+	&HalfL2SquaredDistanceKernel, true, false, L2SquaredDistanceScalar,
+	&HalfL2SquaredDistanceExact},
 	{"half inner_product", HalfInnerProductScalar, &HalfInnerProductKernel,
-	false, true, InnerProductScalar},
+	false, true, InnerProductScalar, &HalfInnerProductExact},
 	{"half l1", HalfL1DistanceScalar, &HalfL1DistanceKernel, false, false,
-	L1DistanceScalar},
+	L1DistanceScalar, &HalfL1DistanceExact},
 };
 
 #define NHALF_METRICS	((int) (sizeof(half_metrics) / sizeof(half_metrics[0])))
@@ -626,6 +630,17 @@ check_metric(const Metric *m, const Pattern *p, int dim, int trial,
 				   float_scalar, scalar, exact, 0);
 	}
 
+	/* the SQL functions' kernel is the scalar one, bit for bit */
+	if (m->exact != NULL)
+	{
+		float		sql = (*m->exact) (dim, va, vb);
+
+		if (memcmp(&sql, &scalar, sizeof(float)) != 0)
+			report(m, p, dim, trial,
+				   "exact (SQL) kernel differs from the scalar one",
+				   scalar, sql, exact, 0);
+	}
+
 	if (p->exact)
 	{
 		if (scalar != exact || kernel != exact)
@@ -1040,6 +1055,90 @@ expected_kernel(const char *request, const char **why)
 	exit(EXIT_ERROR);
 }
 
+/*
+ * Check Float4ToHalfArray and HalfToFloat4Array against the portable
+ * element conversions for every dimension from 1 to MAX_DIM: random values
+ * in half range (and some beyond the largest half that still round to it),
+ * then the same with one value that is NaN, infinite or rounds to infinity
+ * at a random place, the last element among the places (tails), which must
+ * make Float4ToHalfArray return false.  The outputs end at guard pages.
+ * Returns the number of failures.
+ */
+static long
+check_array_conversions(float *f_end, half *h_end, float *back_end)
+{
+	static const float bad[] = {NAN, -NAN, INFINITY, -INFINITY, 65520.0f,
+	-65520.0f, 1e6f, -FLT_MAX};
+	long		failures = 0;
+
+	for (int dim = 1; dim <= MAX_DIM; dim++)
+	{
+		float	   *f = f_end - dim;
+		half	   *h = h_end - dim;
+		float	   *back = back_end - dim;
+
+		for (int trial = 0; trial < 3; trial++)
+		{
+			int			badpos = -1;
+			bool		ok;
+
+			for (int i = 0; i < dim; i++)
+			{
+				switch (rand_int(0, 3))
+				{
+					case 0:
+						f[i] = rand_exp(-30, 14);
+						break;
+					case 1:
+						f[i] = rand_sign() * (float) (65504.0 + rand_unit() * 15.9);
+						break;
+					default:
+						f[i] = (float) (rand_unit() * 2 - 1);
+						break;
+				}
+			}
+			if (trial > 0)
+			{
+				badpos = trial == 1 ? dim - 1 : rand_int(0, dim - 1);
+				f[badpos] = bad[rand_int(0, (int) lengthof(bad) - 1)];
+			}
+			ok = Float4ToHalfArray(dim, f, h);
+			conversion_checks++;
+			if (ok != (badpos < 0))
+			{
+				if (++failures <= MAX_REPORTS)
+					fprintf(stderr, "Float4ToHalfArray(dim %d) returned %s, "
+							"bad value at %d\n", dim, ok ? "true" : "false",
+							badpos);
+				continue;
+			}
+			if (!ok)
+				continue;
+			for (int i = 0; i < dim; i++)
+			{
+				half		want = Float4ToHalfPortable(f[i]);
+
+				if (h[i] != want && ++failures <= MAX_REPORTS)
+					fprintf(stderr, "Float4ToHalfArray(dim %d)[%d] of %a: "
+							"0x%04x, expected 0x%04x\n", dim, i, (double) f[i],
+							h[i], want);
+			}
+			HalfToFloat4Array(dim, h, back);
+			for (int i = 0; i < dim; i++)
+			{
+				float		want = HalfToFloat4Portable(h[i]);
+
+				if (memcmp(&back[i], &want, sizeof(float)) != 0 &&
+					++failures <= MAX_REPORTS)
+					fprintf(stderr, "HalfToFloat4Array(dim %d)[%d] of 0x%04x: "
+							"%a, expected %a\n", dim, i, h[i],
+							(double) back[i], (double) want);
+			}
+		}
+	}
+	return failures;
+}
+
 int
 main(void)
 {
@@ -1112,6 +1211,40 @@ main(void)
 					scalar_chosen ? "points at" : "does not point at");
 			return EXIT_MISMATCH;
 		}
+	}
+
+	/*
+	 * The SQL functions' halfvec kernels and the array conversions: the
+	 * portable code with the scalar family, F16C code when the CPU has it.
+	 */
+	{
+		bool		want_scalar = strcmp(kernel_name, "scalar") == 0 || !have_f16c;
+		bool		is_scalar = Float4ToHalfArray == Float4ToHalfArrayScalar &&
+			HalfToFloat4Array == HalfToFloat4ArrayScalar;
+
+		for (int mi = 0; mi < NHALF_METRICS; mi++)
+			if (*half_metrics[mi].exact != half_metrics[mi].scalar)
+				is_scalar = false;
+		if (is_scalar != want_scalar)
+		{
+			fprintf(stderr, "FAIL: kernel \"%s\" chosen but the exact halfvec "
+					"kernels and conversions are %s\n", kernel_name,
+					is_scalar ? "portable" : "not portable");
+			return EXIT_MISMATCH;
+		}
+		printf("  array conversions and exact halfvec kernels: %s\n",
+			   is_scalar ? "portable" : "F16C");
+	}
+	{
+		long		failures = check_array_conversions(a_end, ha_end, b_end);
+
+		if (failures > 0)
+		{
+			fprintf(stderr, "FAIL: %ld array conversion mismatches\n",
+					failures);
+			return EXIT_MISMATCH;
+		}
+		printf("  array conversions dims 1-%d: no mismatches\n", MAX_DIM);
 	}
 
 	for (int pi = 0; pi < NPATTERNS; pi++)
